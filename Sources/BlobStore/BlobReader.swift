@@ -1,0 +1,75 @@
+import NIOCore
+import NIOPosix
+
+/// An open blob. Reads run on the store's thread pool; the descriptor closes when the reader goes.
+public final class BlobReader: Sendable {
+    /// The blob's length in bytes.
+    public let byteCount: Int64
+    private let io: any FileSystemIO
+    private let threadPool: NIOThreadPool
+    private let descriptor: Int32
+    private let path: String
+
+    init(io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, path: String, byteCount: Int64) {
+        self.io = io
+        self.threadPool = threadPool
+        self.descriptor = descriptor
+        self.path = path
+        self.byteCount = byteCount
+    }
+
+    deinit {
+        io.close(descriptor)
+    }
+
+    /// Hands the bytes of `range` to `consume` in order, in chunks of at most `chunkByteCount`.
+    /// The next chunk is read while `consume` runs, so disk and network overlap.
+    public func read(
+        range: Range<Int64>, chunkByteCount: Int = LocalBlobStore.readChunkByteCount,
+        consume: (ByteBuffer) async throws -> Void
+    ) async throws {
+        precondition(range.lowerBound >= 0, "ranges start at or after the first byte")
+        precondition(chunkByteCount > 0, "chunks hold at least one byte")
+        guard range.upperBound <= byteCount else {
+            throw BlobStoreError(.corrupt, "blob \(path) has \(byteCount) bytes, \(range.upperBound) were expected")
+        }
+        var offset = range.lowerBound
+        var next: Task<ByteBuffer, any Error>? = range.isEmpty ? nil : readChunk(at: offset, upTo: range.upperBound, chunkByteCount)
+        while let current = next {
+            let chunk = try await current.value
+            offset += Int64(chunk.readableBytes)
+            next = offset < range.upperBound ? readChunk(at: offset, upTo: range.upperBound, chunkByteCount) : nil
+            do {
+                try await consume(chunk)
+            } catch {
+                _ = try? await next?.value
+                throw error
+            }
+        }
+    }
+
+    private func readChunk(at offset: Int64, upTo end: Int64, _ chunkByteCount: Int) -> Task<ByteBuffer, any Error> {
+        let wanted = Int(min(Int64(chunkByteCount), end - offset))
+        // The task holds the reader, so the descriptor stays open until the read has finished.
+        return Task { [self] in
+            let (io, descriptor, path) = (self.io, self.descriptor, self.path)
+            return try await threadPool.runIfActive {
+                var buffer = ByteBufferAllocator().buffer(capacity: wanted)
+                var filled = 0
+                while filled < wanted {
+                    let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted - filled) { raw in
+                        try io.read(
+                            descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(wanted - filled)]),
+                            at: offset + Int64(filled), path: path
+                        )
+                    }
+                    if count == 0 {
+                        throw BlobStoreError(.corrupt, "blob \(path) ended early at \(offset + Int64(filled))")
+                    }
+                    filled += count
+                }
+                return buffer
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Crypto
+import NIOCore
+import NIOPosix
+
+/// Streams one body into a temporary file while hashing it.
+///
+/// SHA-256 and the requested checksums are computed on the caller's task as bytes arrive; MD5 and
+/// the file write run together on the store's thread pool, one batch behind, so the two slowest
+/// steps (MD5 and SHA-256) use both cores. Memory stays at about two batches whatever the size.
+/// Not thread-safe: one task owns a writer from `makeWriter` to `finish` or `abort`.
+public final class BlobWriter {
+    /// Bytes gathered before a batch is handed to the thread pool.
+    public static let batchByteCount = 1 << 20
+
+    private let io: any FileSystemIO
+    private let threadPool: NIOThreadPool
+    private let descriptor: Int32
+    private let temporaryPath: String
+    private let byteCountMax: Int64
+    private let expectedByteCount: Int64?
+    private var sha256 = SHA256()
+    private var accumulator: ChecksumAccumulator
+    private let md5 = MD5Box()
+    private var batch: [ByteBuffer] = []
+    private var batchByteCount = 0
+    private var byteCount: Int64 = 0
+    private var fileOffset: Int64 = 0
+    private var pendingWrite: Task<Void, any Error>?
+    private var isClosed = false
+
+    init(
+        io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, temporaryPath: String,
+        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?
+    ) {
+        precondition(byteCountMax >= 0, "the length limit is never negative")
+        self.io = io
+        self.threadPool = threadPool
+        self.descriptor = descriptor
+        self.temporaryPath = temporaryPath
+        self.byteCountMax = byteCountMax
+        self.expectedByteCount = expectedByteCount
+        self.accumulator = ChecksumAccumulator(algorithms: checksums)
+    }
+
+    deinit {
+        // A writer dropped without finish or abort (a cancelled request) must not leak its descriptor;
+        // the temporary file itself is removed at the next start, when tmp/ is emptied.
+        if !isClosed { io.close(descriptor) }
+    }
+
+    /// Bytes accepted so far.
+    public var writtenByteCount: Int64 { byteCount }
+
+    /// Appends a chunk of the body.
+    public func write(_ chunk: ByteBuffer) async throws {
+        precondition(!isClosed, "write after finish or abort")
+        let newCount = byteCount + Int64(chunk.readableBytes)
+        if newCount > byteCountMax {
+            throw BlobStoreError(.tooLarge, "body exceeds \(byteCountMax) bytes")
+        }
+        if let expected = expectedByteCount, newCount > expected {
+            throw BlobStoreError(.lengthMismatch, "body is longer than the declared \(expected) bytes")
+        }
+        chunk.withUnsafeReadableBytes { bytes in
+            sha256.update(bufferPointer: bytes)
+            accumulator.update(bytes)
+        }
+        byteCount = newCount
+        batch.append(chunk)
+        batchByteCount += chunk.readableBytes
+        if batchByteCount >= Self.batchByteCount {
+            try await flushBatch()
+        }
+    }
+
+    /// Writes what is left, fsyncs the file and returns the staged blob. The writer is closed after.
+    public func finish() async throws -> StagedBlob {
+        precondition(!isClosed, "finish after finish or abort")
+        if let expected = expectedByteCount, byteCount != expected {
+            throw BlobStoreError(.lengthMismatch, "body has \(byteCount) bytes, \(expected) were declared")
+        }
+        try await flushBatch()
+        try await pendingWrite?.value
+        pendingWrite = nil
+        let (io, descriptor, path) = (self.io, self.descriptor, self.temporaryPath)
+        try await threadPool.runIfActive { try io.synchronize(descriptor, path: path) }
+        isClosed = true
+        io.close(descriptor)
+        let address = BlobDigest(bytes: Array(sha256.finalize()))
+        let digests = ContentDigests(
+            sha256: address, md5: md5.finalize(), checksums: accumulator.finalize(sha256: address), byteCount: byteCount
+        )
+        return StagedBlob(digests: digests, temporaryPath: temporaryPath)
+    }
+
+    /// Drops the body: waits for a write in flight, closes and removes the temporary file.
+    public func abort() async {
+        guard !isClosed else { return }
+        _ = try? await pendingWrite?.value
+        pendingWrite = nil
+        isClosed = true
+        io.close(descriptor)
+        let (io, path) = (self.io, self.temporaryPath)
+        _ = try? await threadPool.runIfActive { try io.removeFile(at: path) }
+    }
+
+    private func flushBatch() async throws {
+        guard batchByteCount > 0 else { return }
+        let buffers = batch
+        let offset = fileOffset
+        batch = []
+        fileOffset += Int64(batchByteCount)
+        batchByteCount = 0
+        // At most one batch is in flight: MD5 must see the batches in order.
+        try await pendingWrite?.value
+        let (io, pool, descriptor, path, md5) = (self.io, self.threadPool, self.descriptor, self.temporaryPath, self.md5)
+        pendingWrite = Task {
+            try await pool.runIfActive {
+                var position = offset
+                for buffer in buffers {
+                    try buffer.withUnsafeReadableBytes { bytes in
+                        md5.update(bytes)
+                        try io.write(descriptor, bytes, at: position, path: path)
+                    }
+                    position += Int64(buffer.readableBytes)
+                }
+            }
+        }
+    }
+}
+
+/// The MD5 state, handed from batch to batch across thread-pool tasks.
+// @unchecked Sendable: only the single write task in flight touches it, and the writer awaits that
+// task before starting the next one or reading the result, so accesses never overlap.
+private final class MD5Box: @unchecked Sendable {
+    private var state = Insecure.MD5()
+
+    func update(_ bytes: UnsafeRawBufferPointer) { state.update(bufferPointer: bytes) }
+
+    func finalize() -> [UInt8] { Array(state.finalize()) }
+}

@@ -1,0 +1,227 @@
+import Crypto
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Content-addressed blobs in a local directory:
+///
+/// ```
+/// <root>/blobs/ab/cd/<sha256 hex>   immutable, named by their SHA-256
+/// <root>/tmp/                       bodies in flight, emptied at start
+/// <root>/quarantine/                blobs that failed verification, kept and never served
+/// ```
+///
+/// Placement follows one order: temporary file, fsync, rename to the digest path, fsync of the
+/// directory. Identical content is stored once. The store knows nothing of buckets, keys or HTTP.
+public final class LocalBlobStore: Sendable {
+    /// Default size of the chunks a read hands to its consumer.
+    public static let readChunkByteCount = 256 * 1024
+
+    private let root: String
+    private let io: any FileSystemIO
+    private let threadPool: NIOThreadPool
+    private let ownsThreadPool: Bool
+    /// Directories `blobs/ab` and `blobs/ab/cd` known to exist and to be durable, indexed `0xabcd`
+    /// and `0x10000 + 0xab`, so that placement does not mkdir on every write.
+    private let knownDirectories = Mutex<Set<Int>>([])
+    private let temporaryCounter = Atomic<UInt64>(0)
+
+    /// Opens (and creates if needed) the store under `root`; empties `tmp/`.
+    ///
+    /// - Parameter threadCount: threads for blocking file work. fsync latency, not CPU, bounds blob
+    ///   writes, so more threads than cores let concurrent uploads fsync in parallel.
+    public init(root: String, io: any FileSystemIO = PosixFileSystem(), threadCount: Int = 16) throws {
+        precondition(threadCount > 0, "the blob store needs at least one thread")
+        self.root = root
+        self.io = io
+        let pool = NIOThreadPool(numberOfThreads: threadCount)
+        pool.start()
+        self.threadPool = pool
+        self.ownsThreadPool = true
+        do {
+            try Self.prepareLayout(root: root, io: io)
+        } catch {
+            try? pool.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Stops the store's threads. Outstanding operations fail.
+    public func shutdown() async {
+        if ownsThreadPool { try? await threadPool.shutdownGracefully() }
+    }
+
+    private static func prepareLayout(root: String, io: any FileSystemIO) throws(BlobStoreError) {
+        for directory in [root, root + "/blobs", root + "/tmp", root + "/quarantine"] {
+            _ = try io.makeDirectory(at: directory)
+        }
+        // Whatever is left in tmp/ belongs to requests that never finished: nothing refers to it.
+        for name in try io.listDirectory(at: root + "/tmp") {
+            try? io.removeFile(at: root + "/tmp/" + name)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Starts a new body. `expectedByteCount` is the declared length when known; the writer fails
+    /// with `.lengthMismatch` if the body differs from it, and with `.tooLarge` past `byteCountMax`.
+    public func makeWriter(
+        checksums: Set<ChecksumAlgorithm> = [], byteCountMax: Int64, expectedByteCount: Int64? = nil
+    ) async throws -> BlobWriter {
+        if let expected = expectedByteCount, expected > byteCountMax {
+            throw BlobStoreError(.tooLarge, "declared length \(expected) exceeds \(byteCountMax) bytes")
+        }
+        let serial = temporaryCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        let path = "\(root)/tmp/\(UInt64.random(in: 0...UInt64.max) ^ serial).part"
+        let io = self.io
+        let descriptor = try await threadPool.runIfActive { try io.createFile(at: path) }
+        return BlobWriter(
+            io: io, threadPool: threadPool, descriptor: descriptor, temporaryPath: path,
+            checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: expectedByteCount
+        )
+    }
+
+    /// Makes a staged body durable under its digest. If that digest is already stored, the copy is
+    /// dropped and the existing blob's directory is synced, so the caller may acknowledge either way.
+    public func place(_ staged: StagedBlob) async throws {
+        let digest = staged.digests.sha256
+        try await ensureDirectories(for: digest)
+        let (io, target, directory) = (self.io, path(of: digest), directoryPath(of: digest))
+        try await threadPool.runIfActive {
+            if try io.fileSize(at: target) != nil {
+                try? io.removeFile(at: staged.temporaryPath)
+            } else {
+                try io.rename(from: staged.temporaryPath, to: target)
+            }
+            try io.synchronizeDirectory(at: directory)
+        }
+    }
+
+    /// Drops a staged body that failed a check.
+    public func discard(_ staged: StagedBlob) async {
+        let io = self.io
+        _ = try? await threadPool.runIfActive { try io.removeFile(at: staged.temporaryPath) }
+    }
+
+    /// Streams `bytes` into a blob and places it: for bodies already in memory.
+    public func store(_ bytes: ByteBuffer, checksums: Set<ChecksumAlgorithm> = []) async throws -> ContentDigests {
+        let writer = try await makeWriter(checksums: checksums, byteCountMax: Int64(bytes.readableBytes))
+        do {
+            try await writer.write(bytes)
+            let staged = try await writer.finish()
+            try await place(staged)
+            return staged.digests
+        } catch {
+            await writer.abort()
+            throw error
+        }
+    }
+
+    private func ensureDirectories(for digest: BlobDigest) async throws {
+        let high = Int(digest.word0 >> 56)
+        let both = Int(digest.word0 >> 48)
+        let known = knownDirectories.withLock { $0.contains(both) }
+        if known { return }
+        let hex = digest.hex
+        let first = "\(root)/blobs/\(hex.prefix(2))"
+        let second = "\(first)/\(hex.dropFirst(2).prefix(2))"
+        let (io, blobs) = (self.io, root + "/blobs")
+        try await threadPool.runIfActive {
+            // A directory created here must itself be durable before a blob inside it is acknowledged.
+            if try io.makeDirectory(at: first) { try io.synchronizeDirectory(at: blobs) }
+            if try io.makeDirectory(at: second) { try io.synchronizeDirectory(at: first) }
+        }
+        knownDirectories.withLock {
+            $0.insert(0x10000 + high)
+            $0.insert(both)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Opens a blob for reading. Fails with `.notFound` if it is not stored.
+    public func open(_ digest: BlobDigest) async throws -> BlobReader {
+        let (io, target) = (self.io, path(of: digest))
+        let (descriptor, size) = try await threadPool.runIfActive {
+            let descriptor = try io.openForReading(at: target)
+            guard let size = try? io.fileSize(at: target) else {
+                io.close(descriptor)
+                throw BlobStoreError(.notFound, "blob \(digest) vanished while opening")
+            }
+            return (descriptor, size)
+        }
+        return BlobReader(io: io, threadPool: threadPool, descriptor: descriptor, path: target, byteCount: size)
+    }
+
+    /// Size of a stored blob, or nil.
+    public func size(of digest: BlobDigest) async throws -> Int64? {
+        let (io, target) = (self.io, path(of: digest))
+        return try await threadPool.runIfActive { try io.fileSize(at: target) }
+    }
+
+    /// Re-hashes a blob and compares the result with its name. Returns false on a mismatch.
+    public func verify(_ digest: BlobDigest) async throws -> Bool {
+        let reader = try await open(digest)
+        var hasher = SHA256()
+        try await reader.read(range: 0..<reader.byteCount, chunkByteCount: 1 << 20) { chunk in
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        }
+        return BlobDigest(bytes: Array(hasher.finalize())) == digest
+    }
+
+    // MARK: Maintenance
+
+    /// Deletes a blob's file. Only the garbage collector calls this, after the index says that
+    /// nothing refers to the blob.
+    public func remove(_ digest: BlobDigest) async throws {
+        let (io, target) = (self.io, path(of: digest))
+        try await threadPool.runIfActive {
+            do {
+                try io.removeFile(at: target)
+            } catch let error as BlobStoreError where error.kind == .notFound {
+                return
+            }
+        }
+    }
+
+    /// Moves a blob that failed verification to `quarantine/`, where it is kept but never served.
+    public func quarantine(_ digest: BlobDigest) async throws {
+        let (io, source, target) = (self.io, path(of: digest), "\(root)/quarantine/\(digest.hex)")
+        try await threadPool.runIfActive {
+            try io.rename(from: source, to: target)
+            try io.synchronizeDirectory(at: "\(self.root)/quarantine")
+        }
+    }
+
+    /// Every blob digest on disk, in no particular order: for fsck and the orphan scan.
+    public func allDigests() async throws -> [BlobDigest] {
+        let (io, blobs) = (self.io, root + "/blobs")
+        return try await threadPool.runIfActive {
+            var digests = [BlobDigest]()
+            for first in try io.listDirectory(at: blobs) where first.utf8.count == 2 {
+                for second in try io.listDirectory(at: "\(blobs)/\(first)") where second.utf8.count == 2 {
+                    for name in try io.listDirectory(at: "\(blobs)/\(first)/\(second)") {
+                        if let digest = BlobDigest(hex: name) { digests.append(digest) }
+                    }
+                }
+            }
+            return digests
+        }
+    }
+
+    /// Free bytes on the file system holding the store.
+    public func availableBytes() async throws -> Int64 {
+        let (io, root) = (self.io, self.root)
+        return try await threadPool.runIfActive { try io.availableBytes(at: root) }
+    }
+
+    private func directoryPath(of digest: BlobDigest) -> String {
+        let hex = digest.hex
+        return "\(root)/blobs/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))"
+    }
+
+    private func path(of digest: BlobDigest) -> String {
+        let hex = digest.hex
+        return "\(root)/blobs/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+}

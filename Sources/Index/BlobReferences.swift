@@ -1,0 +1,83 @@
+import BlobStore
+
+/// Reference counts of blobs, kept in the same transaction as the versions that refer to them.
+///
+/// `blobs`: digest → `refCount | byteCount | zeroSince`. When a count reaches zero the blob gets an
+/// entry in `garbage` (`zeroSince | digest`), which the collector reads oldest first and acts on only
+/// after a grace period; a new reference before then removes the entry again.
+struct BlobReferences {
+    let blobs: LMDBDatabase
+    let garbage: LMDBDatabase
+
+    struct Record: Equatable {
+        var referenceCount: UInt64
+        var byteCount: Int64
+        /// When the count last reached zero (milliseconds), or nil while referenced.
+        var zeroSinceMilliseconds: Int64?
+    }
+
+    func record(_ transaction: borrowing LMDBTransaction, _ digest: BlobDigest) throws -> Record? {
+        guard let bytes = try transaction.get(blobs, digest.bytes) else { return nil }
+        var reader = try RecordReader(bytes)
+        var record = Record(referenceCount: 0, byteCount: 0, zeroSinceMilliseconds: nil)
+        while let (tag, value) = try reader.next() {
+            switch tag {
+            case 1: record.referenceCount = try RecordReader.uint64(value)
+            case 2: record.byteCount = try RecordReader.int64(value)
+            case 3: record.zeroSinceMilliseconds = try RecordReader.int64(value)
+            default: continue
+            }
+        }
+        return record
+    }
+
+    func store(_ transaction: borrowing LMDBTransaction, _ digest: BlobDigest, _ record: Record) throws {
+        var writer = RecordWriter(format: 1, capacity: 24)
+        writer.field(1, record.referenceCount)
+        writer.field(2, record.byteCount)
+        if let zeroSince = record.zeroSinceMilliseconds { writer.field(3, zeroSince) }
+        try transaction.put(blobs, digest.bytes, writer.bytes)
+    }
+
+    func retain(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk]) throws {
+        for chunk in chunks {
+            var record = try record(transaction, chunk.digest)
+                ?? Record(referenceCount: 0, byteCount: chunk.byteCount, zeroSinceMilliseconds: nil)
+            if let zeroSince = record.zeroSinceMilliseconds {
+                try transaction.delete(garbage, Self.garbageKey(zeroSince, chunk.digest))
+                record.zeroSinceMilliseconds = nil
+            }
+            record.referenceCount += 1
+            try store(transaction, chunk.digest, record)
+        }
+    }
+
+    func release(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk], nowMilliseconds: Int64) throws {
+        for chunk in chunks {
+            guard var record = try record(transaction, chunk.digest) else {
+                throw IndexError.corrupt("released blob \(chunk.digest) has no reference record")
+            }
+            guard record.referenceCount > 0 else {
+                throw IndexError.corrupt("blob \(chunk.digest) released more often than retained")
+            }
+            record.referenceCount -= 1
+            if record.referenceCount == 0 {
+                record.zeroSinceMilliseconds = nowMilliseconds
+                try transaction.put(garbage, Self.garbageKey(nowMilliseconds, chunk.digest), [])
+            }
+            try store(transaction, chunk.digest, record)
+        }
+    }
+
+    /// Records a blob that is on disk but referenced by nothing (an upload that never committed,
+    /// an orphan after a crash), so the collector removes it after the grace period.
+    func adoptOrphan(_ transaction: borrowing LMDBTransaction, _ digest: BlobDigest, byteCount: Int64, nowMilliseconds: Int64) throws {
+        guard try record(transaction, digest) == nil else { return }
+        try store(transaction, digest, Record(referenceCount: 0, byteCount: byteCount, zeroSinceMilliseconds: nowMilliseconds))
+        try transaction.put(garbage, Self.garbageKey(nowMilliseconds, digest), [])
+    }
+
+    static func garbageKey(_ milliseconds: Int64, _ digest: BlobDigest) -> [UInt8] {
+        KeyBytes.uint64(UInt64(bitPattern: milliseconds)) + digest.bytes
+    }
+}

@@ -1,0 +1,123 @@
+extension Catalog {
+    /// Creates a bucket owned by `owner`.
+    public func createBucket(
+        _ name: BucketName, owner: String, location: String?, objectLockEnabled: Bool = false, nowMilliseconds: Int64
+    ) async throws -> BucketRecord {
+        let databases = self.databases
+        return try await writer.write { transaction in
+            let key = Array(name.value.utf8)
+            if let bytes = try transaction.get(databases.buckets, key) {
+                let existing = try BucketRecord(name: name.value, decoding: bytes)
+                if existing.owner == owner { throw IndexError.bucketAlreadyOwnedByYou(name.value) }
+                throw IndexError.bucketAlreadyExists(name.value)
+            }
+            let record = BucketRecord(
+                id: try self.allocateID(transaction), name: name.value, owner: owner,
+                createdAtMilliseconds: nowMilliseconds, versioning: objectLockEnabled ? .enabled : .unversioned,
+                location: location, objectLockEnabled: objectLockEnabled
+            )
+            try transaction.put(databases.buckets, key, record.encoded())
+            return record
+        }
+    }
+
+    /// The bucket called `name`, or nil.
+    public func bucket(named name: String) throws -> BucketRecord? {
+        try read { transaction in try bucket(transaction, named: name) }
+    }
+
+    func bucket(_ transaction: borrowing LMDBTransaction, named name: String) throws -> BucketRecord? {
+        guard let bytes = try transaction.get(databases.buckets, Array(name.utf8)) else { return nil }
+        return try BucketRecord(name: name, decoding: bytes)
+    }
+
+    func requireBucket(_ transaction: borrowing LMDBTransaction, named name: String) throws -> BucketRecord {
+        guard let record = try bucket(transaction, named: name) else { throw IndexError.noSuchBucket(name) }
+        return record
+    }
+
+    /// Every bucket, in name order.
+    public func buckets() throws -> [BucketRecord] {
+        try read { transaction in
+            try transaction.withCursor(databases.buckets) { cursor in
+                var records = [BucketRecord]()
+                var entry = try cursor.first()
+                while let current = entry {
+                    records.append(try BucketRecord(name: String(decoding: current.key, as: UTF8.self), decoding: current.value))
+                    entry = try cursor.next()
+                }
+                return records
+            }
+        }
+    }
+
+    /// Deletes an empty bucket and its settings.
+    public func deleteBucket(named name: String) async throws {
+        let (databases, keyTree) = (self.databases, self.keyTree)
+        try await writer.write { transaction in
+            let record = try self.requireBucket(transaction, named: name)
+            guard try keyTree.isEmpty(transaction, group: record.id) else { throw IndexError.bucketNotEmpty(name) }
+            guard try !self.hasUploads(transaction, bucketID: record.id) else { throw IndexError.bucketNotEmpty(name) }
+            try self.removeSettings(transaction, bucketID: record.id)
+            try transaction.delete(databases.buckets, Array(name.utf8))
+        }
+    }
+
+    /// Changes a bucket's versioning state. Once enabled, a bucket never returns to unversioned.
+    public func setVersioning(bucket name: String, _ state: VersioningState) async throws {
+        precondition(state != .unversioned, "versioning can be enabled or suspended, never removed")
+        let databases = self.databases
+        try await writer.write { transaction in
+            var record = try self.requireBucket(transaction, named: name)
+            record.versioning = state
+            try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
+        }
+    }
+
+    // MARK: Bucket settings (policy, CORS, lifecycle, tagging …), stored as opaque documents.
+
+    /// The document stored for `setting` on a bucket, or nil.
+    public func bucketSetting(bucket name: String, _ setting: String) throws -> [UInt8]? {
+        try read { transaction in
+            let record = try requireBucket(transaction, named: name)
+            return try transaction.get(databases.settings, Self.settingKey(record.id, setting))
+        }
+    }
+
+    /// Stores (or with nil removes) the document for `setting` on a bucket.
+    public func setBucketSetting(bucket name: String, _ setting: String, _ document: [UInt8]?) async throws {
+        let databases = self.databases
+        try await writer.write { transaction in
+            let record = try self.requireBucket(transaction, named: name)
+            let key = Self.settingKey(record.id, setting)
+            if let document {
+                try transaction.put(databases.settings, key, document)
+            } else {
+                try transaction.delete(databases.settings, key)
+            }
+        }
+    }
+
+    static func settingKey(_ bucketID: UInt64, _ setting: String) -> [UInt8] {
+        KeyBytes.uint64(bucketID) + Array(setting.utf8)
+    }
+
+    private func removeSettings(_ transaction: borrowing LMDBTransaction, bucketID: UInt64) throws {
+        let prefix = KeyBytes.uint64(bucketID)
+        try transaction.withCursor(databases.settings) { cursor in
+            var entry = try cursor.seek(atOrAfter: prefix)
+            while let current = entry, current.key.starts(with: prefix) {
+                try cursor.deleteCurrent()
+                entry = try cursor.seek(atOrAfter: prefix)
+            }
+        }
+    }
+
+    func hasUploads(_ transaction: borrowing LMDBTransaction, bucketID: UInt64) throws -> Bool {
+        let prefix = KeyBytes.uint64(bucketID)
+        return try transaction.withCursor(databases.uploads) { cursor in
+            guard let entry = try cursor.seek(atOrAfter: prefix) else { return false }
+            return entry.key.starts(with: prefix)
+        }
+    }
+}

@@ -1,0 +1,297 @@
+import BlobStore
+
+/// A key's record in the key tree: its id (for its noncurrent versions) and its current version.
+struct ObjectEntry {
+    var keyID: UInt64
+    var current: ObjectVersion
+
+    func encoded() -> [UInt8] { KeyBytes.uint64(keyID) + current.encoded() }
+
+    init(keyID: UInt64, current: ObjectVersion) {
+        self.keyID = keyID
+        self.current = current
+    }
+
+    init(decoding payload: ArraySlice<UInt8>) throws(IndexError) {
+        guard payload.count > 8 else { throw IndexError.corrupt("object entry too short") }
+        keyID = KeyBytes.readUInt64(payload)
+        current = try ObjectVersion(decoding: Array(payload.dropFirst(8)))
+    }
+}
+
+/// Conditions a write checks against the current version, in the same transaction that writes.
+public struct WritePreconditions: Sendable, Equatable {
+    /// `If-None-Match`: `*` fails if the key exists; an ETag fails if it matches.
+    public var ifNoneMatch: String?
+    /// `If-Match`: fails unless the current ETag matches (`*`: unless the key exists).
+    public var ifMatch: String?
+
+    public init(ifNoneMatch: String? = nil, ifMatch: String? = nil) {
+        self.ifNoneMatch = ifNoneMatch
+        self.ifMatch = ifMatch
+    }
+
+    public static let none = WritePreconditions()
+
+    func check(current: ObjectVersion?, bucket: String, key: String) throws {
+        if let ifMatch {
+            guard let current else { throw IndexError.noSuchKey(bucket: bucket, key: key) }
+            guard Self.matches(ifMatch, etag: current.etag) else { throw IndexError.preconditionFailed }
+        }
+        if let ifNoneMatch, let current, Self.matches(ifNoneMatch, etag: current.etag) {
+            throw IndexError.preconditionFailed
+        }
+    }
+
+    /// Whether an `If-Match`-style list (`*`, or comma-separated ETags, quoted or not) names `etag`.
+    public static func matches(_ header: String, etag: String) -> Bool {
+        for candidate in header.split(separator: ",") {
+            var trimmed = candidate.trimmingSpaces()
+            if trimmed == "*" { return true }
+            if trimmed.hasPrefix("W/") { trimmed = String(trimmed.dropFirst(2)) }
+            if trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") {
+                trimmed = String(trimmed.dropFirst().dropLast())
+            }
+            if trimmed == etag { return true }
+        }
+        return false
+    }
+}
+
+extension Substring {
+    /// Drops leading and trailing spaces and tabs.
+    public func trimmingSpaces() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
+
+/// What a lookup found.
+public enum ObjectLookup: Sendable {
+    case found(ObjectVersion)
+    /// The current version (or the version asked for) is a delete marker.
+    case deleteMarker(ObjectVersion)
+    case notFound
+}
+
+/// What a delete did.
+public struct DeleteOutcome: Sendable {
+    /// The delete marker it wrote, if it wrote one.
+    public let createdMarker: ObjectVersion?
+    /// The version it removed for good, if any.
+    public let removed: ObjectVersion?
+}
+
+extension Catalog {
+    // MARK: Reads
+
+    /// Looks up a bucket and one of its keys in a single read transaction: the GET and HEAD path.
+    /// Expired versions are not found.
+    public func lookup(
+        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, nowMilliseconds: Int64
+    ) throws -> (BucketRecord, ObjectLookup) {
+        try read { transaction in
+            let bucket = try requireBucket(transaction, named: name)
+            guard let entry = try loadEntry(transaction, bucketID: bucket.id, key: key) else { return (bucket, .notFound) }
+            let version: ObjectVersion?
+            if let versionID, versionID != entry.current.versionID {
+                version = try noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID)
+            } else {
+                version = entry.current
+            }
+            guard let version, !version.isExpired(atMilliseconds: nowMilliseconds) else { return (bucket, .notFound) }
+            return (bucket, version.isDeleteMarker ? .deleteMarker(version) : .found(version))
+        }
+    }
+
+    func loadEntry(_ transaction: borrowing LMDBTransaction, bucketID: UInt64, key: ObjectKey) throws -> ObjectEntry? {
+        guard let payload = try keyTree.get(transaction, root: bucketID, key: key.bytes) else { return nil }
+        return try ObjectEntry(decoding: payload[...])
+    }
+
+    /// Noncurrent versions of a key, newest first.
+    func noncurrentVersions(_ transaction: borrowing LMDBTransaction, keyID: UInt64) throws -> [ObjectVersion] {
+        let prefix = KeyBytes.uint64(keyID)
+        return try transaction.withCursor(databases.versions) { cursor in
+            var versions = [ObjectVersion]()
+            var entry = try cursor.seek(atOrAfter: prefix)
+            while let current = entry, current.key.starts(with: prefix) {
+                versions.append(try ObjectVersion(decoding: current.value))
+                entry = try cursor.next()
+            }
+            return versions
+        }
+    }
+
+    private func noncurrentVersion(_ transaction: borrowing LMDBTransaction, keyID: UInt64, versionID: VersionID) throws -> ObjectVersion? {
+        if let sequence = versionID.sequence {
+            return try transaction.get(databases.versions, Self.versionKey(keyID, sequence)).map { try ObjectVersion(decoding: $0) }
+        }
+        return try noncurrentVersions(transaction, keyID: keyID).first { $0.isNullVersion }
+    }
+
+    static func versionKey(_ keyID: UInt64, _ sequence: UInt64) -> [UInt8] {
+        KeyBytes.uint64(keyID) + KeyBytes.uint64(UInt64.max - sequence)
+    }
+
+    // MARK: Writes
+
+    /// Stores a new version of `key` as its current version, following the bucket's versioning
+    /// state. The version's blobs must already be placed. Returns the version as stored (with its
+    /// sequence number and version id).
+    public func putObject(
+        bucket name: String, key: ObjectKey, version: ObjectVersion, preconditions: WritePreconditions = .none,
+        nowMilliseconds: Int64
+    ) async throws -> ObjectVersion {
+        try await writer.write { transaction in
+            try self.putObject(transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
+        }
+    }
+
+    func putObject(
+        _ transaction: borrowing LMDBTransaction, bucket name: String, key: ObjectKey, version: ObjectVersion,
+        preconditions: WritePreconditions, nowMilliseconds: Int64
+    ) throws -> ObjectVersion {
+        let bucket = try requireBucket(transaction, named: name)
+        let entry = try loadEntry(transaction, bucketID: bucket.id, key: key)
+        let visible = entry.map(\.current).flatMap { $0.isDeleteMarker || $0.isExpired(atMilliseconds: nowMilliseconds) ? nil : $0 }
+        try preconditions.check(current: visible, bucket: name, key: key.value)
+        let plan = VersioningPlan.put(
+            state: bucket.versioning, current: (isNull: entry?.current.isNullVersion ?? false, exists: entry != nil)
+        )
+        var stored = version
+        stored.sequence = try allocateID(transaction)
+        stored.isNullVersion = plan.newIsNull
+        let keyID = try entry?.keyID ?? allocateID(transaction)
+        try apply(transaction, plan: plan, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
+        try references.retain(transaction, stored.body.chunks)
+        try addExpiry(transaction, bucketID: bucket.id, keyID: keyID, key: key, version: stored)
+        try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: stored).encoded()) {
+            try allocateID(transaction)
+        }
+        return stored
+    }
+
+    /// Deletes `key` (writing a delete marker on versioning buckets) or, with `versionID`, removes
+    /// that version for good.
+    public func deleteObject(
+        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, owner: String, nowMilliseconds: Int64
+    ) async throws -> DeleteOutcome {
+        try await writer.write { transaction in
+            try self.deleteObject(transaction, bucket: name, key: key, versionID: versionID, owner: owner, nowMilliseconds: nowMilliseconds)
+        }
+    }
+
+    /// Deletes many keys in one durable commit (DeleteObjects). Each key succeeds or fails alone.
+    public func deleteObjects(
+        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, nowMilliseconds: Int64
+    ) async throws -> [Result<DeleteOutcome, IndexError>] {
+        try await writer.write { transaction in
+            try targets.map { target -> Result<DeleteOutcome, IndexError> in
+                do {
+                    return .success(try transaction.nested { child in
+                        try self.deleteObject(
+                            child, bucket: name, key: target.key, versionID: target.versionID, owner: owner, nowMilliseconds: nowMilliseconds
+                        )
+                    })
+                } catch let error as IndexError {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+
+    func deleteObject(
+        _ transaction: borrowing LMDBTransaction, bucket name: String, key: ObjectKey, versionID: VersionID?,
+        owner: String, nowMilliseconds: Int64
+    ) throws -> DeleteOutcome {
+        let bucket = try requireBucket(transaction, named: name)
+        let entry = try loadEntry(transaction, bucketID: bucket.id, key: key)
+        if let versionID {
+            guard let entry else { return DeleteOutcome(createdMarker: nil, removed: nil) }
+            return try removeVersion(transaction, bucket: bucket, key: key, entry: entry, versionID: versionID, nowMilliseconds: nowMilliseconds)
+        }
+        let plan = VersioningPlan.delete(
+            state: bucket.versioning, current: (isNull: entry?.current.isNullVersion ?? false, exists: entry != nil)
+        )
+        if plan.removesKey {
+            guard let entry else { return DeleteOutcome(createdMarker: nil, removed: nil) }
+            try dropVersion(transaction, bucketID: bucket.id, keyID: entry.keyID, entry.current, nowMilliseconds: nowMilliseconds)
+            try keyTree.delete(transaction, root: bucket.id, key: key.bytes)
+            return DeleteOutcome(createdMarker: nil, removed: entry.current)
+        }
+        let keyID = try entry?.keyID ?? allocateID(transaction)
+        let marker = ObjectVersion.deleteMarker(
+            sequence: try allocateID(transaction), isNullVersion: plan.newIsNull, owner: owner, nowMilliseconds: nowMilliseconds
+        )
+        try apply(transaction, plan: plan, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
+        try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: marker).encoded()) {
+            try allocateID(transaction)
+        }
+        return DeleteOutcome(createdMarker: marker, removed: nil)
+    }
+
+    private func removeVersion(
+        _ transaction: borrowing LMDBTransaction, bucket: BucketRecord, key: ObjectKey, entry: ObjectEntry,
+        versionID: VersionID, nowMilliseconds: Int64
+    ) throws -> DeleteOutcome {
+        if entry.current.versionID == versionID {
+            try dropVersion(transaction, bucketID: bucket.id, keyID: entry.keyID, entry.current, nowMilliseconds: nowMilliseconds)
+            // The newest noncurrent version, if any, becomes current.
+            if let promoted = try noncurrentVersions(transaction, keyID: entry.keyID).first {
+                try transaction.delete(databases.versions, Self.versionKey(entry.keyID, promoted.sequence))
+                try keyTree.put(
+                    transaction, root: bucket.id, key: key.bytes,
+                    payload: ObjectEntry(keyID: entry.keyID, current: promoted).encoded()
+                ) { try allocateID(transaction) }
+            } else {
+                try keyTree.delete(transaction, root: bucket.id, key: key.bytes)
+            }
+            return DeleteOutcome(createdMarker: nil, removed: entry.current)
+        }
+        guard let version = try noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID) else {
+            return DeleteOutcome(createdMarker: nil, removed: nil)
+        }
+        try transaction.delete(databases.versions, Self.versionKey(entry.keyID, version.sequence))
+        try dropVersion(transaction, bucketID: bucket.id, keyID: entry.keyID, version, nowMilliseconds: nowMilliseconds)
+        return DeleteOutcome(createdMarker: nil, removed: version)
+    }
+
+    /// Carries out what a plan says about the current version and a noncurrent null version.
+    private func apply(
+        _ transaction: borrowing LMDBTransaction, plan: VersioningPlan, keyID: UInt64, current: ObjectVersion?,
+        nowMilliseconds: Int64
+    ) throws {
+        if let current {
+            switch plan.currentFate {
+            case .none: break
+            case .demote: try transaction.put(databases.versions, Self.versionKey(keyID, current.sequence), current.encoded())
+            case .drop: try dropVersion(transaction, bucketID: nil, keyID: keyID, current, nowMilliseconds: nowMilliseconds)
+            }
+        }
+        if plan.dropsNoncurrentNull, let null = try noncurrentVersions(transaction, keyID: keyID).first(where: { $0.isNullVersion }) {
+            try transaction.delete(databases.versions, Self.versionKey(keyID, null.sequence))
+            try dropVersion(transaction, bucketID: nil, keyID: keyID, null, nowMilliseconds: nowMilliseconds)
+        }
+    }
+
+    /// Releases a version's blobs and its expiry entry. The caller removes the record itself.
+    func dropVersion(
+        _ transaction: borrowing LMDBTransaction, bucketID: UInt64?, keyID: UInt64, _ version: ObjectVersion, nowMilliseconds: Int64
+    ) throws {
+        try references.release(transaction, version.body.chunks, nowMilliseconds: nowMilliseconds)
+        if let expiry = version.expiresAtMilliseconds {
+            try transaction.delete(databases.expiry, Self.expiryKey(expiry, version.sequence))
+        }
+    }
+
+    private func addExpiry(_ transaction: borrowing LMDBTransaction, bucketID: UInt64, keyID: UInt64, key: ObjectKey, version: ObjectVersion) throws {
+        guard let expiry = version.expiresAtMilliseconds else { return }
+        try transaction.put(databases.expiry, Self.expiryKey(expiry, version.sequence), KeyBytes.uint64(bucketID) + key.bytes)
+    }
+
+    static func expiryKey(_ milliseconds: Int64, _ sequence: UInt64) -> [UInt8] {
+        KeyBytes.uint64(UInt64(bitPattern: max(milliseconds, 0))) + KeyBytes.uint64(sequence)
+    }
+
+    var references: BlobReferences { BlobReferences(blobs: databases.blobs, garbage: databases.garbage) }
+}

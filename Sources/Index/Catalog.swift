@@ -1,0 +1,112 @@
+import BlobStore
+import Foundation
+
+/// The index of a data directory: every fact about buckets, objects and blobs, on LMDB.
+///
+/// Reads run in short read transactions on the caller's thread. Every change goes through
+/// `writer`, the single serial writer, and is durable when the call returns.
+public final class Catalog: Sendable {
+    /// Layout version of the index; a newer spore migrates older stores, an older one refuses newer.
+    public static let formatVersion: UInt64 = 1
+    /// Default address space reserved for the map (not disk space).
+    public static let mapByteCountDefault = 64 << 30
+    /// The map never grows past this.
+    public static let mapByteCountMaxDefault = 1 << 40
+    static let databaseCountMax = 32
+
+    public let environment: LMDBEnvironment
+    public let writer: IndexWriter
+    let databases: Databases
+    let keyTree: KeyTree
+
+    struct Databases: Sendable {
+        let meta: LMDBDatabase
+        let buckets: LMDBDatabase
+        let keys: LMDBDatabase
+        let versions: LMDBDatabase
+        let blobs: LMDBDatabase
+        let garbage: LMDBDatabase
+        let expiry: LMDBDatabase
+        let uploads: LMDBDatabase
+        let parts: LMDBDatabase
+        let settings: LMDBDatabase
+    }
+
+    /// Opens or creates the index in `directory`.
+    public init(
+        directory: String, mapByteCount: Int = Catalog.mapByteCountDefault,
+        mapByteCountMax: Int = Catalog.mapByteCountMaxDefault, synchronous: Bool = true
+    ) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let environment = try LMDBEnvironment(
+            directory: directory, mapByteCount: mapByteCount, databaseCountMax: Self.databaseCountMax, synchronous: synchronous
+        )
+        let databases = Databases(
+            meta: try environment.openDatabase(named: "meta"),
+            buckets: try environment.openDatabase(named: "buckets"),
+            keys: try environment.openDatabase(named: "keys"),
+            versions: try environment.openDatabase(named: "versions"),
+            blobs: try environment.openDatabase(named: "blobs"),
+            garbage: try environment.openDatabase(named: "garbage"),
+            expiry: try environment.openDatabase(named: "expiry"),
+            uploads: try environment.openDatabase(named: "uploads"),
+            parts: try environment.openDatabase(named: "parts"),
+            settings: try environment.openDatabase(named: "settings")
+        )
+        self.environment = environment
+        self.databases = databases
+        self.keyTree = KeyTree(database: databases.keys, keyByteCountMax: environment.keyByteCountMax)
+        self.writer = IndexWriter(environment: environment, mapByteCountMax: max(mapByteCountMax, mapByteCount))
+    }
+
+    /// Stops the writer after the queued writes and closes the environment.
+    public func close() async {
+        await writer.shutdown()
+        environment.close()
+    }
+
+    /// Reads the format version, writing the current one into a new index. Throws if the index was
+    /// written by a newer spore.
+    public func checkFormat() async throws -> UInt64 {
+        let meta = databases.meta
+        return try await writer.write { transaction in
+            if let bytes = try transaction.get(meta, MetaKey.format) {
+                let stored = KeyBytes.readUInt64(bytes)
+                guard stored <= Catalog.formatVersion else {
+                    throw CatalogFormatError(stored: stored, supported: Catalog.formatVersion)
+                }
+                return stored
+            }
+            try transaction.put(meta, MetaKey.format, KeyBytes.uint64(Catalog.formatVersion))
+            return Catalog.formatVersion
+        }
+    }
+
+    /// Runs `body` in a read transaction.
+    public func read<Result>(_ body: (borrowing LMDBTransaction) throws -> Result) throws -> Result {
+        try environment.read(body)
+    }
+
+    /// Allocates the next id: bucket ids, key-tree groups, key ids and version sequence numbers all
+    /// come from this one counter, so a larger number is always a later allocation.
+    func allocateID(_ transaction: borrowing LMDBTransaction) throws -> UInt64 {
+        let current = try transaction.get(databases.meta, MetaKey.nextID).map { KeyBytes.readUInt64($0) } ?? 1
+        try transaction.put(databases.meta, MetaKey.nextID, KeyBytes.uint64(current + 1))
+        return current
+    }
+
+    enum MetaKey {
+        static let format = Array("format".utf8)
+        static let nextID = Array("next-id".utf8)
+    }
+}
+
+/// The index on disk is newer than this program.
+public struct CatalogFormatError: Error, CustomStringConvertible {
+    public let stored: UInt64
+    public let supported: UInt64
+
+    public var description: String {
+        "the index has format \(stored) but this spore understands up to \(supported); run a newer spore"
+    }
+}

@@ -1,0 +1,38 @@
+/// Conditions the catalog reports to its callers. The S3 and Hypha faces map each to their own
+/// error codes in one place.
+public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noSuchBucket(String)
+    case bucketAlreadyExists(String)
+    case bucketAlreadyOwnedByYou(String)
+    case bucketNotEmpty(String)
+    case noSuchKey(bucket: String, key: String)
+    case noSuchVersion(bucket: String, key: String, versionID: String)
+    case noSuchUpload(String)
+    case invalidPart(String)
+    case invalidPartOrder
+    case entityTooSmall(partNumber: Int)
+    case preconditionFailed
+    /// The named method is not allowed on a delete marker.
+    case methodNotAllowed(String)
+    case corrupt(String)
+    case closed
+
+    public var description: String {
+        switch self {
+        case .noSuchBucket(let bucket): return "no bucket \(bucket)"
+        case .bucketAlreadyExists(let bucket): return "bucket \(bucket) exists and belongs to someone else"
+        case .bucketAlreadyOwnedByYou(let bucket): return "bucket \(bucket) already exists and is yours"
+        case .bucketNotEmpty(let bucket): return "bucket \(bucket) is not empty"
+        case .noSuchKey(let bucket, let key): return "no key \(key) in \(bucket)"
+        case .noSuchVersion(let bucket, let key, let versionID): return "no version \(versionID) of \(key) in \(bucket)"
+        case .noSuchUpload(let uploadID): return "no upload \(uploadID)"
+        case .invalidPart(let detail): return "invalid part: \(detail)"
+        case .invalidPartOrder: return "parts are not in ascending order"
+        case .entityTooSmall(let partNumber): return "part \(partNumber) is smaller than the minimum part size"
+        case .preconditionFailed: return "precondition failed"
+        case .methodNotAllowed(let method): return "\(method) is not allowed on a delete marker"
+        case .corrupt(let detail): return "index record is corrupt: \(detail)"
+        case .closed: return "the index is closed"
+        }
+    }
+}

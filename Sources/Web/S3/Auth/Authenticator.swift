@@ -1,0 +1,349 @@
+import Crypto
+import HTTPTypes
+import Index
+import Synchronization
+
+/// How the body of an authenticated request must be checked as it is read.
+public enum PayloadCheck: Sendable, Equatable {
+    /// `UNSIGNED-PAYLOAD`, SigV2, or a request without a body to check.
+    case unsigned
+    /// `x-amz-content-sha256` names the SHA-256 of the body (lowercase hex).
+    case sha256(String)
+    /// `aws-chunked` with a signature on every chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD…`).
+    case signedChunks(seedSignature: String, signingKey: SymmetricKey, amzDate: String, scope: String, trailer: Bool)
+    /// `aws-chunked` without chunk signatures (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+    case unsignedChunks(trailer: Bool)
+
+    public static func == (lhs: PayloadCheck, rhs: PayloadCheck) -> Bool {
+        switch (lhs, rhs) {
+        case (.unsigned, .unsigned): return true
+        case (.sha256(let a), .sha256(let b)): return a == b
+        case (.signedChunks(let a, _, _, _, let x), .signedChunks(let b, _, _, _, let y)): return a == b && x == y
+        case (.unsignedChunks(let x), .unsignedChunks(let y)): return x == y
+        default: return false
+        }
+    }
+}
+
+/// The outcome of authentication.
+public struct Authentication: Sendable {
+    public let principal: Principal
+    public let payload: PayloadCheck
+}
+
+/// Verifies S3 request signatures.
+public final class Authenticator: Sendable {
+    /// How far the request time may be from the server's (AWS: 15 minutes).
+    public static let clockSkewMillisecondsMax: Int64 = 15 * 60 * 1000
+    /// Cached signing keys before the cache is cleared (one per key, day and region).
+    static let signingKeyCacheCountMax = 1024
+
+    private let credentials: any CredentialStore
+    private let clock: any WallClock
+    private let signingKeys = Mutex<[String: SymmetricKey]>([:])
+
+    public init(credentials: any CredentialStore, clock: any WallClock) {
+        self.credentials = credentials
+        self.clock = clock
+    }
+
+    /// Authenticates a request, or throws the S3 error AWS would answer with.
+    public func authenticate(_ request: S3Request) throws -> Authentication {
+        if let authorization = request.headers[.authorization] {
+            if authorization.hasPrefix(SigV4.algorithm + " ") {
+                return try verifyHeaderV4(request, authorization: authorization)
+            }
+            if authorization.hasPrefix("AWS ") {
+                return try verifyHeaderV2(request, authorization: authorization)
+            }
+            throw S3Error.invalidArgument("Unsupported Authorization Type", name: "Authorization", value: authorization)
+        }
+        if request.queryValue("X-Amz-Algorithm") != nil || request.queryValue("X-Amz-Signature") != nil {
+            return try verifyQueryV4(request)
+        }
+        if request.queryValue("Signature") != nil || request.queryValue("AWSAccessKeyId") != nil {
+            return try verifyQueryV2(request)
+        }
+        return Authentication(principal: .anonymous, payload: .unsigned)
+    }
+
+    // MARK: SigV4, Authorization header
+
+    private struct HeaderFields {
+        var accessKey: String
+        var date: String
+        var region: String
+        var service: String
+        var signedHeaders: [String]
+        var signature: String
+    }
+
+    private func parseAuthorizationV4(_ authorization: String) throws -> HeaderFields {
+        let body = authorization.dropFirst(SigV4.algorithm.count + 1)
+        var credential: String?
+        var signedHeaders: String?
+        var signature: String?
+        for part in body.split(separator: ",") {
+            let trimmed = part.trimmingSpaces()
+            guard let equals = trimmed.firstIndex(of: "=") else { continue }
+            let name = trimmed[..<equals]
+            let value = String(trimmed[trimmed.index(after: equals)...])
+            switch name {
+            case "Credential": credential = value
+            case "SignedHeaders": signedHeaders = value
+            case "Signature": signature = value
+            default: continue
+            }
+        }
+        guard let credential, let signedHeaders, let signature else {
+            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; it must contain Credential, SignedHeaders and Signature.")
+        }
+        let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard scope.count == 5, scope[4] == "aws4_request" else {
+            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+        }
+        return HeaderFields(
+            accessKey: scope[0], date: scope[1], region: scope[2], service: scope[3],
+            signedHeaders: signedHeaders.split(separator: ";").map(String.init), signature: signature
+        )
+    }
+
+    private func verifyHeaderV4(_ request: S3Request, authorization: String) throws -> Authentication {
+        let fields = try parseAuthorizationV4(authorization)
+        guard let credential = credentials.credential(forAccessKey: fields.accessKey) else { throw S3Error.invalidAccessKeyID() }
+        let amzDate: String
+        let requestMilliseconds: Int64
+        if let value = request.headers[Self.amzDateField], let parsed = Timestamp.parseAmzDate(value) {
+            amzDate = value
+            requestMilliseconds = parsed
+        } else if let value = request.headers[.date], let parsed = Timestamp.parseHTTPDate(value) {
+            amzDate = Timestamp.amzDate(milliseconds: parsed)
+            requestMilliseconds = parsed
+        } else {
+            throw S3Error.accessDenied("AWS authentication requires a valid Date or x-amz-date header")
+        }
+        try checkSkew(requestMilliseconds)
+        guard fields.service == "s3" else {
+            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; incorrect service \"\(fields.service)\". This endpoint belongs to \"s3\".")
+        }
+        guard amzDate.hasPrefix(fields.date) else {
+            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+        }
+        guard fields.signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
+        guard let payloadHash = request.headers[Self.contentSHA256Field] else {
+            throw S3Error.invalidRequest("Missing required header for this request: x-amz-content-sha256")
+        }
+        let scope = "\(fields.date)/\(fields.region)/\(fields.service)/aws4_request"
+        let canonical = SigV4.canonicalRequest(
+            method: request.method.rawValue,
+            canonicalURI: SigV4.canonicalURI(decodedPath: request.decodedPath),
+            canonicalQuery: SigV4.canonicalQuery(request.query),
+            headers: canonicalHeaders(request, fields.signedHeaders),
+            signedHeaders: fields.signedHeaders.joined(separator: ";"),
+            payloadHash: payloadHash
+        )
+        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
+        let key = signingKey(credential, date: fields.date, region: fields.region)
+        guard SigV4.constantTimeEqual(SigV4.signature(key: key, stringToSign: stringToSign), fields.signature) else {
+            throw S3Error.signatureDoesNotMatch(fields: Self.mismatchFields(credential.accessKey, stringToSign, fields.signature, canonical))
+        }
+        let principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey)
+        return Authentication(
+            principal: principal,
+            payload: try payloadCheck(payloadHash, seedSignature: fields.signature, key: key, amzDate: amzDate, scope: scope)
+        )
+    }
+
+    private func payloadCheck(_ payloadHash: String, seedSignature: String, key: SymmetricKey, amzDate: String, scope: String) throws -> PayloadCheck {
+        switch payloadHash {
+        case SigV4.unsignedPayload:
+            return .unsigned
+        case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD":
+            return .signedChunks(seedSignature: seedSignature, signingKey: key, amzDate: amzDate, scope: scope, trailer: false)
+        case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
+            return .signedChunks(seedSignature: seedSignature, signingKey: key, amzDate: amzDate, scope: scope, trailer: true)
+        case "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+            return .unsignedChunks(trailer: true)
+        default:
+            guard payloadHash.utf8.count == 64, Hex.decode(payloadHash) != nil else {
+                throw S3Error.invalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a valid sha256 value.", name: "x-amz-content-sha256", value: payloadHash)
+            }
+            return .sha256(payloadHash.lowercased())
+        }
+    }
+
+    // MARK: SigV4, presigned (query)
+
+    /// Longest validity of a presigned URL (AWS: 7 days).
+    public static let presignExpirySecondsMax = 7 * 24 * 3600
+
+    private func verifyQueryV4(_ request: S3Request) throws -> Authentication {
+        guard request.queryValue("X-Amz-Algorithm") == SigV4.algorithm else {
+            throw S3Error.authorizationQueryParametersError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
+        }
+        guard let credentialText = request.queryValue("X-Amz-Credential"), let amzDate = request.queryValue("X-Amz-Date"),
+            let signedHeadersText = request.queryValue("X-Amz-SignedHeaders"), let signature = request.queryValue("X-Amz-Signature"),
+            let expiresText = request.queryValue("X-Amz-Expires")
+        else {
+            throw S3Error.authorizationQueryParametersError(
+                "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+            )
+        }
+        let scope = credentialText.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard scope.count == 5, scope[4] == "aws4_request" else {
+            throw S3Error.authorizationQueryParametersError("Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+        }
+        guard let expires = Int(expiresText) else {
+            throw S3Error.authorizationQueryParametersError("X-Amz-Expires should be a number")
+        }
+        guard expires >= 0 else {
+            throw S3Error.authorizationQueryParametersError("X-Amz-Expires must be non-negative")
+        }
+        guard expires <= Self.presignExpirySecondsMax else {
+            throw S3Error.authorizationQueryParametersError("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+        }
+        guard let requestMilliseconds = Timestamp.parseAmzDate(amzDate) else {
+            throw S3Error.authorizationQueryParametersError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+        }
+        guard let credential = credentials.credential(forAccessKey: scope[0]) else { throw S3Error.invalidAccessKeyID() }
+        let now = clock.nowMilliseconds()
+        if requestMilliseconds - now > Self.clockSkewMillisecondsMax {
+            throw S3Error.accessDenied("Request is not valid yet")
+        }
+        if now > requestMilliseconds + Int64(expires) * 1000 {
+            throw S3Error.accessDenied("Request has expired")
+        }
+        let signedHeaders = signedHeadersText.split(separator: ";").map(String.init)
+        guard signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
+        let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? request.headers[Self.contentSHA256Field] ?? SigV4.unsignedPayload
+        let scopeText = "\(scope[1])/\(scope[2])/\(scope[3])/aws4_request"
+        let canonical = SigV4.canonicalRequest(
+            method: request.method.rawValue,
+            canonicalURI: SigV4.canonicalURI(decodedPath: request.decodedPath),
+            canonicalQuery: SigV4.canonicalQuery(request.query, excluding: "X-Amz-Signature"),
+            headers: canonicalHeaders(request, signedHeaders),
+            signedHeaders: signedHeaders.joined(separator: ";"),
+            payloadHash: payloadHash
+        )
+        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: scopeText, canonicalRequest: canonical)
+        let key = signingKey(credential, date: scope[1], region: scope[2])
+        guard SigV4.constantTimeEqual(SigV4.signature(key: key, stringToSign: stringToSign), signature) else {
+            throw S3Error.signatureDoesNotMatch(fields: Self.mismatchFields(credential.accessKey, stringToSign, signature, canonical))
+        }
+        let principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey)
+        let check: PayloadCheck = payloadHash.utf8.count == 64 && Hex.decode(payloadHash) != nil ? .sha256(payloadHash.lowercased()) : .unsigned
+        return Authentication(principal: principal, payload: check)
+    }
+
+    // MARK: SigV2
+
+    private func verifyHeaderV2(_ request: S3Request, authorization: String) throws -> Authentication {
+        let body = authorization.dropFirst(4)
+        guard let colon = body.lastIndex(of: ":") else {
+            throw S3Error.invalidArgument("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", name: "Authorization", value: authorization)
+        }
+        let accessKey = String(body[..<colon])
+        let signature = String(body[body.index(after: colon)...])
+        guard let credential = credentials.credential(forAccessKey: accessKey) else { throw S3Error.invalidAccessKeyID() }
+        let dateMilliseconds: Int64
+        if let value = request.headers[Self.amzDateField], let parsed = Timestamp.parseHTTPDate(value) ?? Timestamp.parseAmzDate(value) {
+            dateMilliseconds = parsed
+        } else if let value = request.headers[.date], let parsed = Timestamp.parseHTTPDate(value) {
+            dateMilliseconds = parsed
+        } else {
+            throw S3Error.accessDenied("AWS authentication requires a valid Date or x-amz-date header")
+        }
+        try checkSkew(dateMilliseconds)
+        let dateForSigning = request.headers[Self.amzDateField] != nil ? "" : (request.headers[.date] ?? "")
+        try verifyV2(request, dateOrExpires: dateForSigning, credential: credential, signature: signature)
+        return Authentication(
+            principal: Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey),
+            payload: try v2PayloadCheck(request)
+        )
+    }
+
+    private func verifyQueryV2(_ request: S3Request) throws -> Authentication {
+        guard let accessKey = request.queryValue("AWSAccessKeyId"), let signature = request.queryValue("Signature"),
+            let expiresText = request.queryValue("Expires")
+        else {
+            throw S3Error.accessDenied("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+        }
+        guard let expires = Int64(expiresText) else {
+            throw S3Error.accessDenied("Invalid date (should be seconds since epoch): \(expiresText)")
+        }
+        guard let credential = credentials.credential(forAccessKey: accessKey) else { throw S3Error.invalidAccessKeyID() }
+        if clock.nowMilliseconds() > expires * 1000 { throw S3Error.accessDenied("Request has expired") }
+        try verifyV2(request, dateOrExpires: expiresText, credential: credential, signature: signature)
+        return Authentication(
+            principal: Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey),
+            payload: try v2PayloadCheck(request)
+        )
+    }
+
+    /// Checks a SigV2 signature over the path as sent and, for requests that passed a proxy which
+    /// re-encoded the path, over the path re-encoded with AWS's rules.
+    private func verifyV2(_ request: S3Request, dateOrExpires: String, credential: Credential, signature: String) throws {
+        var stringToSign = ""
+        for path in [request.rawPath, SigV4.canonicalURI(decodedPath: request.decodedPath)] {
+            stringToSign = SigV2.stringToSign(request: request, dateOrExpires: dateOrExpires, encodedPath: path)
+            if SigV4.constantTimeEqual(SigV2.signature(secret: credential.secretKey, stringToSign: stringToSign), signature) { return }
+        }
+        throw S3Error.signatureDoesNotMatch(fields: [
+            ("AWSAccessKeyId", credential.accessKey), ("StringToSign", stringToSign), ("SignatureProvided", signature),
+        ])
+    }
+
+    /// SigV2 does not sign the payload, but a client may still send `x-amz-content-sha256`.
+    private func v2PayloadCheck(_ request: S3Request) throws -> PayloadCheck {
+        guard let value = request.headers[Self.contentSHA256Field], value.utf8.count == 64, Hex.decode(value) != nil else { return .unsigned }
+        return .sha256(value.lowercased())
+    }
+
+    // MARK: Helpers
+
+    static let amzDateField = HTTPField.Name("x-amz-date")!
+    static let contentSHA256Field = HTTPField.Name("x-amz-content-sha256")!
+
+    private func checkSkew(_ requestMilliseconds: Int64) throws {
+        let now = clock.nowMilliseconds()
+        if abs(now - requestMilliseconds) > Self.clockSkewMillisecondsMax {
+            throw S3Error.requestTimeTooSkewed(
+                requestTime: Timestamp.httpDate(milliseconds: requestMilliseconds), serverTime: Timestamp.httpDate(milliseconds: now)
+            )
+        }
+    }
+
+    private func canonicalHeaders(_ request: S3Request, _ names: [String]) -> [(name: String, value: String)] {
+        names.map { name in
+            if name == "host" { return (name, request.host) }
+            guard let fieldName = HTTPField.Name(name) else { return (name, "") }
+            let values = request.headers[values: fieldName].map(SigV4.canonicalHeaderValue)
+            return (name, values.joined(separator: ","))
+        }
+    }
+
+    private func signingKey(_ credential: Credential, date: String, region: String) -> SymmetricKey {
+        let cacheKey = "\(credential.accessKey)\u{0}\(credential.secretKey)\u{0}\(date)\u{0}\(region)"
+        if let key = signingKeys.withLock({ $0[cacheKey] }) { return key }
+        let key = SigV4.signingKey(secret: credential.secretKey, date: date, region: region, service: "s3")
+        signingKeys.withLock { cache in
+            if cache.count >= Self.signingKeyCacheCountMax { cache.removeAll() }
+            cache[cacheKey] = key
+        }
+        return key
+    }
+
+    private static func mismatchFields(_ accessKey: String, _ stringToSign: String, _ provided: String, _ canonical: String) -> [(String, String)] {
+        [
+            ("AWSAccessKeyId", accessKey), ("StringToSign", stringToSign), ("SignatureProvided", provided),
+            ("StringToSignBytes", Array(stringToSign.utf8).map { String($0, radix: 16) }.joined(separator: " ")),
+            ("CanonicalRequest", canonical),
+        ]
+    }
+}
+
+extension S3Error {
+    static func authorizationQueryParametersError(_ message: String) -> S3Error {
+        S3Error("AuthorizationQueryParametersError", .badRequest, message)
+    }
+}

@@ -1,0 +1,84 @@
+import Crypto
+
+/// AWS Signature Version 4: canonical request, string to sign, signing key and signature.
+public enum SigV4 {
+    public static let algorithm = "AWS4-HMAC-SHA256"
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+    public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    /// The canonical URI S3 uses: each byte of the decoded path encoded once, `/` kept.
+    public static func canonicalURI(decodedPath: [UInt8]) -> String {
+        decodedPath.isEmpty ? "/" : PercentEncoding.encode(decodedPath, keepSlash: true)
+    }
+
+    /// Sorted, strictly encoded `name=value` pairs; `excluding` drops a parameter (the signature
+    /// itself in presigned URLs).
+    public static func canonicalQuery(_ query: [(name: String, value: String?)], excluding: String? = nil) -> String {
+        var pairs = [(name: String, value: String)]()
+        for item in query where item.name != excluding {
+            pairs.append((PercentEncoding.encode(item.name), PercentEncoding.encode(item.value ?? "")))
+        }
+        pairs.sort { lhs, rhs in
+            if lhs.name != rhs.name { return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8) }
+            return lhs.value.utf8.lexicographicallyPrecedes(rhs.value.utf8)
+        }
+        return pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+    }
+
+    /// A header value as SigV4 wants it: trimmed, runs of spaces collapsed.
+    public static func canonicalHeaderValue(_ value: String) -> String {
+        var output = [UInt8]()
+        var lastWasSpace = false
+        for byte in value.utf8 {
+            let isSpace = byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+            if isSpace {
+                if !lastWasSpace && !output.isEmpty { output.append(UInt8(ascii: " ")) }
+                lastWasSpace = true
+            } else {
+                output.append(byte)
+                lastWasSpace = false
+            }
+        }
+        if output.last == UInt8(ascii: " ") { output.removeLast() }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    public static func canonicalRequest(
+        method: String, canonicalURI: String, canonicalQuery: String, headers: [(name: String, value: String)],
+        signedHeaders: String, payloadHash: String
+    ) -> String {
+        var text = "\(method)\n\(canonicalURI)\n\(canonicalQuery)\n"
+        for (name, value) in headers { text += "\(name):\(value)\n" }
+        text += "\n\(signedHeaders)\n\(payloadHash)"
+        return text
+    }
+
+    public static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
+        "\(algorithm)\n\(amzDate)\n\(scope)\n\(Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8))))"
+    }
+
+    public static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
+        let dateKey = hmac(Array("AWS4\(secret)".utf8), date)
+        let regionKey = hmac(dateKey, region)
+        let serviceKey = hmac(regionKey, service)
+        return SymmetricKey(data: hmac(serviceKey, "aws4_request"))
+    }
+
+    public static func signature(key: SymmetricKey, stringToSign: String) -> String {
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+    }
+
+    static func hmac(_ key: [UInt8], _ message: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key)))
+    }
+
+    /// Compares two signatures in time that does not depend on where they differ.
+    public static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<left.count { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the HTTP application that serves the S3 API on its own address.
+public enum S3Listener {
+    public static func makeApplication(
+        service: S3Service, host: String, port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: S3Responder(service: service),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+}

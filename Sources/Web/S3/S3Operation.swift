@@ -1,0 +1,84 @@
+import HTTPTypes
+
+/// Which S3 operation a request is, decided from the method, the path and the query.
+public enum S3Operation: Equatable, Sendable {
+    case listBuckets
+    case createBucket
+    case headBucket
+    case deleteBucket
+    case getBucketLocation
+    case getBucketVersioning
+    case putBucketVersioning
+    case listObjects
+    case listObjectsV2
+    case listObjectVersions
+    case deleteObjects
+    case putObject
+    case copyObject
+    case getObject
+    case headObject
+    case deleteObject
+    case createMultipartUpload
+    case uploadPart
+    case uploadPartCopy
+    case completeMultipartUpload
+    case abortMultipartUpload
+    case listParts
+    case listMultipartUploads
+    /// A subresource S3 has and spore does not implement: answered with NotImplemented.
+    case notImplemented(String)
+    case methodNotAllowed
+
+    /// Query parameters that select a bucket or object subresource.
+    static let subresources: Set<String> = [
+        "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering", "inventory",
+        "legal-hold", "lifecycle", "location", "logging", "metadataTable", "metrics", "notification", "object-lock",
+        "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore",
+        "retention", "select", "session", "tagging", "torrent", "uploads", "versioning", "versions", "website",
+    ]
+
+    public static func resolve(_ request: S3Request) -> S3Operation {
+        let subresource = request.query.first { subresources.contains($0.name) }?.name
+        guard request.bucket != nil else {
+            return request.method == .get ? .listBuckets : .methodNotAllowed
+        }
+        if request.keyBytes == nil {
+            return bucketOperation(request, subresource: subresource)
+        }
+        return objectOperation(request, subresource: subresource)
+    }
+
+    private static func bucketOperation(_ request: S3Request, subresource: String?) -> S3Operation {
+        switch (request.method, subresource) {
+        case (.get, nil): return request.queryValue("list-type") == "2" ? .listObjectsV2 : .listObjects
+        case (.get, "location"): return .getBucketLocation
+        case (.get, "versioning"): return .getBucketVersioning
+        case (.put, "versioning"): return .putBucketVersioning
+        case (.get, "versions"): return .listObjectVersions
+        case (.get, "uploads"): return .listMultipartUploads
+        case (.put, nil): return .createBucket
+        case (.head, nil): return .headBucket
+        case (.delete, nil): return .deleteBucket
+        case (.post, "delete"): return .deleteObjects
+        case (_, .some(let name)): return .notImplemented(name)
+        default: return .methodNotAllowed
+        }
+    }
+
+    private static func objectOperation(_ request: S3Request, subresource: String?) -> S3Operation {
+        let isCopy = request.header("x-amz-copy-source") != nil
+        let hasUploadID = request.hasQuery("uploadId")
+        switch (request.method, subresource) {
+        case (.get, nil): return hasUploadID ? .listParts : .getObject
+        case (.head, nil): return .headObject
+        case (.put, nil):
+            if hasUploadID || request.hasQuery("partNumber") { return isCopy ? .uploadPartCopy : .uploadPart }
+            return isCopy ? .copyObject : .putObject
+        case (.delete, nil): return hasUploadID ? .abortMultipartUpload : .deleteObject
+        case (.post, "uploads"): return .createMultipartUpload
+        case (.post, nil): return hasUploadID ? .completeMultipartUpload : .methodNotAllowed
+        case (_, .some(let name)): return .notImplemented(name)
+        default: return .methodNotAllowed
+        }
+    }
+}

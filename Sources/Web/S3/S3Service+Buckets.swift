@@ -1,0 +1,124 @@
+import Crypto
+import HTTPTypes
+import Hummingbird
+import Index
+
+extension S3Service {
+    func listBuckets(_ request: S3Request, _ auth: Authentication) throws -> Response {
+        try requireSigned(auth)
+        let buckets = try catalog.buckets().filter { auth.principal.isRoot || $0.owner == auth.principal.user }
+        var xml = XMLWriter()
+        xml.openRoot("ListAllMyBucketsResult")
+        xml.open("Owner")
+        xml.element("ID", Principal.canonicalID(forUser: auth.principal.user))
+        xml.element("DisplayName", auth.principal.user)
+        xml.close("Owner")
+        xml.open("Buckets")
+        for bucket in buckets {
+            xml.open("Bucket")
+            xml.element("Name", bucket.name)
+            xml.element("CreationDate", Timestamp.iso8601(milliseconds: bucket.createdAtMilliseconds))
+            xml.close("Bucket")
+        }
+        xml.close("Buckets")
+        xml.close("ListAllMyBucketsResult")
+        return Self.xmlResponse(xml)
+    }
+
+    func createBucket(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        try requireSigned(auth)
+        guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
+        guard let bucketName = BucketName(validating: name) else { throw S3Error.invalidBucketName(name) }
+        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
+        try verifyPayload(body, request, auth)
+        var location: String?
+        if !body.isEmpty {
+            do {
+                let document = try XMLReader.parse(body)
+                guard document.name == "CreateBucketConfiguration" else { throw S3Error.malformedXML() }
+                location = document.value("LocationConstraint").flatMap { $0.isEmpty ? nil : $0 }
+            } catch is XMLParseError {
+                throw S3Error.malformedXML()
+            }
+        }
+        let objectLock = request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true"
+        _ = try await catalog.createBucket(
+            bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock,
+            nowMilliseconds: clock.nowMilliseconds()
+        )
+        var headers = HTTPFields()
+        headers[.location] = "/\(name)"
+        headers[.contentLength] = "0"
+        return Response(status: .ok, headers: headers)
+    }
+
+    func headBucket(_ request: S3Request, _ auth: Authentication) throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        var headers = HTTPFields()
+        headers[HTTPField.Name("x-amz-bucket-region")!] = bucket.location ?? configuration.region
+        headers[.contentLength] = "0"
+        return Response(status: .ok, headers: headers)
+    }
+
+    func deleteBucket(_ request: S3Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        try await catalog.deleteBucket(named: bucket.name)
+        return Response(status: .noContent)
+    }
+
+    func getBucketLocation(_ request: S3Request, _ auth: Authentication) throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        var xml = XMLWriter()
+        let location = bucket.location ?? (configuration.region == "us-east-1" ? "" : configuration.region)
+        xml.raw("\n<LocationConstraint xmlns=\"\(XMLWriter.s3Namespace)\">\(XMLWriter.escape(location))</LocationConstraint>")
+        return Self.xmlResponse(xml)
+    }
+
+    func getBucketVersioning(_ request: S3Request, _ auth: Authentication) throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        var xml = XMLWriter()
+        xml.openRoot("VersioningConfiguration")
+        switch bucket.versioning {
+        case .unversioned: break
+        case .enabled: xml.element("Status", "Enabled")
+        case .suspended: xml.element("Status", "Suspended")
+        }
+        xml.close("VersioningConfiguration")
+        return Self.xmlResponse(xml)
+    }
+
+    func putBucketVersioning(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
+        try verifyPayload(body, request, auth)
+        guard let document = try? XMLReader.parse(body), document.name == "VersioningConfiguration" else {
+            throw S3Error.malformedXML()
+        }
+        switch document.value("Status") {
+        case "Enabled": try await catalog.setVersioning(bucket: bucket.name, .enabled)
+        case "Suspended":
+            if bucket.objectLockEnabled {
+                throw S3Error.invalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+            }
+            try await catalog.setVersioning(bucket: bucket.name, .suspended)
+        default: throw S3Error.malformedXML()
+        }
+        return Response(status: .ok, headers: [.contentLength: "0"])
+    }
+
+    /// Checks a whole (small) body against `x-amz-content-sha256` and `Content-MD5`.
+    func verifyPayload(_ body: [UInt8], _ request: S3Request, _ auth: Authentication) throws {
+        if case .sha256(let expected) = auth.payload {
+            let actual = Hex.encode(SHA256.hash(data: body))
+            guard actual == expected else { throw S3Error.contentSHA256Mismatch(client: expected, server: actual) }
+        }
+        if let header = request.header("content-md5") {
+            guard let expected = Base64.decode(header), expected.count == 16 else { throw S3Error.invalidDigest() }
+            guard Array(Insecure.MD5.hash(data: body)) == expected else { throw S3Error.badDigest() }
+        }
+    }
+}
+
+extension S3Error {
+    static func invalidBucketState(_ message: String) -> S3Error { S3Error("InvalidBucketState", .conflict, message) }
+}

@@ -1,0 +1,215 @@
+import BlobStore
+import HTTPTypes
+import Hummingbird
+import Index
+import NIOCore
+
+/// A byte range of an object, inclusive bounds as in `Content-Range`.
+struct ByteRange: Equatable {
+    let first: Int64
+    let last: Int64
+
+    var byteCount: Int64 { last - first + 1 }
+
+    /// Parses a `Range` header against an object of `size` bytes. Returns nil when the header should
+    /// be ignored (absent, malformed, several ranges); throws InvalidRange when unsatisfiable.
+    static func parse(_ header: String?, size: Int64) throws -> ByteRange? {
+        guard let header else { return nil }
+        let trimmed = header.trimmingCharacters(in: " ")
+        guard trimmed.hasPrefix("bytes=") else { return nil }
+        let spec = trimmed.dropFirst("bytes=".count)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let startText = spec[..<dash].trimmingSpaces()
+        let endText = spec[spec.index(after: dash)...].trimmingSpaces()
+        if startText.isEmpty {
+            guard let suffix = Int64(endText), suffix >= 0 else { return nil }
+            guard suffix > 0, size > 0 else { throw S3Error.invalidRange(objectByteCount: size) }
+            return ByteRange(first: max(0, size - suffix), last: size - 1)
+        }
+        guard let first = Int64(startText), first >= 0 else { return nil }
+        var last = size - 1
+        if !endText.isEmpty {
+            guard let value = Int64(endText) else { return nil }
+            guard value >= first else { return nil }
+            last = min(value, size - 1)
+        }
+        guard first < size else { throw S3Error.invalidRange(objectByteCount: size) }
+        return ByteRange(first: first, last: last)
+    }
+}
+
+extension S3Service {
+    static let acceptRangesValue = "bytes"
+    static let defaultContentType = "binary/octet-stream"
+
+    func getObject(_ request: S3Request, _ auth: Authentication, isHead: Bool) async throws -> Response {
+        guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
+        let key = try request.objectKey()
+        var versionID: VersionID?
+        if let text = request.queryValue("versionId") {
+            guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text) }
+            versionID = parsed
+        }
+        let now = clock.nowMilliseconds()
+        let lookup: ObjectLookup
+        do {
+            let (bucket, found) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
+            try authorize(auth, bucket)
+            lookup = found
+        } catch IndexError.noSuchBucket(let name) {
+            if auth.principal.isAnonymous { throw S3Error.accessDenied() }
+            throw S3Error.noSuchBucket(name)
+        }
+        let version: ObjectVersion
+        switch lookup {
+        case .found(let found):
+            version = found
+        case .deleteMarker(let marker):
+            var error = versionID == nil ? S3Error.noSuchKey(key.value) : S3Error.methodNotAllowed()
+            error.headers = [(Self.deleteMarkerField, "true"), (Self.versionIDField, marker.versionID.rawValue)]
+            throw error
+        case .notFound:
+            throw versionID.map { S3Error.noSuchVersion(key.value, $0.rawValue) } ?? S3Error.noSuchKey(key.value)
+        }
+        var headers = HTTPFields()
+        headers[.eTag] = "\"\(version.etag)\""
+        headers[.lastModified] = Timestamp.httpDate(milliseconds: version.lastModifiedMilliseconds)
+        if !version.isNullVersion || versionID != nil { headers[Self.versionIDField] = version.versionID.rawValue }
+        if let notModified = try Self.evaluateConditions(request, version, headers: headers) { return notModified }
+
+        let range = try ByteRange.parse(request.headers[.range], size: version.byteCount)
+        Self.objectHeaders(&headers, version, request: request, includeChecksums: range == nil)
+        headers[.acceptRanges] = Self.acceptRangesValue
+        let status: HTTPResponse.Status
+        let window: ByteRange?
+        if let range {
+            status = .partialContent
+            window = range
+            headers[.contentRange] = "bytes \(range.first)-\(range.last)/\(version.byteCount)"
+        } else {
+            status = .ok
+            window = version.byteCount > 0 ? ByteRange(first: 0, last: version.byteCount - 1) : nil
+        }
+        let length = window?.byteCount ?? 0
+        headers[.contentLength] = String(length)
+        if isHead { return Response(status: status, headers: headers) }
+        return Response(status: status, headers: headers, body: try await body(of: version, window: window))
+    }
+
+    /// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since as S3 does:
+    /// throws 412, returns a 304 response, or nil to go on.
+    static func evaluateConditions(_ request: S3Request, _ version: ObjectVersion, headers: HTTPFields) throws -> Response? {
+        let modifiedSeconds = version.lastModifiedMilliseconds / 1000
+        if let ifMatch = request.header("if-match") {
+            if !WritePreconditions.matches(ifMatch, etag: version.etag) { throw S3Error.preconditionFailed("If-Match") }
+        } else if let text = request.header("if-unmodified-since"), let date = Timestamp.parseHTTPDate(text), modifiedSeconds > date / 1000 {
+            throw S3Error.preconditionFailed("If-Unmodified-Since")
+        }
+        var notModified = false
+        if let ifNoneMatch = request.header("if-none-match") {
+            notModified = WritePreconditions.matches(ifNoneMatch, etag: version.etag)
+        } else if let text = request.header("if-modified-since"), let date = Timestamp.parseHTTPDate(text) {
+            notModified = modifiedSeconds <= date / 1000
+        }
+        guard notModified else { return nil }
+        return Response(status: .notModified, headers: headers)
+    }
+
+    /// Content headers, metadata and (for whole-object reads with checksum mode) checksums.
+    static func objectHeaders(_ headers: inout HTTPFields, _ version: ObjectVersion, request: S3Request, includeChecksums: Bool) {
+        let stored = version.headers
+        headers[.contentType] = request.queryValue("response-content-type") ?? stored.contentType ?? defaultContentType
+        let overrides: [(String, String?, HTTPField.Name)] = [
+            ("response-content-language", stored.contentLanguage, .contentLanguage),
+            ("response-expires", stored.expires, .expires),
+            ("response-cache-control", stored.cacheControl, .cacheControl),
+            ("response-content-disposition", stored.contentDisposition, .contentDisposition),
+            ("response-content-encoding", stored.contentEncoding, .contentEncoding),
+        ]
+        for (parameter, value, field) in overrides {
+            if let chosen = request.queryValue(parameter) ?? value { headers[field] = chosen }
+        }
+        for (name, value) in version.userMetadata {
+            if let field = HTTPField.Name("x-amz-meta-" + name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        if let storageClass = version.storageClass { headers[HTTPField.Name("x-amz-storage-class")!] = storageClass }
+        if !version.tags.isEmpty { headers[HTTPField.Name("x-amz-tagging-count")!] = String(version.tags.count) }
+        if includeChecksums, request.header("x-amz-checksum-mode")?.uppercased() == "ENABLED" {
+            let partCount = version.checksumType == .composite ? version.partByteCounts.count : nil
+            for checksum in version.checksums {
+                headers[ChecksumHeaders.headerName(checksum.algorithm)] = ChecksumHeaders.value(checksum, partCount: partCount)
+            }
+            if !version.checksums.isEmpty {
+                headers[HTTPField.Name("x-amz-checksum-type")!] = version.checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT"
+            }
+        }
+    }
+
+    /// The response body for `window` of a version: inline bytes, or its blobs streamed in order.
+    func body(of version: ObjectVersion, window: ByteRange?) async throws -> ResponseBody {
+        guard let window else { return ResponseBody() }
+        switch version.body {
+        case .inline(let bytes):
+            let slice = bytes[Int(window.first)...Int(window.last)]
+            return ResponseBody(byteBuffer: ByteBuffer(bytes: slice))
+        case .chunks(let chunks):
+            let segments = Self.segments(chunks, window)
+            guard let first = segments.first else { return ResponseBody() }
+            // Open the first blob before answering, so a missing blob is an error response rather
+            // than a truncated body.
+            let firstReader = try await blobs.open(first.digest)
+            let blobs = self.blobs
+            return ResponseBody(contentLength: Int(window.byteCount)) { writer in
+                for (index, segment) in segments.enumerated() {
+                    let reader = index == 0 ? firstReader : try await blobs.open(segment.digest)
+                    try await reader.read(range: segment.range) { chunk in try await writer.write(chunk) }
+                }
+                try await writer.finish(nil)
+            }
+        }
+    }
+
+    struct Segment: Sendable {
+        let digest: BlobDigest
+        let range: Range<Int64>
+    }
+
+    /// The parts of each chunk that fall inside `window`.
+    static func segments(_ chunks: [Chunk], _ window: ByteRange) -> [Segment] {
+        var segments = [Segment]()
+        var offset: Int64 = 0
+        for chunk in chunks {
+            let chunkEnd = offset + chunk.byteCount
+            let start = max(window.first, offset)
+            let end = min(window.last + 1, chunkEnd)
+            if start < end { segments.append(Segment(digest: chunk.digest, range: (start - offset)..<(end - offset))) }
+            offset = chunkEnd
+            if offset > window.last { break }
+        }
+        return segments
+    }
+
+    func deleteObject(_ request: S3Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let key = try request.objectKey()
+        var versionID: VersionID?
+        if let text = request.queryValue("versionId") {
+            guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text) }
+            versionID = parsed
+        }
+        let outcome = try await catalog.deleteObject(
+            bucket: bucket.name, key: key, versionID: versionID, owner: auth.principal.user, nowMilliseconds: clock.nowMilliseconds()
+        )
+        var headers = HTTPFields()
+        if let marker = outcome.createdMarker {
+            headers[Self.deleteMarkerField] = "true"
+            headers[Self.versionIDField] = marker.versionID.rawValue
+        } else if let removed = outcome.removed, versionID != nil {
+            headers[Self.versionIDField] = removed.versionID.rawValue
+            if removed.isDeleteMarker { headers[Self.deleteMarkerField] = "true" }
+        } else if let versionID {
+            headers[Self.versionIDField] = versionID.rawValue
+        }
+        return Response(status: .noContent, headers: headers)
+    }
+}

@@ -1,0 +1,107 @@
+import BlobStore
+import HTTPTypes
+import Hummingbird
+import Index
+
+extension S3Service {
+    static let versionIDField = HTTPField.Name("x-amz-version-id")!
+    static let deleteMarkerField = HTTPField.Name("x-amz-delete-marker")!
+    /// Spore's per-object TTL header: the object expires this many seconds after the write.
+    static let ttlField = HTTPField.Name("x-spore-ttl-seconds")!
+
+    func putObject(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let key = try request.objectKey()
+        let declared = try Self.declaredLength(request)
+        let metadata = try Self.userMetadata(request)
+        let headers = Self.contentHeaders(request)
+        let expiry = try expiresAt(request)
+        let spec = try IngestSpec(
+            request: request, auth: auth, declaredByteCount: declared, byteCountMax: configuration.objectByteCountMax, allowsInline: true
+        )
+        let preconditions = WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match"))
+        let ingested = try await ingest(http.body, spec)
+        let now = clock.nowMilliseconds()
+        let version = ObjectVersion(
+            byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
+            headers: headers, userMetadata: metadata, checksums: ingested.digests.checksums, body: ingested.body,
+            expiresAtMilliseconds: expiry, owner: auth.principal.user, storageClass: Self.storageClass(request)
+        )
+        let stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+        var responseHeaders = HTTPFields()
+        responseHeaders[.eTag] = "\"\(stored.etag)\""
+        responseHeaders[.contentLength] = "0"
+        if bucket.versioning != .unversioned { responseHeaders[Self.versionIDField] = stored.versionID.rawValue }
+        for checksum in stored.checksums {
+            responseHeaders[ChecksumHeaders.headerName(checksum.algorithm)] = ChecksumHeaders.value(checksum, partCount: nil)
+        }
+        return Response(status: .ok, headers: responseHeaders)
+    }
+
+    /// The body length: `x-amz-decoded-content-length` for aws-chunked bodies, else Content-Length;
+    /// nil for a chunked transfer of unknown length.
+    static func declaredLength(_ request: S3Request) throws -> Int64? {
+        if let decoded = request.header("x-amz-decoded-content-length") {
+            guard let value = Int64(decoded), value >= 0 else {
+                throw S3Error.invalidArgument("x-amz-decoded-content-length is not a valid length", name: "x-amz-decoded-content-length", value: decoded)
+            }
+            return value
+        }
+        if let length = request.headers[.contentLength] {
+            guard let value = Int64(length), value >= 0 else { throw S3Error.invalidArgument("Content-Length is not valid") }
+            return value
+        }
+        if request.headers[.transferEncoding]?.lowercased().contains("chunked") == true { return nil }
+        throw S3Error.missingContentLength()
+    }
+
+    /// `x-amz-meta-*` headers: names lowercased without the prefix, in the order sent.
+    static func userMetadata(_ request: S3Request) throws -> [(name: String, value: String)] {
+        var metadata = [(name: String, value: String)]()
+        var byteCount = 0
+        for field in request.headers {
+            let name = field.name.canonicalName
+            guard name.hasPrefix("x-amz-meta-") else { continue }
+            let short = String(name.dropFirst("x-amz-meta-".count))
+            byteCount += short.utf8.count + field.value.utf8.count
+            if let index = metadata.firstIndex(where: { $0.name == short }) {
+                metadata[index].value += "," + field.value
+            } else {
+                metadata.append((short, field.value))
+            }
+        }
+        guard byteCount <= Limits.userMetadataByteCountMax else { throw S3Error.metadataTooLarge(Limits.userMetadataByteCountMax) }
+        return metadata
+    }
+
+    static func contentHeaders(_ request: S3Request) -> ContentHeaders {
+        ContentHeaders(
+            contentType: request.headers[.contentType],
+            contentEncoding: request.headers[.contentEncoding].flatMap(Self.withoutAWSChunked),
+            contentDisposition: request.headers[.contentDisposition],
+            contentLanguage: request.headers[.contentLanguage],
+            cacheControl: request.headers[.cacheControl],
+            expires: request.headers[.expires]
+        )
+    }
+
+    /// `aws-chunked` describes the transfer, not the object, and is not stored.
+    static func withoutAWSChunked(_ encoding: String) -> String? {
+        let kept = encoding.split(separator: ",").map { $0.trimmingSpaces() }.filter { $0.lowercased() != "aws-chunked" && !$0.isEmpty }
+        return kept.isEmpty ? nil : kept.joined(separator: ",")
+    }
+
+    static func storageClass(_ request: S3Request) -> String? {
+        guard let value = request.header("x-amz-storage-class"), value != "STANDARD" else { return nil }
+        return value
+    }
+
+    /// The expiry asked for with `x-spore-ttl-seconds`.
+    func expiresAt(_ request: S3Request) throws -> Int64? {
+        guard let text = request.headers[Self.ttlField] else { return nil }
+        guard let seconds = Int64(text), seconds > 0, seconds <= 100 * 365 * 86_400 else {
+            throw S3Error.invalidArgument("x-spore-ttl-seconds must be a positive number of seconds", name: "x-spore-ttl-seconds", value: text)
+        }
+        return clock.nowMilliseconds() + seconds * 1000
+    }
+}

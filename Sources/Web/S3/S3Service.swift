@@ -1,0 +1,149 @@
+import BlobStore
+import HTTPTypes
+import Hummingbird
+import Index
+import Logging
+import NIOCore
+
+/// The S3 face: turns HTTP requests into catalog and blob-store operations.
+public final class S3Service: Sendable {
+    public let catalog: Catalog
+    public let blobs: LocalBlobStore
+    public let authenticator: Authenticator
+    public let credentials: any CredentialStore
+    public let clock: any WallClock
+    public let configuration: S3Configuration
+    let logger: Logger
+
+    public init(
+        catalog: Catalog, blobs: LocalBlobStore, credentials: any CredentialStore, clock: any WallClock,
+        configuration: S3Configuration, logger: Logger
+    ) {
+        self.catalog = catalog
+        self.blobs = blobs
+        self.credentials = credentials
+        self.clock = clock
+        self.configuration = configuration
+        self.logger = logger
+        self.authenticator = Authenticator(credentials: credentials, clock: clock)
+    }
+
+    /// Answers one request. Never throws: every failure becomes an S3 error response.
+    /// `pathPrefix` is stripped first (the `/s3` mount on the HTTP listener).
+    public func respond(to request: Request, context: SporeRequestContext, pathPrefix: String = "") async -> Response {
+        let requestID = Self.makeRequestID()
+        let path = request.head.path ?? "/"
+        var resource = path
+        do {
+            let host = request.head.authority ?? ""
+            let s3 = try S3Request(
+                method: request.method, path: path, host: host, headers: request.headers, domain: configuration.domain,
+                pathPrefix: pathPrefix
+            )
+            resource = s3.resource
+            let authentication = try authenticator.authenticate(s3)
+            var response = try await dispatch(S3Operation.resolve(s3), s3, request, authentication)
+            Self.addCommonHeaders(&response.headers, requestID: requestID)
+            return response
+        } catch {
+            let s3Error = S3Error.from(error)
+            if s3Error.status.code >= 500 {
+                logger.error("request failed", metadata: ["request": "\(request.method) \(path)", "error": "\(error)", "request-id": "\(requestID)"])
+            }
+            return Self.errorResponse(s3Error, resource: resource, requestID: requestID, isHead: request.method == .head)
+        }
+    }
+
+    private func dispatch(_ operation: S3Operation, _ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        switch operation {
+        case .listBuckets: return try listBuckets(request, auth)
+        case .createBucket: return try await createBucket(request, http, auth)
+        case .headBucket: return try headBucket(request, auth)
+        case .deleteBucket: return try await deleteBucket(request, auth)
+        case .getBucketLocation: return try getBucketLocation(request, auth)
+        case .getBucketVersioning: return try getBucketVersioning(request, auth)
+        case .putBucketVersioning: return try await putBucketVersioning(request, http, auth)
+        case .listObjects: return try listObjects(request, auth, version: 1)
+        case .listObjectsV2: return try listObjects(request, auth, version: 2)
+        case .deleteObjects: return try await deleteObjects(request, http, auth)
+        case .putObject: return try await putObject(request, http, auth)
+        case .getObject: return try await getObject(request, auth, isHead: false)
+        case .headObject: return try await getObject(request, auth, isHead: true)
+        case .deleteObject: return try await deleteObject(request, auth)
+        case .listObjectVersions, .copyObject, .createMultipartUpload, .uploadPart, .uploadPartCopy,
+            .completeMultipartUpload, .abortMultipartUpload, .listParts, .listMultipartUploads:
+            throw S3Error.notImplemented("\(operation)")
+        case .notImplemented(let name): throw S3Error.notImplemented(name)
+        case .methodNotAllowed: throw S3Error.methodNotAllowed()
+        }
+    }
+
+    // MARK: Access
+
+    /// The bucket named in the request, if the caller may use it.
+    func authorizedBucket(_ request: S3Request, _ auth: Authentication) throws -> BucketRecord {
+        guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
+        guard let bucket = try catalog.bucket(named: name) else {
+            if auth.principal.isAnonymous { throw S3Error.accessDenied() }
+            throw S3Error.noSuchBucket(name)
+        }
+        try authorize(auth, bucket)
+        return bucket
+    }
+
+    func authorize(_ auth: Authentication, _ bucket: BucketRecord) throws {
+        guard !auth.principal.isAnonymous else { throw S3Error.accessDenied() }
+        guard auth.principal.isRoot || bucket.owner == auth.principal.user else { throw S3Error.accessDenied() }
+    }
+
+    func requireSigned(_ auth: Authentication) throws {
+        if auth.principal.isAnonymous { throw S3Error.accessDenied() }
+    }
+
+    // MARK: Responses
+
+    static let requestIDField = HTTPField.Name("x-amz-request-id")!
+    static let hostIDField = HTTPField.Name("x-amz-id-2")!
+
+    static func makeRequestID() -> String {
+        let value = UInt64.random(in: 0...UInt64.max)
+        let hex = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func addCommonHeaders(_ headers: inout HTTPFields, requestID: String) {
+        headers[requestIDField] = requestID
+        headers[hostIDField] = requestID
+        headers[.server] = "spore"
+    }
+
+    static func errorResponse(_ error: S3Error, resource: String, requestID: String, isHead: Bool) -> Response {
+        var headers = HTTPFields()
+        addCommonHeaders(&headers, requestID: requestID)
+        for (name, value) in error.headers { headers[name] = value }
+        if isHead {
+            headers[.contentLength] = "0"
+            return Response(status: error.status, headers: headers)
+        }
+        headers[.contentType] = "application/xml"
+        let body = ByteBuffer(bytes: error.document(resource: resource, requestID: requestID))
+        return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    static func xmlResponse(_ xml: XMLWriter, status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/xml"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: xml.bytes)))
+    }
+
+    /// Reads a small request body whole (XML documents), refusing more than `limit` bytes.
+    static func collectBody(_ request: Request, limit: Int) async throws -> [UInt8] {
+        var request = request
+        do {
+            var buffer = try await request.collectBody(upTo: limit)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw S3Error.invalidRequest("The request body exceeds \(limit) bytes.")
+        }
+    }
+}

@@ -39,6 +39,8 @@ extension Catalog {
         try read { transaction in
             let bucket = try requireBucket(transaction, named: name)
             var page = ListPage()
+            // S3 answers max-keys=0 with an empty, untruncated page.
+            guard query.maxEntries > 0 else { return (bucket, page) }
             var start = query.prefix
             if let after = query.after, !after.lexicographicallyPrecedes(query.prefix) {
                 start = after

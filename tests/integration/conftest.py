@@ -1,0 +1,168 @@
+"""Starts the real spore binary on free ports with a temporary data directory, and hands tests
+real clients (boto3 with current and legacy checksum behaviour, the AWS CLI) pointed at it."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("SPORE_BINARY", ROOT / ".build" / "debug" / "spore"))
+ROOT_USER = "spore-root"
+ROOT_PASSWORD = "spore-root-secret"
+USERS = {
+    "alice": ("ALICEACCESSKEY", "alice-secret-key"),
+    "bob": ("BOBACCESSKEY0", "bob-secret-key-0"),
+}
+QUICK = os.environ.get("SPORE_TEST_QUICK") == "1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Spore:
+    """One spore daemon process on its own data directory."""
+
+    def __init__(self, data_dir, extra_env=None, args=()):
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.extra_env = extra_env or {}
+        self.args = list(args)
+        self.process = None
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    def env(self):
+        env = dict(os.environ)
+        env.update({
+            "SPORE_ROOT_USER": ROOT_USER,
+            "SPORE_ROOT_PASSWORD": ROOT_PASSWORD,
+            "SPORE_USERS": ",".join(f"{name}:{ak}:{sk}" for name, (ak, sk) in USERS.items()),
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start(self, wait=True):
+        assert BINARY.exists(), f"build spore first: {BINARY} is missing"
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [str(BINARY), "serve", "--data-dir", str(self.data_dir), "--s3-address", f"127.0.0.1:{self.port}", *self.args],
+            env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"spore exited with {self.process.returncode}: {self.output()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"spore did not start listening: {self.output()}")
+
+    def output(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self.log.close()
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def peak_rss_bytes(self):
+        """VmHWM: the peak resident set size of the daemon so far."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmHWM")
+
+    def client(self, user=None, legacy=False, **config):
+        access, secret = (ROOT_USER, ROOT_PASSWORD) if user is None else USERS[user]
+        return make_client(self.endpoint, access, secret, legacy=legacy, **config)
+
+
+def make_client(endpoint, access, secret, legacy=False, **config):
+    """boto3 as it behaves today (CRC32 on every PUT), or with legacy=True as before 1.36
+    (AWS_REQUEST_CHECKSUM_CALCULATION=when_required: Content-MD5 where required, no checksum)."""
+    if legacy:
+        config.setdefault("request_checksum_calculation", "when_required")
+        config.setdefault("response_checksum_validation", "when_required")
+    return boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id=access, aws_secret_access_key=secret,
+        region_name="us-east-1", config=Config(retries={"max_attempts": 1}, **config),
+    )
+
+
+@pytest.fixture(scope="session")
+def spore(tmp_path_factory):
+    daemon = Spore(tmp_path_factory.mktemp("spore") / "data").start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def fresh_spore(tmp_path):
+    daemons = []
+
+    def start(**kwargs):
+        daemon = Spore(tmp_path / f"data{len(daemons)}", **kwargs).start()
+        daemons.append(daemon)
+        return daemon
+
+    yield start
+    for daemon in daemons:
+        daemon.stop(signal.SIGKILL)
+
+
+@pytest.fixture(params=["current", "legacy"])
+def s3(request, spore):
+    """A boto3 client in each checksum mode."""
+    return spore.client(legacy=request.param == "legacy")
+
+
+_bucket_counter = [0]
+
+
+@pytest.fixture
+def bucket(spore):
+    client = spore.client()
+    _bucket_counter[0] += 1
+    name = f"test-{os.getpid()}-{_bucket_counter[0]}"
+    client.create_bucket(Bucket=name)
+    yield name
+    # Empty and remove the bucket; tests may have deleted it already.
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                client.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+        client.delete_bucket(Bucket=name)
+    except client.exceptions.NoSuchBucket:
+        pass
+
+
+def error_code(excinfo):
+    return excinfo.value.response["Error"]["Code"]

@@ -88,12 +88,18 @@ public final class LocalBlobStore: Sendable {
         try await ensureDirectories(for: digest)
         let (io, target, directory) = (self.io, path(of: digest), directoryPath(of: digest))
         try await threadPool.runIfActive {
-            if try io.fileSize(at: target) != nil {
+            do {
+                if try io.fileSize(at: target) != nil {
+                    try? io.removeFile(at: staged.temporaryPath)
+                } else {
+                    try io.rename(from: staged.temporaryPath, to: target)
+                }
+                try io.synchronizeDirectory(at: directory)
+            } catch {
+                // The body is not acknowledged; do not leave it in tmp/ until the next start.
                 try? io.removeFile(at: staged.temporaryPath)
-            } else {
-                try io.rename(from: staged.temporaryPath, to: target)
+                throw error
             }
-            try io.synchronizeDirectory(at: directory)
         }
     }
 

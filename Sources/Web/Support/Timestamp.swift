@@ -92,7 +92,7 @@ public enum Timestamp {
         let trimmed = text.trimmingCharacters(in: " \t")
         if let value = parseISO8601(trimmed) { return value }
         let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        if fields.count == 5, fields[4] == "GMT" || fields[4] == "UTC", fields[1].contains("-") {
+        if fields.count == 4, fields[3] == "GMT" || fields[3] == "UTC", fields[1].contains("-") {
             // RFC 850
             let dayMonthYear = fields[1].split(separator: "-").map(String.init)
             guard dayMonthYear.count == 3, let day = Int(dayMonthYear[0]), let month = monthNumber(dayMonthYear[1]),

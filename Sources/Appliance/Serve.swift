@@ -25,6 +25,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Domain for virtual-host style requests, e.g. s3.lan (env SPORE_DOMAIN).")
     var domain: String?
 
+    @Option(name: .customLong("part-size-min"), help: "Smallest multipart part other than the last, in bytes (env SPORE_PART_SIZE_MIN; default 5 MiB).")
+    var partSizeMin: Int64?
+
+    @Option(name: .customLong("upload-age-max"), help: "Seconds after which unfinished multipart uploads are aborted (env SPORE_UPLOAD_AGE_MAX; default 7 days).")
+    var uploadAgeMax: Int64?
+
+    @Option(name: .customLong("gc-grace"), help: "Seconds an unreferenced blob is kept before it is deleted (env SPORE_GC_GRACE; default 3600).")
+    var gcGrace: Int64?
+
+    @Option(name: .customLong("maintenance-interval"), help: "Seconds between garbage collection and upload cleanup rounds (env SPORE_MAINTENANCE_INTERVAL; default 60).")
+    var maintenanceInterval: Int64?
+
+    @Option(name: .customLong("inline-max"), help: "Bodies up to this many bytes are kept in the index (env SPORE_INLINE_MAX; default 16384).")
+    var inlineMax: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env SPORE_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -44,9 +59,22 @@ struct Serve: AsyncParsableCommand {
         _ = try await catalog.checkFormat()
         let blobs = try LocalBlobStore(root: directory.path)
         let clock = SystemWallClock()
+        func number<Value: FixedWidthInteger>(_ flag: Value?, _ name: String, _ fallback: Value) throws -> Value {
+            if let flag { return flag }
+            guard let text = environment[name] else { return fallback }
+            guard let value = Value(text), value >= 0 else { throw SporeError("\(name) must be a non-negative integer, not \(text)") }
+            return value
+        }
+        let inline = try number(inlineMax, "SPORE_INLINE_MAX", Limits.inlineObjectByteCountDefault)
+        guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("--inline-max may be at most \(Limits.inlineObjectByteCountMax)") }
         let s3Configuration = S3Configuration(
-            region: region ?? environment["SPORE_REGION"] ?? "us-east-1", domain: domain ?? environment["SPORE_DOMAIN"]
+            region: region ?? environment["SPORE_REGION"] ?? "us-east-1", domain: domain ?? environment["SPORE_DOMAIN"],
+            inlineObjectByteCountMax: inline, partByteCountMin: try number(partSizeMin, "SPORE_PART_SIZE_MIN", Limits.partByteCountMinDefault)
         )
+        var maintenance = MaintenanceService.Settings()
+        maintenance.intervalSeconds = max(1, try number(maintenanceInterval, "SPORE_MAINTENANCE_INTERVAL", maintenance.intervalSeconds))
+        maintenance.garbageGraceSeconds = try number(gcGrace, "SPORE_GC_GRACE", maintenance.garbageGraceSeconds)
+        maintenance.uploadAgeMaxSeconds = try number(uploadAgeMax, "SPORE_UPLOAD_AGE_MAX", maintenance.uploadAgeMaxSeconds)
         let service = S3Service(
             catalog: catalog, blobs: blobs, credentials: StaticCredentialStore([root] + users), clock: clock,
             configuration: s3Configuration, logger: logger
@@ -57,7 +85,11 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [StoreService(catalog: catalog, blobs: blobs), s3],
+                services: [
+                    StoreService(catalog: catalog, blobs: blobs),
+                    MaintenanceService(catalog: catalog, blobs: blobs, clock: clock, settings: maintenance, logger: logger),
+                    s3,
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

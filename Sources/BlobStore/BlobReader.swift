@@ -48,6 +48,11 @@ public final class BlobReader: Sendable {
         }
     }
 
+    /// Reads up to `byteCount` bytes at `offset` (fewer only at the end of the blob).
+    public func readChunk(at offset: Int64, byteCount: Int) async throws -> ByteBuffer {
+        try await readChunk(at: offset, upTo: min(self.byteCount, offset + Int64(byteCount)), byteCount).value
+    }
+
     private func readChunk(at offset: Int64, upTo end: Int64, _ chunkByteCount: Int) -> Task<ByteBuffer, any Error> {
         let wanted = Int(min(Int64(chunkByteCount), end - offset))
         // The task holds the reader, so the descriptor stays open until the read has finished.

@@ -25,6 +25,14 @@ public final class LocalBlobStore: Sendable {
     /// and `0x10000 + 0xab`, so that placement does not mkdir on every write.
     private let knownDirectories = Mutex<Set<Int>>([])
     private let temporaryCounter = Atomic<UInt64>(0)
+    /// Blobs placed by requests whose index commit has not happened yet, and blobs the collector is
+    /// deleting. A pinned blob is never collected; a blob being collected is never reused.
+    private let pins = Mutex(PinState())
+
+    struct PinState {
+        var counts: [BlobDigest: Int] = [:]
+        var collecting: Set<BlobDigest> = []
+    }
 
     /// Opens (and creates if needed) the store under `root`; empties `tmp/`.
     ///
@@ -83,8 +91,22 @@ public final class LocalBlobStore: Sendable {
 
     /// Makes a staged body durable under its digest. If that digest is already stored, the copy is
     /// dropped and the existing blob's directory is synced, so the caller may acknowledge either way.
-    public func place(_ staged: StagedBlob) async throws {
+    ///
+    /// The returned lease keeps the collector away from the blob until the caller has committed the
+    /// index entry that refers to it; release it after that commit (or after giving up).
+    public func place(_ staged: StagedBlob) async throws -> BlobLease {
         let digest = staged.digests.sha256
+        let lease = try await pin(digest)
+        do {
+            try await write(staged, digest)
+        } catch {
+            lease.release()
+            throw error
+        }
+        return lease
+    }
+
+    private func write(_ staged: StagedBlob, _ digest: BlobDigest) async throws {
         try await ensureDirectories(for: digest)
         let (io, target, directory) = (self.io, path(of: digest), directoryPath(of: digest))
         try await threadPool.runIfActive {
@@ -110,18 +132,59 @@ public final class LocalBlobStore: Sendable {
     }
 
     /// Streams `bytes` into a blob and places it: for bodies already in memory.
-    public func store(_ bytes: ByteBuffer, checksums: Set<ChecksumAlgorithm> = []) async throws -> ContentDigests {
+    public func store(_ bytes: ByteBuffer, checksums: Set<ChecksumAlgorithm> = []) async throws -> (ContentDigests, BlobLease) {
         let writer = try await makeWriter(checksums: checksums, byteCountMax: Int64(bytes.readableBytes))
+        let staged: StagedBlob
         do {
             try await writer.write(bytes)
-            let staged = try await writer.finish()
-            try await place(staged)
-            return staged.digests
+            staged = try await writer.finish()
         } catch {
             await writer.abort()
             throw error
         }
+        return (staged.digests, try await place(staged))
     }
+
+    // MARK: Pins
+
+    /// Pins a digest; waits while the collector is deleting that blob, so that a new write of the
+    /// same bytes is never lost to a deletion that started before it.
+    func pin(_ digest: BlobDigest) async throws -> BlobLease {
+        while true {
+            let pinned = pins.withLock { state -> Bool in
+                guard !state.collecting.contains(digest) else { return false }
+                state.counts[digest, default: 0] += 1
+                return true
+            }
+            if pinned { return BlobLease(digest: digest, store: self) }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+    }
+
+    func unpin(_ digest: BlobDigest) {
+        pins.withLock { state in
+            guard let count = state.counts[digest] else { preconditionFailure("unpinned a blob that was not pinned") }
+            if count == 1 { state.counts[digest] = nil } else { state.counts[digest] = count - 1 }
+        }
+    }
+
+    /// Deletes a blob if no request holds a pin on it and `confirm` (the index transaction that
+    /// forgets the blob, run while new pins wait) returns true. Returns whether it was deleted.
+    public func collect(_ digest: BlobDigest, confirm: () async throws -> Bool) async throws -> Bool {
+        let claimed = pins.withLock { state -> Bool in
+            guard state.counts[digest] == nil, !state.collecting.contains(digest) else { return false }
+            state.collecting.insert(digest)
+            return true
+        }
+        guard claimed else { return false }
+        defer { _ = pins.withLock { $0.collecting.remove(digest) } }
+        guard try await confirm() else { return false }
+        try await remove(digest)
+        return true
+    }
+
+    /// Whether a request holds a pin on the digest (for tests and the orphan scan).
+    public func isPinned(_ digest: BlobDigest) -> Bool { pins.withLock { $0.counts[digest] != nil } }
 
     private func ensureDirectories(for digest: BlobDigest) async throws {
         let high = Int(digest.word0 >> 56)
@@ -177,9 +240,9 @@ public final class LocalBlobStore: Sendable {
 
     // MARK: Maintenance
 
-    /// Deletes a blob's file. Only the garbage collector calls this, after the index says that
-    /// nothing refers to the blob.
-    public func remove(_ digest: BlobDigest) async throws {
+    /// Deletes a blob's file. Only `collect` calls this, after the index says that nothing refers to
+    /// the blob.
+    func remove(_ digest: BlobDigest) async throws {
         let (io, target) = (self.io, path(of: digest))
         try await threadPool.runIfActive {
             do {

@@ -14,6 +14,8 @@ struct BlobReferences {
         var byteCount: Int64
         /// When the count last reached zero (milliseconds), or nil while referenced.
         var zeroSinceMilliseconds: Int64?
+        /// MD5 of the blob's bytes, when known: a copied part that is exactly this blob has it as ETag.
+        var md5: [UInt8]? = nil
     }
 
     func record(_ transaction: borrowing LMDBTransaction, _ digest: BlobDigest) throws -> Record? {
@@ -25,6 +27,7 @@ struct BlobReferences {
             case 1: record.referenceCount = try RecordReader.uint64(value)
             case 2: record.byteCount = try RecordReader.int64(value)
             case 3: record.zeroSinceMilliseconds = try RecordReader.int64(value)
+            case 4: record.md5 = Array(value)
             default: continue
             }
         }
@@ -36,13 +39,16 @@ struct BlobReferences {
         writer.field(1, record.referenceCount)
         writer.field(2, record.byteCount)
         if let zeroSince = record.zeroSinceMilliseconds { writer.field(3, zeroSince) }
+        if let md5 = record.md5 { writer.field(4, bytes: md5) }
         try transaction.put(blobs, digest.bytes, writer.bytes)
     }
 
-    func retain(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk]) throws {
+    /// Adds one reference per chunk. `md5` gives the MD5 of a freshly ingested blob, kept with it.
+    func retain(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk], md5: [UInt8]? = nil) throws {
         for chunk in chunks {
             var record = try record(transaction, chunk.digest)
                 ?? Record(referenceCount: 0, byteCount: chunk.byteCount, zeroSinceMilliseconds: nil)
+            if record.md5 == nil, let md5, chunks.count == 1 { record.md5 = md5 }
             if let zeroSince = record.zeroSinceMilliseconds {
                 try transaction.delete(garbage, Self.garbageKey(zeroSince, chunk.digest))
                 record.zeroSinceMilliseconds = nil
@@ -50,6 +56,15 @@ struct BlobReferences {
             record.referenceCount += 1
             try store(transaction, chunk.digest, record)
         }
+    }
+
+    /// Adds references to blobs that other versions already hold (copies). Fails if a blob has been
+    /// collected in the meantime, so that no entry ever points at a missing blob.
+    func retainExisting(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk]) throws {
+        for chunk in chunks where try record(transaction, chunk.digest) == nil {
+            throw IndexError.noSuchKey(bucket: "", key: "source blob \(chunk.digest) is gone")
+        }
+        try retain(transaction, chunks)
     }
 
     func release(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk], nowMilliseconds: Int64) throws {

@@ -114,10 +114,6 @@ extension Catalog {
     }
 
     func hasUploads(_ transaction: borrowing LMDBTransaction, bucketID: UInt64) throws -> Bool {
-        let prefix = KeyBytes.uint64(bucketID)
-        return try transaction.withCursor(databases.uploads) { cursor in
-            guard let entry = try cursor.seek(atOrAfter: prefix) else { return false }
-            return entry.key.starts(with: prefix)
-        }
+        try !uploadTree.isEmpty(transaction, group: bucketID)
     }
 }

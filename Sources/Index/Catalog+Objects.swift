@@ -163,7 +163,9 @@ extension Catalog {
         stored.isNullVersion = plan.newIsNull
         let keyID = try entry?.keyID ?? allocateID(transaction)
         try apply(transaction, plan: plan, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
-        try references.retain(transaction, stored.body.chunks)
+        // A single fresh blob's MD5 is the version's ETag; keep it with the blob for part copies.
+        let md5 = stored.body.chunks.count == 1 && stored.etag.utf8.count == 32 ? hexBytes(stored.etag) : nil
+        try references.retain(transaction, stored.body.chunks, md5: md5)
         try addExpiry(transaction, bucketID: bucket.id, keyID: keyID, key: key, version: stored)
         try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: stored).encoded()) {
             try allocateID(transaction)
@@ -294,4 +296,17 @@ extension Catalog {
     }
 
     var references: BlobReferences { BlobReferences(blobs: databases.blobs, garbage: databases.garbage) }
+}
+
+extension Catalog {
+    /// Records blobs that are on disk but that nothing refers to (a write whose commit failed, a
+    /// crash leftover), so that the collector removes them after the grace period.
+    public func adoptOrphans(_ digests: [BlobDigest], nowMilliseconds: Int64) async throws {
+        let references = self.references
+        try await writer.write { transaction in
+            for digest in digests {
+                try references.adoptOrphan(transaction, digest, byteCount: 0, nowMilliseconds: nowMilliseconds)
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ public final class Catalog: Sendable {
     public let writer: IndexWriter
     let databases: Databases
     let keyTree: KeyTree
+    let uploadTree: KeyTree
 
     struct Databases: Sendable {
         let meta: LMDBDatabase
@@ -28,6 +29,9 @@ public final class Catalog: Sendable {
         let garbage: LMDBDatabase
         let expiry: LMDBDatabase
         let uploads: LMDBDatabase
+        let uploadIDs: LMDBDatabase
+        let uploadTimes: LMDBDatabase
+        let completedUploads: LMDBDatabase
         let parts: LMDBDatabase
         let settings: LMDBDatabase
     }
@@ -50,12 +54,16 @@ public final class Catalog: Sendable {
             garbage: try environment.openDatabase(named: "garbage"),
             expiry: try environment.openDatabase(named: "expiry"),
             uploads: try environment.openDatabase(named: "uploads"),
+            uploadIDs: try environment.openDatabase(named: "upload-ids"),
+            uploadTimes: try environment.openDatabase(named: "upload-times"),
+            completedUploads: try environment.openDatabase(named: "completed-uploads"),
             parts: try environment.openDatabase(named: "parts"),
             settings: try environment.openDatabase(named: "settings")
         )
         self.environment = environment
         self.databases = databases
         self.keyTree = KeyTree(database: databases.keys, keyByteCountMax: environment.keyByteCountMax)
+        self.uploadTree = KeyTree(database: databases.uploads, keyByteCountMax: environment.keyByteCountMax)
         self.writer = IndexWriter(environment: environment, mapByteCountMax: max(mapByteCountMax, mapByteCount))
     }
 

@@ -12,6 +12,10 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidPartOrder
     case entityTooSmall(partNumber: Int)
     case preconditionFailed
+    /// A checksum given by the client does not match what spore computed.
+    case badDigest(String)
+    /// A request that is well-formed but not acceptable (e.g. a missing part checksum).
+    case invalidRequest(String)
     /// The named method is not allowed on a delete marker.
     case methodNotAllowed(String)
     case corrupt(String)
@@ -30,6 +34,8 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidPartOrder: return "parts are not in ascending order"
         case .entityTooSmall(let partNumber): return "part \(partNumber) is smaller than the minimum part size"
         case .preconditionFailed: return "precondition failed"
+        case .badDigest(let detail): return "bad digest: \(detail)"
+        case .invalidRequest(let detail): return "invalid request: \(detail)"
         case .methodNotAllowed(let method): return "\(method) is not allowed on a delete marker"
         case .corrupt(let detail): return "index record is corrupt: \(detail)"
         case .closed: return "the index is closed"

@@ -26,6 +26,7 @@ extension ObjectVersion {
         static let owner: UInt8 = 20
         static let storageClass: UInt8 = 21
         static let checksumType: UInt8 = 22
+        static let partChecksum: UInt8 = 23
     }
 
     /// The record's bytes.
@@ -57,6 +58,7 @@ extension ObjectVersion {
             }
         }
         for count in partByteCounts { writer.field(Tag.partByteCount, count) }
+        for checksum in partChecksums { writer.field(Tag.partChecksum, parts: [[checksum.algorithm.rawValue], checksum.bytes]) }
         if let expiry = expiresAtMilliseconds { writer.field(Tag.expiresAt, expiry) }
         for (name, value) in tags { writer.field(Tag.tag, parts: [Array(name.utf8), Array(value.utf8)]) }
         writer.field(Tag.owner, owner)
@@ -93,12 +95,8 @@ extension ObjectVersion {
             case Tag.expires: version.headers.expires = RecordReader.string(value)
             case Tag.userMetadata: version.userMetadata.append(try Self.pair(value))
             case Tag.tag: version.tags.append(try Self.pair(value))
-            case Tag.checksum:
-                let parts = try RecordReader.parts(value)
-                guard parts.count == 2, let raw = parts[0].first, let algorithm = ChecksumAlgorithm(rawValue: raw),
-                    parts[1].count == algorithm.digestByteCount
-                else { throw IndexError.corrupt("checksum field") }
-                version.checksums.append(ChecksumValue(algorithm: algorithm, bytes: Array(parts[1])))
+            case Tag.checksum: version.checksums.append(try Self.checksum(value))
+            case Tag.partChecksum: version.partChecksums.append(try Self.checksum(value))
             case Tag.checksumType:
                 version.checksumType = ChecksumType(rawValue: UInt8(truncatingIfNeeded: try RecordReader.uint64(value))) ?? .fullObject
             case Tag.chunk:
@@ -118,7 +116,15 @@ extension ObjectVersion {
         self = version
     }
 
-    private static func pair(_ value: ArraySlice<UInt8>) throws(IndexError) -> (name: String, value: String) {
+    static func checksum(_ value: ArraySlice<UInt8>) throws(IndexError) -> ChecksumValue {
+        let parts = try RecordReader.parts(value)
+        guard parts.count == 2, let raw = parts[0].first, let algorithm = ChecksumAlgorithm(rawValue: raw),
+            parts[1].count == algorithm.digestByteCount
+        else { throw IndexError.corrupt("checksum field") }
+        return ChecksumValue(algorithm: algorithm, bytes: Array(parts[1]))
+    }
+
+    static func pair(_ value: ArraySlice<UInt8>) throws(IndexError) -> (name: String, value: String) {
         let parts = try RecordReader.parts(value)
         guard parts.count == 2 else { throw IndexError.corrupt("name/value field") }
         return (RecordReader.string(parts[0]), RecordReader.string(parts[1]))

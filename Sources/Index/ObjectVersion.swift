@@ -74,6 +74,8 @@ public struct ObjectVersion: Hashable, Sendable {
     public var body: ObjectBody
     /// Byte length of each part of a multipart upload, for `partNumber` reads; empty otherwise.
     public var partByteCounts: [Int64]
+    /// Each part's checksum, when the upload used a checksum algorithm.
+    public var partChecksums: [ChecksumValue]
     /// Milliseconds since the epoch after which the version is gone for every reader.
     public var expiresAtMilliseconds: Int64?
     public var tags: [(name: String, value: String)]
@@ -85,7 +87,7 @@ public struct ObjectVersion: Hashable, Sendable {
         etag: String, lastModifiedMilliseconds: Int64, headers: ContentHeaders = ContentHeaders(),
         userMetadata: [(name: String, value: String)] = [], checksums: [ChecksumValue] = [],
         checksumType: ChecksumType = .fullObject, body: ObjectBody, partByteCounts: [Int64] = [],
-        expiresAtMilliseconds: Int64? = nil, tags: [(name: String, value: String)] = [], owner: String,
+        partChecksums: [ChecksumValue] = [], expiresAtMilliseconds: Int64? = nil, tags: [(name: String, value: String)] = [], owner: String,
         storageClass: String? = nil
     ) {
         self.sequence = sequence
@@ -100,6 +102,7 @@ public struct ObjectVersion: Hashable, Sendable {
         self.checksumType = checksumType
         self.body = body
         self.partByteCounts = partByteCounts
+        self.partChecksums = partChecksums
         self.expiresAtMilliseconds = expiresAtMilliseconds
         self.tags = tags
         self.owner = owner

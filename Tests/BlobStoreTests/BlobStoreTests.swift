@@ -32,7 +32,7 @@ import Testing
         #expect(staged.digests.byteCount == Int64(data.count))
         #expect(staged.digests.checksum(.sha256)?.bytes == staged.digests.sha256.bytes)
         #expect(staged.digests.checksum(.sha1)?.bytes == Array(Insecure.SHA1.hash(data: data)))
-        try await store.place(staged)
+        _ = try await store.place(staged)
         let hex = staged.digests.sha256.hex
         let path = "\(directory.path)/blobs/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
         #expect(FileManager.default.contents(atPath: path) == Data(data))
@@ -60,9 +60,9 @@ import Testing
         let store = try LocalBlobStore(root: directory.path, threadCount: 2)
         let data = bytes(50_000)
         let first = try await ingest(store, data)
-        try await store.place(first)
+        _ = try await store.place(first)
         let second = try await ingest(store, data, chunk: 1000)
-        try await store.place(second)
+        _ = try await store.place(second)
         #expect(first.digests.sha256 == second.digests.sha256)
         #expect(try await store.allDigests() == [first.digests.sha256])
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/tmp").isEmpty)
@@ -73,7 +73,7 @@ import Testing
         let store = try LocalBlobStore(root: directory.path, threadCount: 2)
         let data = bytes(1_000_000)
         let staged = try await ingest(store, data)
-        try await store.place(staged)
+        _ = try await store.place(staged)
         let reader = try await store.open(staged.digests.sha256)
         for range: Range<Int64> in [0..<1, 0..<1_000_000, 999_999..<1_000_000, 123_456..<654_321, 5..<5] {
             var collected = [UInt8]()
@@ -89,7 +89,7 @@ import Testing
     @Test func verifyCatchesABlobCorruptedOnDisk() async throws {
         let store = try LocalBlobStore(root: directory.path, threadCount: 2)
         let staged = try await ingest(store, bytes(10_000))
-        try await store.place(staged)
+        _ = try await store.place(staged)
         let digest = staged.digests.sha256
         #expect(try await store.verify(digest))
         let hex = digest.hex
@@ -128,7 +128,7 @@ import Testing
         // the first for the collector to find.
         var store = try LocalBlobStore(root: directory.path, threadCount: 2)
         let placed = try await ingest(store, bytes(4000))
-        try await store.place(placed)
+        _ = try await store.place(placed)
         let writer = try await store.makeWriter(byteCountMax: 1000)
         try await writer.write(ByteBuffer(bytes: bytes(500)))
         await store.shutdown()

@@ -64,7 +64,7 @@ final class FaultyFileSystem: FileSystemIO {
         do {
             try await writer.write(ByteBuffer(bytes: data))
             let staged = try await writer.finish()
-            try await store.place(staged)
+            _ = try await store.place(staged)
             return (nil, store)
         } catch let error as BlobStoreError {
             await writer.abort()

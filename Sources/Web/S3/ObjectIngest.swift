@@ -16,6 +16,18 @@ struct IngestSpec {
     /// Whether a small body may live in the index record.
     var allowsInline: Bool
 
+    init(
+        declaredByteCount: Int64?, byteCountMax: Int64, payload: PayloadCheck, expectedChecksums: [ChecksumValue],
+        algorithms: Set<ChecksumAlgorithm>, allowsInline: Bool
+    ) {
+        self.declaredByteCount = declaredByteCount
+        self.byteCountMax = byteCountMax
+        self.payload = payload
+        self.expectedChecksums = expectedChecksums
+        self.algorithms = algorithms
+        self.allowsInline = allowsInline
+    }
+
     /// Reads Content-MD5 and the checksum headers of a request.
     init(request: S3Request, auth: Authentication, declaredByteCount: Int64?, byteCountMax: Int64, allowsInline: Bool) throws {
         self.declaredByteCount = declaredByteCount
@@ -30,10 +42,12 @@ struct IngestSpec {
     }
 }
 
-/// A stored body: where its bytes are and what they hash to.
+/// A stored body: where its bytes are and what they hash to. The lease keeps a new blob from the
+/// collector until the index entry is committed; release it after the commit.
 struct IngestedBody {
     let body: ObjectBody
     let digests: ContentDigests
+    let lease: BlobLease?
 }
 
 extension S3Service {
@@ -65,9 +79,9 @@ extension S3Service {
             await blobs.discard(staged)
             throw error
         }
-        try await blobs.place(staged)
+        let lease = try await blobs.place(staged)
         let chunks = staged.digests.byteCount == 0 ? [] : [Chunk(digest: staged.digests.sha256, byteCount: staged.digests.byteCount)]
-        return IngestedBody(body: .chunks(chunks), digests: staged.digests)
+        return IngestedBody(body: .chunks(chunks), digests: staged.digests, lease: lease)
     }
 
     private func ingestInline<Body: AsyncSequence>(_ body: Body, _ spec: IngestSpec, declared: Int) async throws -> IngestedBody
@@ -89,7 +103,14 @@ extension S3Service {
         guard bytes.count == declared else { throw S3Error.incompleteBody() }
         let digests = hasher.finalize()
         try Self.verify(digests, spec)
-        return IngestedBody(body: .inline(bytes), digests: digests)
+        return IngestedBody(body: .inline(bytes), digests: digests, lease: nil)
+    }
+
+    /// Hands a blob that will not be referenced (its commit failed) to the collector.
+    func abandon(_ ingested: IngestedBody) async {
+        defer { ingested.lease?.release() }
+        guard case .chunks(let chunks) = ingested.body, !chunks.isEmpty else { return }
+        try? await catalog.adoptOrphans(chunks.map(\.digest), nowMilliseconds: clock.nowMilliseconds())
     }
 
     /// Refuses writes when the disk holding the blobs is below the configured reserve.

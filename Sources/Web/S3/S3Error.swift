@@ -212,6 +212,8 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
             return S3Error("InvalidPartOrder", .badRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.")
         case .entityTooSmall: return entityTooSmall()
         case .preconditionFailed: return preconditionFailed()
+        case .badDigest(let detail): return badDigest(detail)
+        case .invalidRequest(let detail): return invalidRequest(detail)
         case .methodNotAllowed: return methodNotAllowed()
         case .corrupt, .closed: return internalError()
         }

@@ -77,15 +77,29 @@ extension S3Service {
         if !version.isNullVersion || versionID != nil { headers[Self.versionIDField] = version.versionID.rawValue }
         if let notModified = try Self.evaluateConditions(request, version, headers: headers) { return notModified }
 
-        let range = try ByteRange.parse(request.headers[.range], size: version.byteCount)
-        Self.objectHeaders(&headers, version, request: request, includeChecksums: range == nil)
+        var range = try ByteRange.parse(request.headers[.range], size: version.byteCount)
+        var partChecksum: ChecksumValue?
+        if let text = request.queryValue("partNumber") {
+            guard request.headers[.range] == nil else {
+                throw S3Error.invalidRequest("Cannot specify both Range header and partNumber query parameter.")
+            }
+            guard let number = Int(text), number >= 1, number <= Limits.partNumberMax else {
+                throw S3Error.invalidArgument("Part number must be an integer between 1 and 10000, inclusive", name: "partNumber", value: text)
+            }
+            (range, partChecksum) = try Self.partWindow(version, number)
+            if !version.partByteCounts.isEmpty { headers[Self.partsCountField] = String(version.partByteCounts.count) }
+        }
+        Self.objectHeaders(&headers, version, request: request, includeChecksums: range == nil || request.hasQuery("partNumber"), partChecksum: partChecksum)
         headers[.acceptRanges] = Self.acceptRangesValue
         let status: HTTPResponse.Status
         let window: ByteRange?
-        if let range {
+        if let range, request.headers[.range] != nil || !version.partByteCounts.isEmpty {
             status = .partialContent
             window = range
             headers[.contentRange] = "bytes \(range.first)-\(range.last)/\(version.byteCount)"
+        } else if let range {
+            status = .ok
+            window = range
         } else {
             status = .ok
             window = version.byteCount > 0 ? ByteRange(first: 0, last: version.byteCount - 1) : nil
@@ -94,6 +108,23 @@ extension S3Service {
         headers[.contentLength] = String(length)
         if isHead { return Response(status: status, headers: headers) }
         return Response(status: status, headers: headers, body: try await body(of: version, window: window))
+    }
+
+    static let partsCountField = HTTPField.Name("x-amz-mp-parts-count")!
+
+    /// The byte window of part `number` of a version (the whole object for part 1 of a single-part
+    /// object) and the part's checksum.
+    static func partWindow(_ version: ObjectVersion, _ number: Int) throws -> (ByteRange?, ChecksumValue?) {
+        let invalidPart = S3Error("InvalidPart", .badRequest, "The requested partnumber is not satisfiable")
+        guard !version.partByteCounts.isEmpty else {
+            guard number == 1 else { throw invalidPart }
+            return (nil, nil)
+        }
+        guard number <= version.partByteCounts.count else { throw invalidPart }
+        let first = version.partByteCounts.prefix(number - 1).reduce(0, +)
+        let size = version.partByteCounts[number - 1]
+        let checksum = number <= version.partChecksums.count ? version.partChecksums[number - 1] : nil
+        return (size > 0 ? ByteRange(first: first, last: first + size - 1) : nil, checksum)
     }
 
     /// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since as S3 does:
@@ -116,7 +147,9 @@ extension S3Service {
     }
 
     /// Content headers, metadata and (for whole-object reads with checksum mode) checksums.
-    static func objectHeaders(_ headers: inout HTTPFields, _ version: ObjectVersion, request: S3Request, includeChecksums: Bool) {
+    static func objectHeaders(
+        _ headers: inout HTTPFields, _ version: ObjectVersion, request: S3Request, includeChecksums: Bool, partChecksum: ChecksumValue? = nil
+    ) {
         let stored = version.headers
         headers[.contentType] = request.queryValue("response-content-type") ?? stored.contentType ?? defaultContentType
         let overrides: [(String, String?, HTTPField.Name)] = [
@@ -135,11 +168,13 @@ extension S3Service {
         if let storageClass = version.storageClass { headers[HTTPField.Name("x-amz-storage-class")!] = storageClass }
         if !version.tags.isEmpty { headers[HTTPField.Name("x-amz-tagging-count")!] = String(version.tags.count) }
         if includeChecksums, request.header("x-amz-checksum-mode")?.uppercased() == "ENABLED" {
-            let partCount = version.checksumType == .composite ? version.partByteCounts.count : nil
-            for checksum in version.checksums {
+            let isPart = request.hasQuery("partNumber") && !version.partByteCounts.isEmpty
+            let partCount = version.checksumType == .composite && !version.partByteCounts.isEmpty && !isPart ? version.partByteCounts.count : nil
+            let checksums = isPart ? (partChecksum.map { [$0] } ?? []) : version.checksums
+            for checksum in checksums {
                 headers[ChecksumHeaders.headerName(checksum.algorithm)] = ChecksumHeaders.value(checksum, partCount: partCount)
             }
-            if !version.checksums.isEmpty {
+            if !checksums.isEmpty {
                 headers[HTTPField.Name("x-amz-checksum-type")!] = version.checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT"
             }
         }

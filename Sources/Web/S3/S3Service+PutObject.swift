@@ -27,7 +27,14 @@ extension S3Service {
             headers: headers, userMetadata: metadata, checksums: ingested.digests.checksums, body: ingested.body,
             expiresAtMilliseconds: expiry, owner: auth.principal.user, storageClass: Self.storageClass(request)
         )
-        let stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+        let stored: ObjectVersion
+        do {
+            stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+            ingested.lease?.release()
+        } catch {
+            await abandon(ingested)
+            throw error
+        }
         var responseHeaders = HTTPFields()
         responseHeaders[.eTag] = "\"\(stored.etag)\""
         responseHeaders[.contentLength] = "0"

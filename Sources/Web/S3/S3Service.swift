@@ -70,9 +70,16 @@ public final class S3Service: Sendable {
         case .getObject: return try await getObject(request, auth, isHead: false)
         case .headObject: return try await getObject(request, auth, isHead: true)
         case .deleteObject: return try await deleteObject(request, auth)
-        case .listObjectVersions, .copyObject, .createMultipartUpload, .uploadPart, .uploadPartCopy,
-            .completeMultipartUpload, .abortMultipartUpload, .listParts, .listMultipartUploads:
-            throw S3Error.notImplemented("\(operation)")
+        case .copyObject: return try await copyObject(request, auth)
+        case .createMultipartUpload: return try await createMultipartUpload(request, auth)
+        case .uploadPart: return try await uploadPart(request, http, auth)
+        case .uploadPartCopy: return try await uploadPartCopy(request, auth)
+        case .completeMultipartUpload: return try await completeMultipartUpload(request, http, auth)
+        case .abortMultipartUpload: return try await abortMultipartUpload(request, auth)
+        case .listParts: return try listParts(request, auth)
+        case .listMultipartUploads: return try listMultipartUploads(request, auth)
+        case .listObjectVersions:
+            throw S3Error.notImplemented("ListObjectVersions")
         case .notImplemented(let name): throw S3Error.notImplemented(name)
         case .methodNotAllowed: throw S3Error.methodNotAllowed()
         }

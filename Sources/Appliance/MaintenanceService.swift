@@ -1,0 +1,78 @@
+import BlobStore
+import Index
+import Logging
+import ServiceLifecycle
+
+/// Background upkeep of the store, as one service: aborts abandoned multipart uploads, collects
+/// blobs nothing refers to after a grace period, and adopts orphan blobs left by crashes.
+struct MaintenanceService: Service {
+    struct Settings: Sendable {
+        /// How often the collector and janitor run.
+        var intervalSeconds: Int64 = 60
+        /// How long an unreferenced blob is kept before it is deleted.
+        var garbageGraceSeconds: Int64 = 3600
+        /// Uploads older than this are aborted.
+        var uploadAgeMaxSeconds: Int64 = 7 * 24 * 3600
+        /// How often the whole blob directory is scanned for orphans (also once at start).
+        var orphanScanIntervalSeconds: Int64 = 24 * 3600
+        /// Work done per round, so that one round never holds the writer for long.
+        var batchCountMax = 1000
+    }
+
+    let catalog: Catalog
+    let blobs: LocalBlobStore
+    let clock: any WallClock
+    let settings: Settings
+    let logger: Logger
+
+    func run() async throws {
+        var lastOrphanScan: Int64?
+        while !Task.isCancelledOrShuttingDown {
+            let now = clock.nowMilliseconds()
+            do {
+                if lastOrphanScan.map({ now - $0 >= settings.orphanScanIntervalSeconds * 1000 }) ?? true {
+                    let adopted = try await Self.adoptOrphans(catalog: catalog, blobs: blobs, nowMilliseconds: now)
+                    if adopted > 0 { logger.info("adopted orphan blobs for collection", metadata: ["count": "\(adopted)"]) }
+                    lastOrphanScan = now
+                }
+                let aborted = try await catalog.abortUploads(
+                    initiatedBefore: now - settings.uploadAgeMaxSeconds * 1000, limit: settings.batchCountMax, nowMilliseconds: now
+                )
+                if aborted > 0 { logger.info("aborted abandoned multipart uploads", metadata: ["count": "\(aborted)"]) }
+                let collected = try await Self.collectGarbage(
+                    catalog: catalog, blobs: blobs, before: now - settings.garbageGraceSeconds * 1000, limit: settings.batchCountMax
+                )
+                if collected > 0 { logger.debug("collected unreferenced blobs", metadata: ["count": "\(collected)"]) }
+            } catch {
+                logger.error("maintenance round failed", metadata: ["error": "\(error)"])
+            }
+            let interval = settings.intervalSeconds
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+        }
+    }
+
+    /// Deletes blobs that have been unreferenced since before `cutoff`. Returns how many.
+    static func collectGarbage(catalog: Catalog, blobs: LocalBlobStore, before cutoff: Int64, limit: Int) async throws -> Int {
+        var collected = 0
+        for candidate in try catalog.garbage(before: cutoff, limit: limit) {
+            let removed = try await blobs.collect(candidate.digest) {
+                try await catalog.forgetBlob(candidate.digest, zeroSinceMilliseconds: candidate.zeroSinceMilliseconds)
+            }
+            if removed { collected += 1 }
+        }
+        return collected
+    }
+
+    /// Finds blob files the index knows nothing of and queues them for collection.
+    static func adoptOrphans(catalog: Catalog, blobs: LocalBlobStore, nowMilliseconds: Int64) async throws -> Int {
+        let onDisk = try await blobs.allDigests().filter { !blobs.isPinned($0) }
+        let orphans = try catalog.unknownBlobs(onDisk).filter { !blobs.isPinned($0) }
+        if !orphans.isEmpty { try await catalog.adoptOrphans(orphans, nowMilliseconds: nowMilliseconds) }
+        return orphans.count
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    /// Whether the current task should stop: cancelled, or the service group is shutting down.
+    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+}

@@ -1,0 +1,263 @@
+import BlobStore
+import HTTPTypes
+import Hummingbird
+import Index
+
+extension S3Service {
+    static let checksumAlgorithmField = HTTPField.Name("x-amz-checksum-algorithm")!
+    static let checksumTypeField = HTTPField.Name("x-amz-checksum-type")!
+
+    func createMultipartUpload(_ request: S3Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let key = try request.objectKey()
+        var algorithm: ChecksumAlgorithm?
+        if let name = request.header("x-amz-checksum-algorithm") {
+            guard let parsed = ChecksumHeaders.algorithm(named: name) else {
+                throw S3Error.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+            }
+            algorithm = parsed
+        }
+        let checksumType = try Self.checksumType(request.header("x-amz-checksum-type"), algorithm: algorithm)
+        var ttlSeconds: Int64?
+        if let expiry = try expiresAt(request) { ttlSeconds = (expiry - clock.nowMilliseconds() + 999) / 1000 }
+        let template = MultipartUpload(
+            key: key.value, owner: auth.principal.user, headers: Self.contentHeaders(request), userMetadata: try Self.userMetadata(request),
+            checksumAlgorithm: algorithm, checksumType: checksumType, storageClass: Self.storageClass(request), ttlSeconds: ttlSeconds
+        )
+        let upload = try await catalog.createUpload(bucket: bucket.name, key: key, template, nowMilliseconds: clock.nowMilliseconds())
+        var xml = XMLWriter()
+        xml.openRoot("InitiateMultipartUploadResult")
+        xml.element("Bucket", bucket.name)
+        xml.element("Key", key.value)
+        xml.element("UploadId", upload.uploadID.description)
+        xml.close("InitiateMultipartUploadResult")
+        var headers = HTTPFields()
+        if let algorithm {
+            headers[Self.checksumAlgorithmField] = ChecksumHeaders.name(algorithm)
+            headers[Self.checksumTypeField] = checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT"
+        }
+        return Self.xmlResponse(xml, headers: headers)
+    }
+
+    /// The checksum type of an upload: what the client asked for, or AWS's default for the algorithm.
+    static func checksumType(_ header: String?, algorithm: ChecksumAlgorithm?) throws -> ChecksumType {
+        guard let header else { return algorithm == .crc64nvme ? .fullObject : .composite }
+        guard let algorithm else { throw S3Error.invalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.") }
+        switch header.uppercased() {
+        case "COMPOSITE":
+            guard algorithm != .crc64nvme else { throw S3Error.invalidRequest("The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.") }
+            return .composite
+        case "FULL_OBJECT":
+            guard algorithm.isCombinable else { throw S3Error.invalidRequest("The FULL_OBJECT checksum type cannot be used with the \(ChecksumHeaders.name(algorithm).lowercased()) checksum algorithm.") }
+            return .fullObject
+        default:
+            throw S3Error.invalidRequest("Value for x-amz-checksum-type header is invalid.")
+        }
+    }
+
+    func uploadID(_ request: S3Request) throws -> UploadID {
+        let text = request.queryValue("uploadId") ?? ""
+        guard let uploadID = UploadID(parsing: text) else { throw S3Error.noSuchUpload(text) }
+        return uploadID
+    }
+
+    func partNumber(_ request: S3Request) throws -> Int {
+        let text = request.queryValue("partNumber") ?? ""
+        guard let number = Int(text), number >= 1, number <= Limits.partNumberMax else {
+            throw S3Error.invalidArgument("Part number must be an integer between 1 and 10000, inclusive", name: "partNumber", value: text)
+        }
+        return number
+    }
+
+    func uploadPart(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        let key = try request.objectKey()
+        let uploadID = try uploadID(request)
+        let partNumber = try partNumber(request)
+        guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
+        let (bucket, upload) = try catalog.upload(bucket: bucketName, key: key, uploadID: uploadID)
+        try authorize(auth, bucket)
+        var spec = try IngestSpec(
+            request: request, auth: auth, declaredByteCount: try Self.declaredLength(request), byteCountMax: Limits.partByteCountMax, allowsInline: false
+        )
+        if let algorithm = upload.checksumAlgorithm { spec.algorithms.insert(algorithm) }
+        let ingested = try await ingest(http.body, spec)
+        let checksum = upload.checksumAlgorithm.flatMap { ingested.digests.checksum($0) } ?? spec.expectedChecksums.first
+        let part = UploadPart(
+            partNumber: partNumber, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
+            chunks: ingested.body.chunks, checksum: checksum, lastModifiedMilliseconds: clock.nowMilliseconds()
+        )
+        do {
+            try await catalog.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
+            ingested.lease?.release()
+        } catch {
+            await abandon(ingested)
+            throw error
+        }
+        var headers = HTTPFields()
+        headers[.eTag] = "\"\(part.etag)\""
+        headers[.contentLength] = "0"
+        for value in ingested.digests.checksums where spec.algorithms.contains(value.algorithm) {
+            headers[ChecksumHeaders.headerName(value.algorithm)] = Base64.encode(value.bytes)
+        }
+        return Response(status: .ok, headers: headers)
+    }
+
+    func completeMultipartUpload(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let key = try request.objectKey()
+        let uploadID = try uploadID(request)
+        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
+        try verifyPayload(body, request, auth)
+        guard let document = try? XMLReader.parse(body), document.name == "CompleteMultipartUpload" else { throw S3Error.malformedXML() }
+        let parts = try document.children("Part").map { part -> CompletionPart in
+            guard let numberText = part.value("PartNumber"), let number = Int(numberText), let etag = part.value("ETag") else {
+                throw S3Error.malformedXML()
+            }
+            var checksum: ChecksumValue?
+            for algorithm in ChecksumAlgorithm.allCases {
+                guard let value = part.value("Checksum" + ChecksumHeaders.name(algorithm)) else { continue }
+                guard let bytes = Base64.decode(value), bytes.count == algorithm.digestByteCount else {
+                    throw S3Error.invalidRequest("Value for Checksum\(ChecksumHeaders.name(algorithm)) of part \(number) is invalid.")
+                }
+                checksum = ChecksumValue(algorithm: algorithm, bytes: bytes)
+            }
+            return CompletionPart(partNumber: number, etag: etag, checksum: checksum)
+        }
+        guard !parts.isEmpty, parts.count <= Limits.partNumberMax else { throw S3Error.malformedXML() }
+        var expected: ChecksumValue?
+        for algorithm in ChecksumAlgorithm.allCases {
+            guard let value = request.headers[ChecksumHeaders.headerName(algorithm)] else { continue }
+            let encoded = value.split(separator: "-").first.map(String.init) ?? value
+            guard let bytes = Base64.decode(encoded), bytes.count == algorithm.digestByteCount else {
+                throw S3Error.badDigest("The \(ChecksumHeaders.name(algorithm)) you specified did not match the calculated checksum.")
+            }
+            expected = ChecksumValue(algorithm: algorithm, bytes: bytes)
+        }
+        let result = try await catalog.completeUpload(
+            bucket: bucket.name, key: key, uploadID: uploadID, parts: parts, partByteCountMin: configuration.partByteCountMin,
+            expectedChecksum: expected,
+            preconditions: WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match")),
+            nowMilliseconds: clock.nowMilliseconds()
+        )
+        let completed = result.completed
+        var xml = XMLWriter()
+        xml.openRoot("CompleteMultipartUploadResult")
+        xml.element("Location", "http://\(request.host)/\(bucket.name)/\(PercentEncoding.encode(key.value, keepSlash: true))")
+        xml.element("Bucket", bucket.name)
+        xml.element("Key", key.value)
+        xml.element("ETag", "\"\(completed.etag)\"")
+        if let checksum = completed.checksum {
+            let partCount = completed.checksumType == .composite ? completed.partCount : nil
+            xml.element("Checksum" + ChecksumHeaders.name(checksum.algorithm), ChecksumHeaders.value(checksum, partCount: partCount))
+            xml.element("ChecksumType", completed.checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT")
+        }
+        xml.close("CompleteMultipartUploadResult")
+        var headers = HTTPFields()
+        if bucket.versioning != .unversioned { headers[Self.versionIDField] = completed.versionID.rawValue }
+        return Self.xmlResponse(xml, headers: headers)
+    }
+
+    func abortMultipartUpload(_ request: S3Request, _ auth: Authentication) async throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        try await catalog.abortUpload(bucket: bucket.name, key: try request.objectKey(), uploadID: try uploadID(request), nowMilliseconds: clock.nowMilliseconds())
+        return Response(status: .noContent)
+    }
+
+    func listParts(_ request: S3Request, _ auth: Authentication) throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let key = try request.objectKey()
+        let uploadID = try uploadID(request)
+        let maxParts = try Self.boundedInteger(request, "max-parts", defaultValue: 1000, maximum: 1000)
+        let marker = try Self.boundedInteger(request, "part-number-marker", defaultValue: 0, maximum: Limits.partNumberMax)
+        let (upload, parts, more) = try catalog.parts(bucket: bucket.name, key: key, uploadID: uploadID, after: marker, limit: maxParts)
+        var xml = XMLWriter()
+        xml.openRoot("ListPartsResult")
+        xml.element("Bucket", bucket.name)
+        xml.element("Key", key.value)
+        xml.element("UploadId", uploadID.description)
+        xml.open("Initiator")
+        xml.element("ID", Principal.canonicalID(forUser: upload.owner))
+        xml.element("DisplayName", upload.owner)
+        xml.close("Initiator")
+        Self.writeOwner(&xml, upload.owner)
+        xml.element("StorageClass", upload.storageClass ?? "STANDARD")
+        xml.element("PartNumberMarker", marker)
+        xml.element("NextPartNumberMarker", parts.last?.partNumber ?? marker)
+        xml.element("MaxParts", maxParts)
+        xml.element("IsTruncated", more)
+        if let algorithm = upload.checksumAlgorithm {
+            xml.element("ChecksumAlgorithm", ChecksumHeaders.name(algorithm))
+            xml.element("ChecksumType", upload.checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT")
+        }
+        for part in parts {
+            xml.open("Part")
+            xml.element("PartNumber", part.partNumber)
+            xml.element("LastModified", Timestamp.iso8601(milliseconds: part.lastModifiedMilliseconds))
+            xml.element("ETag", "\"\(part.etag)\"")
+            xml.element("Size", part.byteCount)
+            if let checksum = part.checksum { xml.element("Checksum" + ChecksumHeaders.name(checksum.algorithm), Base64.encode(checksum.bytes)) }
+            xml.close("Part")
+        }
+        xml.close("ListPartsResult")
+        return Self.xmlResponse(xml)
+    }
+
+    func listMultipartUploads(_ request: S3Request, _ auth: Authentication) throws -> Response {
+        let bucket = try authorizedBucket(request, auth)
+        let prefix = request.queryValue("prefix") ?? ""
+        let delimiter = request.queryValue("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        let encodeURL = try Self.encodingType(request)
+        let maxUploads = try Self.boundedInteger(request, "max-uploads", defaultValue: 1000, maximum: 1000)
+        let keyMarker = request.queryValue("key-marker")
+        let uploadIDMarker = request.queryValue("upload-id-marker").flatMap { keyMarker == nil || $0.isEmpty ? nil : UploadID(parsing: $0) }
+        let (_, page) = try catalog.listUploads(
+            bucket: bucket.name, prefix: Array(prefix.utf8), delimiter: delimiter.map { Array($0.utf8) }, keyMarker: keyMarker,
+            uploadIDMarker: uploadIDMarker, limit: maxUploads
+        )
+        let encode: (String) -> String = encodeURL ? { PercentEncoding.encode($0, keepSlash: true) } : { $0 }
+        var xml = XMLWriter()
+        xml.openRoot("ListMultipartUploadsResult")
+        xml.element("Bucket", bucket.name)
+        xml.element("KeyMarker", encode(keyMarker ?? ""))
+        xml.element("UploadIdMarker", request.queryValue("upload-id-marker") ?? "")
+        if page.isTruncated {
+            xml.element("NextKeyMarker", encode(page.nextKeyMarker ?? ""))
+            xml.element("NextUploadIdMarker", page.nextUploadIDMarker ?? "")
+        }
+        xml.element("Prefix", encode(prefix))
+        if let delimiter { xml.element("Delimiter", encode(delimiter)) }
+        if encodeURL { xml.element("EncodingType", "url") }
+        xml.element("MaxUploads", maxUploads)
+        xml.element("IsTruncated", page.isTruncated)
+        for upload in page.uploads {
+            xml.open("Upload")
+            xml.element("Key", encode(upload.key))
+            xml.element("UploadId", upload.uploadID.description)
+            xml.open("Initiator")
+            xml.element("ID", Principal.canonicalID(forUser: upload.owner))
+            xml.element("DisplayName", upload.owner)
+            xml.close("Initiator")
+            Self.writeOwner(&xml, upload.owner)
+            xml.element("StorageClass", upload.storageClass ?? "STANDARD")
+            xml.element("Initiated", Timestamp.iso8601(milliseconds: upload.initiatedMilliseconds))
+            if let algorithm = upload.checksumAlgorithm { xml.element("ChecksumAlgorithm", ChecksumHeaders.name(algorithm)) }
+            xml.close("Upload")
+        }
+        for commonPrefix in page.commonPrefixes {
+            xml.open("CommonPrefixes")
+            xml.element("Prefix", encode(commonPrefix))
+            xml.close("CommonPrefixes")
+        }
+        xml.close("ListMultipartUploadsResult")
+        return Self.xmlResponse(xml)
+    }
+
+    /// A non-negative integer query parameter, capped at `maximum`.
+    static func boundedInteger(_ request: S3Request, _ name: String, defaultValue: Int, maximum: Int) throws -> Int {
+        guard let text = request.queryValue(name) else { return defaultValue }
+        guard let value = Int(text), value >= 0 else {
+            throw S3Error.invalidArgument("Provided \(name) not an integer or within integer range", name: name, value: text)
+        }
+        return min(value, maximum)
+    }
+}

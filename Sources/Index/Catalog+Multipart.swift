@@ -173,7 +173,9 @@ extension Catalog {
         var chosen = [UploadPart]()
         var previous = 0
         for request in requested {
-            guard request.partNumber > previous else { throw IndexError.invalidPartOrder }
+            guard request.partNumber >= previous else { throw IndexError.invalidPartOrder }
+            // A part number listed twice in a row (a re-sent part): the later entry counts.
+            if request.partNumber == previous { chosen.removeLast() }
             previous = request.partNumber
             guard let part = byNumber[request.partNumber] else { throw IndexError.invalidPart("part \(request.partNumber) was not uploaded") }
             var etag = request.etag.trimmingCharacters(" ")

@@ -30,7 +30,7 @@ enum ChecksumHeaders {
         for algorithm in ChecksumAlgorithm.allCases {
             guard let value = request.headers[headerName(algorithm)] else { continue }
             guard let bytes = Base64.decode(value), bytes.count == algorithm.digestByteCount else {
-                throw S3Error.invalidRequest("Value for x-amz-checksum-\(name(algorithm).lowercased()) header is invalid.")
+                throw S3Error.badDigest("The \(name(algorithm)) you specified did not match the calculated checksum.")
             }
             expected.append(ChecksumValue(algorithm: algorithm, bytes: bytes))
             algorithms.insert(algorithm)

@@ -15,6 +15,8 @@ struct IngestSpec {
     var algorithms: Set<ChecksumAlgorithm>
     /// Whether a small body may live in the index record.
     var allowsInline: Bool
+    /// The trailing checksum of an aws-chunked body, known only once the body is read.
+    var trailer: TrailerBox?
 
     init(
         declaredByteCount: Int64?, byteCountMax: Int64, payload: PayloadCheck, expectedChecksums: [ChecksumValue],
@@ -136,7 +138,9 @@ extension S3Service {
         if case .sha256(let expected) = spec.payload, digests.sha256.hex != expected {
             throw S3Error.contentSHA256Mismatch(client: expected, server: digests.sha256.hex)
         }
-        for expected in spec.expectedChecksums where digests.checksum(expected.algorithm) != expected {
+        var expectations = spec.expectedChecksums
+        if let trailed = spec.trailer?.checksum { expectations.append(trailed) }
+        for expected in expectations where digests.checksum(expected.algorithm) != expected {
             throw S3Error.badDigest("The \(ChecksumHeaders.name(expected.algorithm)) you specified did not match the calculated checksum.")
         }
     }

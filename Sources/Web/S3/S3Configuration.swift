@@ -41,6 +41,8 @@ public enum Limits {
     public static let userMetadataByteCountMax = 2048
     /// Largest XML request body (DeleteObjects with 1000 long keys fits).
     public static let xmlBodyByteCountMax = 2 << 20
+    /// Buckets per ListBuckets page.
+    public static let listBucketsCountMax = 10_000
     /// Keys per DeleteObjects request.
     public static let deleteObjectsKeyCountMax = 1000
     /// Default smallest part other than the last (AWS: 5 MiB).

@@ -27,6 +27,9 @@ public enum S3Operation: Equatable, Sendable {
     case listMultipartUploads
     /// A subresource S3 has and spore does not implement: answered with NotImplemented.
     case notImplemented(String)
+    /// BitTorrent files are not offered; S3 answers 404 for objects without one.
+    case getObjectTorrent
+    case getObjectAttributes
     case methodNotAllowed
 
     /// Query parameters that select a bucket or object subresource.
@@ -70,6 +73,8 @@ public enum S3Operation: Equatable, Sendable {
         let hasUploadID = request.hasQuery("uploadId")
         switch (request.method, subresource) {
         case (.get, nil): return hasUploadID ? .listParts : .getObject
+        case (.get, "torrent"): return .getObjectTorrent
+        case (.get, "attributes"): return .getObjectAttributes
         case (.head, nil): return .headObject
         case (.put, nil):
             if hasUploadID || request.hasQuery("partNumber") { return isCopy ? .uploadPartCopy : .uploadPart }

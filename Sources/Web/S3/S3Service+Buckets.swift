@@ -6,7 +6,27 @@ import Index
 extension S3Service {
     func listBuckets(_ request: S3Request, _ auth: Authentication) throws -> Response {
         try requireSigned(auth)
-        let buckets = try catalog.buckets().filter { auth.principal.isRoot || $0.owner == auth.principal.user }
+        let prefix = request.queryValue("prefix") ?? ""
+        var after: String?
+        if let token = request.queryValue("continuation-token"), !token.isEmpty {
+            guard let bytes = Base64.decode(token), let name = String(validating: bytes, as: UTF8.self) else {
+                throw S3Error.invalidArgument("The continuation token provided is incorrect", name: "continuation-token", value: token)
+            }
+            after = name
+        }
+        var limit = Limits.listBucketsCountMax
+        if let text = request.queryValue("max-buckets") {
+            guard let value = Int(text), value >= 1, value <= Limits.listBucketsCountMax else {
+                throw S3Error.invalidArgument("Argument max-buckets must be an integer between 1 and 10000", name: "max-buckets", value: text)
+            }
+            limit = value
+        }
+        var buckets = try catalog.buckets().filter { bucket in
+            (auth.principal.isRoot || bucket.owner == auth.principal.user) && bucket.name.hasPrefix(prefix)
+                && (after.map { $0.utf8.lexicographicallyPrecedes(bucket.name.utf8) } ?? true)
+        }
+        let isTruncated = buckets.count > limit
+        buckets = Array(buckets.prefix(limit))
         var xml = XMLWriter()
         xml.openRoot("ListAllMyBucketsResult")
         xml.open("Owner")
@@ -21,6 +41,8 @@ extension S3Service {
             xml.close("Bucket")
         }
         xml.close("Buckets")
+        if isTruncated, let last = buckets.last { xml.element("ContinuationToken", Base64.encode(Array(last.name.utf8))) }
+        if !prefix.isEmpty { xml.element("Prefix", prefix) }
         xml.close("ListAllMyBucketsResult")
         return Self.xmlResponse(xml)
     }
@@ -42,10 +64,18 @@ extension S3Service {
             }
         }
         let objectLock = request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true"
-        _ = try await catalog.createBucket(
-            bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock,
-            nowMilliseconds: clock.nowMilliseconds()
-        )
+        do {
+            _ = try await catalog.createBucket(
+                bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock,
+                nowMilliseconds: clock.nowMilliseconds()
+            )
+        } catch IndexError.bucketAlreadyOwnedByYou(let name) {
+            // As on AWS: in us-east-1, creating a bucket you already own succeeds and changes nothing;
+            // every other region answers BucketAlreadyOwnedByYou.
+            guard configuration.region == "us-east-1", location == nil || location == "us-east-1" else {
+                throw S3Error.bucketAlreadyOwnedByYou(name)
+            }
+        }
         var headers = HTTPFields()
         headers[.location] = "/\(name)"
         headers[.contentLength] = "0"

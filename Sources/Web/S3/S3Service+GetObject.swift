@@ -57,7 +57,6 @@ extension S3Service {
             try authorize(auth, bucket)
             lookup = found
         } catch IndexError.noSuchBucket(let name) {
-            if auth.principal.isAnonymous { throw S3Error.accessDenied() }
             throw S3Error.noSuchBucket(name)
         }
         let version: ObjectVersion
@@ -163,7 +162,7 @@ extension S3Service {
             if let chosen = request.queryValue(parameter) ?? value { headers[field] = chosen }
         }
         for (name, value) in version.userMetadata {
-            if let field = HTTPField.Name("x-amz-meta-" + name) { headers.append(HTTPField(name: field, value: value)) }
+            if let field = HTTPField.Name("x-amz-meta-" + name) { headers.append(HTTPField(name: field, value: MetadataBytes.bytes(of: value))) }
         }
         if let storageClass = version.storageClass { headers[HTTPField.Name("x-amz-storage-class")!] = storageClass }
         if !version.tags.isEmpty { headers[HTTPField.Name("x-amz-tagging-count")!] = String(version.tags.count) }

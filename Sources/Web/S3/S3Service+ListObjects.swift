@@ -20,7 +20,7 @@ extension S3Service {
         let startAfter = version == 2 ? request.queryValue("start-after") : nil
         let marker = version == 1 ? request.queryValue("marker") : nil
         var after: [UInt8]?
-        if let token = continuationToken {
+        if let token = continuationToken, !token.isEmpty {
             guard let decoded = Base64.decode(token), !decoded.isEmpty, decoded.first == Self.tokenFormat else {
                 throw S3Error.invalidArgument("The continuation token provided is incorrect", name: "continuation-token", value: token)
             }
@@ -37,7 +37,8 @@ extension S3Service {
         var xml = XMLWriter()
         xml.openRoot("ListBucketResult")
         xml.element("Name", bucket.name)
-        xml.element("Prefix", encode(prefix))
+        // botocore decodes the top-level Prefix of v2 only; AWS leaves v1's as it is.
+        xml.element("Prefix", version == 2 ? encode(prefix) : prefix)
         if version == 1 {
             xml.element("Marker", encode(marker ?? ""))
             if page.isTruncated, delimiter != nil, let last = page.lastItem {

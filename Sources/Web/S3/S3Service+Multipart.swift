@@ -80,7 +80,10 @@ extension S3Service {
             request: request, auth: auth, declaredByteCount: try Self.declaredLength(request), byteCountMax: Limits.partByteCountMax, allowsInline: false
         )
         if let algorithm = upload.checksumAlgorithm { spec.algorithms.insert(algorithm) }
-        let ingested = try await ingest(http.body, spec)
+        let (body, trailer) = try payload(http, request, auth)
+        spec.trailer = trailer
+        if let algorithm = trailer?.algorithm { spec.algorithms.insert(algorithm) }
+        let ingested = try await ingest(body, spec)
         let checksum = upload.checksumAlgorithm.flatMap { ingested.digests.checksum($0) } ?? spec.expectedChecksums.first
         let part = UploadPart(
             partNumber: partNumber, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,

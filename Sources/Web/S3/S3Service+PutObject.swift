@@ -16,11 +16,14 @@ extension S3Service {
         let metadata = try Self.userMetadata(request)
         let headers = Self.contentHeaders(request)
         let expiry = try expiresAt(request)
-        let spec = try IngestSpec(
+        var spec = try IngestSpec(
             request: request, auth: auth, declaredByteCount: declared, byteCountMax: configuration.objectByteCountMax, allowsInline: true
         )
         let preconditions = WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match"))
-        let ingested = try await ingest(http.body, spec)
+        let (body, trailer) = try payload(http, request, auth)
+        spec.trailer = trailer
+        if let algorithm = trailer?.algorithm { spec.algorithms.insert(algorithm) }
+        let ingested = try await ingest(body, spec)
         let now = clock.nowMilliseconds()
         let version = ObjectVersion(
             byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
@@ -63,6 +66,10 @@ extension S3Service {
     }
 
     /// `x-amz-meta-*` headers: names lowercased without the prefix, in the order sent.
+    ///
+    /// Values are kept byte for byte (as ISO 8859-1 strings, one character per byte), because
+    /// clients send non-ASCII metadata in whatever encoding their HTTP library uses and expect the
+    /// same bytes back.
     static func userMetadata(_ request: S3Request) throws -> [(name: String, value: String)] {
         var metadata = [(name: String, value: String)]()
         var byteCount = 0
@@ -70,11 +77,12 @@ extension S3Service {
             let name = field.name.canonicalName
             guard name.hasPrefix("x-amz-meta-") else { continue }
             let short = String(name.dropFirst("x-amz-meta-".count))
-            byteCount += short.utf8.count + field.value.utf8.count
+            let value = field.withUnsafeBytesOfValue { MetadataBytes.string(from: $0) }
+            byteCount += short.utf8.count + value.unicodeScalars.count
             if let index = metadata.firstIndex(where: { $0.name == short }) {
-                metadata[index].value += "," + field.value
+                metadata[index].value += "," + value
             } else {
-                metadata.append((short, field.value))
+                metadata.append((short, value))
             }
         }
         guard byteCount <= Limits.userMetadataByteCountMax else { throw S3Error.metadataTooLarge(Limits.userMetadataByteCountMax) }
@@ -94,8 +102,10 @@ extension S3Service {
 
     /// `aws-chunked` describes the transfer, not the object, and is not stored.
     static func withoutAWSChunked(_ encoding: String) -> String? {
-        let kept = encoding.split(separator: ",").map { $0.trimmingSpaces() }.filter { $0.lowercased() != "aws-chunked" && !$0.isEmpty }
-        return kept.isEmpty ? nil : kept.joined(separator: ",")
+        let tokens = encoding.split(separator: ",").map { $0.trimmingSpaces() }
+        guard tokens.contains(where: { $0.lowercased() == "aws-chunked" }) else { return encoding }
+        let kept = tokens.filter { $0.lowercased() != "aws-chunked" && !$0.isEmpty }
+        return kept.isEmpty ? nil : kept.joined(separator: ", ")
     }
 
     static func storageClass(_ request: S3Request) -> String? {

@@ -41,8 +41,17 @@ public final class S3Service: Sendable {
                 pathPrefix: pathPrefix
             )
             resource = s3.resource
+            if request.method == .options {
+                var response = try preflight(s3)
+                Self.addCommonHeaders(&response.headers, requestID: requestID)
+                return response
+            }
             let authentication = try authenticator.authenticate(s3)
-            var response = try await dispatch(S3Operation.resolve(s3), s3, request, authentication)
+            var http = request
+            if request.headers[.expect] != nil {
+                http.body = RequestBody(asyncSequence: ContinueOnFirstRead(base: request.body, channel: context.channel))
+            }
+            var response = try await dispatch(S3Operation.resolve(s3), s3, http, authentication)
             Self.addCommonHeaders(&response.headers, requestID: requestID)
             return response
         } catch {
@@ -78,8 +87,11 @@ public final class S3Service: Sendable {
         case .abortMultipartUpload: return try await abortMultipartUpload(request, auth)
         case .listParts: return try listParts(request, auth)
         case .listMultipartUploads: return try listMultipartUploads(request, auth)
-        case .listObjectVersions:
-            throw S3Error.notImplemented("ListObjectVersions")
+        case .listObjectVersions: return try listObjectVersions(request, auth)
+        case .getObjectAttributes: return try await getObjectAttributes(request, auth)
+        case .getObjectTorrent:
+            _ = try authorizedBucket(request, auth)
+            throw S3Error("NoSuchKey", .notFound, "This object has no torrent.", fields: [("Key", try request.objectKey().value)])
         case .notImplemented(let name): throw S3Error.notImplemented(name)
         case .methodNotAllowed: throw S3Error.methodNotAllowed()
         }
@@ -90,10 +102,7 @@ public final class S3Service: Sendable {
     /// The bucket named in the request, if the caller may use it.
     func authorizedBucket(_ request: S3Request, _ auth: Authentication) throws -> BucketRecord {
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
-        guard let bucket = try catalog.bucket(named: name) else {
-            if auth.principal.isAnonymous { throw S3Error.accessDenied() }
-            throw S3Error.noSuchBucket(name)
-        }
+        guard let bucket = try catalog.bucket(named: name) else { throw S3Error.noSuchBucket(name) }
         try authorize(auth, bucket)
         return bucket
     }

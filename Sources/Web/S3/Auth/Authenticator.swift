@@ -113,8 +113,11 @@ public final class Authenticator: Sendable {
         guard let credential = credentials.credential(forAccessKey: fields.accessKey) else { throw S3Error.invalidAccessKeyID() }
         let amzDate: String
         let requestMilliseconds: Int64
-        if let value = request.headers[Self.amzDateField], let parsed = Timestamp.parseAmzDate(value) {
-            amzDate = value
+        if let (value, parsed) = request.headers[values: Self.amzDateField].lazy.compactMap({ value in
+            (Timestamp.parseAmzDate(value) ?? Timestamp.parseHTTPDate(value)).map { (value, $0) }
+        }).first {
+            // botocore sends the ISO basic form; a client may add an RFC 1123 x-amz-date beside it.
+            amzDate = Timestamp.parseAmzDate(value) != nil ? value : Timestamp.amzDate(milliseconds: parsed)
             requestMilliseconds = parsed
         } else if let value = request.headers[.date], let parsed = Timestamp.parseHTTPDate(value) {
             amzDate = Timestamp.amzDate(milliseconds: parsed)
@@ -196,11 +199,9 @@ public final class Authenticator: Sendable {
         guard let expires = Int(expiresText) else {
             throw S3Error.authorizationQueryParametersError("X-Amz-Expires should be a number")
         }
-        guard expires >= 0 else {
-            throw S3Error.authorizationQueryParametersError("X-Amz-Expires must be non-negative")
-        }
+        guard expires >= 0 else { throw S3Error.accessDenied("X-Amz-Expires must be non-negative") }
         guard expires <= Self.presignExpirySecondsMax else {
-            throw S3Error.authorizationQueryParametersError("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+            throw S3Error.accessDenied("X-Amz-Expires must be less than a week (in seconds) that is 604800")
         }
         guard let requestMilliseconds = Timestamp.parseAmzDate(amzDate) else {
             throw S3Error.authorizationQueryParametersError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
@@ -246,13 +247,17 @@ public final class Authenticator: Sendable {
         let signature = String(body[body.index(after: colon)...])
         guard let credential = credentials.credential(forAccessKey: accessKey) else { throw S3Error.invalidAccessKeyID() }
         let dateMilliseconds: Int64
-        if let value = request.headers[Self.amzDateField], let parsed = Timestamp.parseHTTPDate(value) ?? Timestamp.parseAmzDate(value) {
+        let missingDate = S3Error.accessDenied("AWS authentication requires a valid Date or x-amz-date header")
+        if let value = request.headers[Self.amzDateField] {
+            // When x-amz-date is present it is the date that counts, and it must be valid.
+            guard let parsed = Timestamp.parseHTTPDate(value) ?? Timestamp.parseAmzDate(value) else { throw missingDate }
             dateMilliseconds = parsed
         } else if let value = request.headers[.date], let parsed = Timestamp.parseHTTPDate(value) {
             dateMilliseconds = parsed
         } else {
-            throw S3Error.accessDenied("AWS authentication requires a valid Date or x-amz-date header")
+            throw missingDate
         }
+        guard dateMilliseconds >= 0 else { throw missingDate }
         try checkSkew(dateMilliseconds)
         let dateForSigning = request.headers[Self.amzDateField] != nil ? "" : (request.headers[.date] ?? "")
         try verifyV2(request, dateOrExpires: dateForSigning, credential: credential, signature: signature)
@@ -284,7 +289,10 @@ public final class Authenticator: Sendable {
     /// re-encoded the path, over the path re-encoded with AWS's rules.
     private func verifyV2(_ request: S3Request, dateOrExpires: String, credential: Credential, signature: String) throws {
         var stringToSign = ""
-        for path in [request.rawPath, SigV4.canonicalURI(decodedPath: request.decodedPath)] {
+        var paths = [request.rawPath, SigV4.canonicalURI(decodedPath: request.decodedPath)]
+        // botocore signs bucket-level requests over `/bucket/` even when it sends `/bucket`.
+        if request.keyBytes == nil, !request.rawPath.hasSuffix("/") { paths.append(request.rawPath + "/") }
+        for path in paths {
             stringToSign = SigV2.stringToSign(request: request, dateOrExpires: dateOrExpires, encodedPath: path)
             if SigV4.constantTimeEqual(SigV2.signature(secret: credential.secretKey, stringToSign: stringToSign), signature) { return }
         }

@@ -105,8 +105,8 @@ import Testing
 
     @Test(arguments: [
         ("X-Amz-Expires=86400", "X-Amz-Expires=86401", "SignatureDoesNotMatch"),
-        ("X-Amz-Expires=86400", "X-Amz-Expires=-1", "AuthorizationQueryParametersError"),
-        ("X-Amz-Expires=86400", "X-Amz-Expires=604801", "AuthorizationQueryParametersError"),
+        ("X-Amz-Expires=86400", "X-Amz-Expires=-1", "AccessDenied"),
+        ("X-Amz-Expires=86400", "X-Amz-Expires=604801", "AccessDenied"),
         ("/test.txt", "/test2.txt", "SignatureDoesNotMatch"),
         ("X-Amz-Signature=aeee", "X-Amz-Signature=beee", "SignatureDoesNotMatch"),
         ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLF", "InvalidAccessKeyId"),

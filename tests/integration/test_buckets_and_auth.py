@@ -12,10 +12,10 @@ def test_bucket_lifecycle(s3):
     s3.create_bucket(Bucket=name)
     assert name in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     s3.head_bucket(Bucket=name)
-    with pytest.raises(ClientError) as excinfo:
-        s3.create_bucket(Bucket=name)
-    assert error_code(excinfo) == "BucketAlreadyOwnedByYou"
     s3.put_object(Bucket=name, Key="k", Body=b"v")
+    # In us-east-1 (spore's default region), AWS lets the owner create the bucket again; it stays as it was.
+    s3.create_bucket(Bucket=name)
+    assert s3.get_object(Bucket=name, Key="k")["Body"].read() == b"v"
     with pytest.raises(ClientError) as excinfo:
         s3.delete_bucket(Bucket=name)
     assert error_code(excinfo) == "BucketNotEmpty"
@@ -116,3 +116,13 @@ def test_tampered_presigned_url_is_refused(spore, bucket):
 def test_every_response_has_a_request_id(spore):
     response = requests.get(spore.endpoint + "/")
     assert response.headers.get("x-amz-request-id")
+
+
+def test_recreating_an_owned_bucket_outside_us_east_1(fresh_spore):
+    daemon = fresh_spore(args=["--region", "eu-central-1"])
+    s3 = daemon.client()
+    s3.create_bucket(Bucket="regional")
+    with pytest.raises(ClientError) as excinfo:
+        s3.create_bucket(Bucket="regional")
+    assert error_code(excinfo) == "BucketAlreadyOwnedByYou"
+    assert s3.get_bucket_location(Bucket="regional")["LocationConstraint"] == "eu-central-1"

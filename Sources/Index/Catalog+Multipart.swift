@@ -170,12 +170,16 @@ extension Catalog {
     static func choose(_ requested: [CompletionPart], from stored: [UploadPart], upload: MultipartUpload, partByteCountMin: Int64) throws -> [UploadPart] {
         var byNumber = [Int: UploadPart]()
         for part in stored { byNumber[part.partNumber] = part }
+        // A part number listed twice in a row (a re-sent part): the later entry counts.
+        var deduplicated = [CompletionPart]()
+        for request in requested {
+            if deduplicated.last?.partNumber == request.partNumber { deduplicated.removeLast() }
+            deduplicated.append(request)
+        }
         var chosen = [UploadPart]()
         var previous = 0
-        for request in requested {
-            guard request.partNumber >= previous else { throw IndexError.invalidPartOrder }
-            // A part number listed twice in a row (a re-sent part): the later entry counts.
-            if request.partNumber == previous { chosen.removeLast() }
+        for request in deduplicated {
+            guard request.partNumber > previous else { throw IndexError.invalidPartOrder }
             previous = request.partNumber
             guard let part = byNumber[request.partNumber] else { throw IndexError.invalidPart("part \(request.partNumber) was not uploaded") }
             var etag = request.etag.trimmingCharacters(" ")

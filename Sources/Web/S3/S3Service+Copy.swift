@@ -118,7 +118,7 @@ extension S3Service {
         xml.close("CopyObjectResult")
         var responseHeaders = HTTPFields()
         if !original.isNullVersion || source.versionID != nil { responseHeaders[Self.copySourceVersionIDField] = original.versionID.rawValue }
-        if bucket.versioning != .unversioned { responseHeaders[Self.versionIDField] = copy.versionID.rawValue }
+        if !copy.isNullVersion { responseHeaders[Self.versionIDField] = copy.versionID.rawValue }
         return Self.xmlResponse(xml, headers: responseHeaders)
     }
 

@@ -68,7 +68,9 @@ extension S3Service {
             error.headers = [(Self.deleteMarkerField, "true"), (Self.versionIDField, marker.versionID.rawValue)]
             throw error
         case .notFound:
-            throw versionID.map { S3Error.noSuchVersion(key.value, $0.rawValue) } ?? S3Error.noSuchKey(key.value)
+            var error = versionID.map { S3Error.noSuchVersion(key.value, $0.rawValue) } ?? S3Error.noSuchKey(key.value)
+            error.headers = [(Self.deleteMarkerField, "false")]
+            throw error
         }
         var headers = HTTPFields()
         headers[.eTag] = "\"\(version.etag)\""

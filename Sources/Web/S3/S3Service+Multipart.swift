@@ -156,7 +156,7 @@ extension S3Service {
         }
         xml.close("CompleteMultipartUploadResult")
         var headers = HTTPFields()
-        if bucket.versioning != .unversioned { headers[Self.versionIDField] = completed.versionID.rawValue }
+        if !completed.versionIsNull { headers[Self.versionIDField] = completed.versionID.rawValue }
         return Self.xmlResponse(xml, headers: headers)
     }
 

@@ -41,7 +41,7 @@ extension S3Service {
         var responseHeaders = HTTPFields()
         responseHeaders[.eTag] = "\"\(stored.etag)\""
         responseHeaders[.contentLength] = "0"
-        if bucket.versioning != .unversioned { responseHeaders[Self.versionIDField] = stored.versionID.rawValue }
+        if !stored.isNullVersion { responseHeaders[Self.versionIDField] = stored.versionID.rawValue }
         for checksum in stored.checksums {
             responseHeaders[ChecksumHeaders.headerName(checksum.algorithm)] = ChecksumHeaders.value(checksum, partCount: nil)
         }

@@ -107,7 +107,7 @@ extension S3Service {
             let numbers = Array((marker + 1)...max(marker + 1, version.partByteCounts.count)).filter { $0 <= version.partByteCounts.count }
             let shown = numbers.prefix(maxParts)
             xml.open("ObjectParts")
-            xml.element("TotalPartsCount", version.partByteCounts.count)
+            xml.element("PartsCount", version.partByteCounts.count)
             xml.element("PartNumberMarker", marker)
             xml.element("NextPartNumberMarker", shown.last ?? marker)
             xml.element("MaxParts", maxParts)

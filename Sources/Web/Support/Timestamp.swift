@@ -100,7 +100,7 @@ public enum Timestamp {
             if year < 100 { year += year < 70 ? 2000 : 1900 }
             return time(fields[2]).flatMap { validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0)) }
         }
-        if fields.count == 6, fields[5] == "GMT" || fields[5] == "UTC" || fields[5] == "+0000" {
+        if fields.count == 6, ["GMT", "UTC", "UT", "Z", "+0000", "-0000"].contains(fields[5]) {
             guard let day = Int(fields[1]), let month = monthNumber(fields[2]), let year = Int(fields[3]) else { return nil }
             return time(fields[4]).flatMap { validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0)) }
         }

@@ -65,6 +65,12 @@ extension S3Service {
         return Self.xmlResponse(xml)
     }
 
+    static func headerInteger(_ request: S3Request, _ name: String, defaultValue: Int, maximum: Int) throws -> Int {
+        guard let text = request.header(name) else { return defaultValue }
+        guard let value = Int(text), value >= 0 else { throw S3Error.invalidArgument("\(name) must be a non-negative integer", name: name, value: text) }
+        return min(value, maximum)
+    }
+
     /// GetObjectAttributes: ETag, checksum, parts, storage class and size without the body.
     func getObjectAttributes(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
@@ -102,8 +108,9 @@ extension S3Service {
             xml.close("Checksum")
         }
         if requested.contains("ObjectParts"), !version.partByteCounts.isEmpty {
-            let marker = try Self.boundedInteger(request, "part-number-marker", defaultValue: 0, maximum: Limits.partNumberMax)
-            let maxParts = try Self.boundedInteger(request, "max-parts", defaultValue: 1000, maximum: 1000)
+            // GetObjectAttributes takes its part window from headers, not from the query.
+            let marker = try Self.headerInteger(request, "x-amz-part-number-marker", defaultValue: 0, maximum: Limits.partNumberMax)
+            let maxParts = try Self.headerInteger(request, "x-amz-max-parts", defaultValue: 1000, maximum: 1000)
             let numbers = Array((marker + 1)...max(marker + 1, version.partByteCounts.count)).filter { $0 <= version.partByteCounts.count }
             let shown = numbers.prefix(maxParts)
             xml.open("ObjectParts")

@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("maintenance-interval"), help: "Seconds between garbage collection and upload cleanup rounds (env SPORE_MAINTENANCE_INTERVAL; default 60).")
     var maintenanceInterval: Int64?
 
+    @Option(name: .customLong("lifecycle-day-seconds"), help: "Length of a lifecycle day in seconds, shorter for tests and demos (env SPORE_LIFECYCLE_DAY_SECONDS; default 86400).")
+    var lifecycleDaySeconds: Int64?
+
     @Option(name: .customLong("inline-max"), help: "Bodies up to this many bytes are kept in the index (env SPORE_INLINE_MAX; default 16384).")
     var inlineMax: Int?
 
@@ -55,15 +58,14 @@ struct Serve: AsyncParsableCommand {
         let users = try environment["SPORE_USERS"].map(StaticCredentialStore.parseUsers) ?? []
         _ = try directory.secret()
 
-        let catalog = try Catalog(directory: directory.indexPath)
+        let daySeconds = try Self.number(lifecycleDaySeconds, "SPORE_LIFECYCLE_DAY_SECONDS", 86_400, environment)
+        guard daySeconds > 0 else { throw SporeError("--lifecycle-day-seconds must be positive") }
+        let catalog = try Catalog(directory: directory.indexPath, lifecycleDayMilliseconds: daySeconds * 1000)
         _ = try await catalog.checkFormat()
         let blobs = try LocalBlobStore(root: directory.path)
         let clock = SystemWallClock()
         func number<Value: FixedWidthInteger>(_ flag: Value?, _ name: String, _ fallback: Value) throws -> Value {
-            if let flag { return flag }
-            guard let text = environment[name] else { return fallback }
-            guard let value = Value(text), value >= 0 else { throw SporeError("\(name) must be a non-negative integer, not \(text)") }
-            return value
+            try Self.number(flag, name, fallback, environment)
         }
         let inline = try number(inlineMax, "SPORE_INLINE_MAX", Limits.inlineObjectByteCountDefault)
         guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("--inline-max may be at most \(Limits.inlineObjectByteCountMax)") }
@@ -97,6 +99,13 @@ struct Serve: AsyncParsableCommand {
         try await group.run()
         withExtendedLifetime(lock) {}
         logger.info("spore stopped")
+    }
+
+    static func number<Value: FixedWidthInteger>(_ flag: Value?, _ name: String, _ fallback: Value, _ environment: [String: String]) throws -> Value {
+        if let flag { return flag }
+        guard let text = environment[name] else { return fallback }
+        guard let value = Value(text), value >= 0 else { throw SporeError("\(name) must be a non-negative integer, not \(text)") }
+        return value
     }
 
     static func printBanner(directory: DataDirectory, address: ListenAddress, port: Int, root: Credential, generated: Bool) {

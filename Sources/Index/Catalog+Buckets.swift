@@ -17,6 +17,7 @@ extension Catalog {
                 location: location, objectLockEnabled: objectLockEnabled
             )
             try transaction.put(databases.buckets, key, record.encoded())
+            try transaction.put(databases.bucketNames, KeyBytes.uint64(record.id), key)
             return record
         }
     }
@@ -29,6 +30,11 @@ extension Catalog {
     func bucket(_ transaction: borrowing LMDBTransaction, named name: String) throws -> BucketRecord? {
         guard let bytes = try transaction.get(databases.buckets, Array(name.utf8)) else { return nil }
         return try BucketRecord(name: name, decoding: bytes)
+    }
+
+    func bucket(_ transaction: borrowing LMDBTransaction, id: UInt64) throws -> BucketRecord? {
+        guard let name = try transaction.get(databases.bucketNames, KeyBytes.uint64(id)) else { return nil }
+        return try bucket(transaction, named: String(decoding: name, as: UTF8.self))
     }
 
     func requireBucket(_ transaction: borrowing LMDBTransaction, named name: String) throws -> BucketRecord {
@@ -60,6 +66,7 @@ extension Catalog {
             guard try !self.hasUploads(transaction, bucketID: record.id) else { throw IndexError.bucketNotEmpty(name) }
             try self.removeSettings(transaction, bucketID: record.id)
             try transaction.delete(databases.buckets, Array(name.utf8))
+            try transaction.delete(databases.bucketNames, KeyBytes.uint64(record.id))
         }
     }
 

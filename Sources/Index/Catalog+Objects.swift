@@ -170,6 +170,7 @@ extension Catalog {
         try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: stored).encoded()) {
             try allocateID(transaction)
         }
+        try scheduleAfterWrite(transaction, bucket: bucket, key: key, nowMilliseconds: nowMilliseconds)
         return stored
     }
 
@@ -229,6 +230,7 @@ extension Catalog {
         try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: marker).encoded()) {
             try allocateID(transaction)
         }
+        try scheduleAfterWrite(transaction, bucket: bucket, key: key, nowMilliseconds: nowMilliseconds)
         return DeleteOutcome(createdMarker: marker, removed: nil)
     }
 
@@ -307,6 +309,40 @@ extension Catalog {
             for digest in digests {
                 try references.adoptOrphan(transaction, digest, byteCount: 0, nowMilliseconds: nowMilliseconds)
             }
+        }
+    }
+}
+
+extension Catalog {
+    /// Replaces the tags of a version (the current one without `versionID`). Returns the version.
+    public func setTags(
+        bucket name: String, key: ObjectKey, versionID: VersionID?, tags: [(name: String, value: String)], nowMilliseconds: Int64
+    ) async throws -> ObjectVersion {
+        let databases = self.databases
+        return try await writer.write { transaction in
+            let bucket = try self.requireBucket(transaction, named: name)
+            guard var entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key) else {
+                if let versionID { throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID.rawValue) }
+                throw IndexError.noSuchKey(bucket: name, key: key.value)
+            }
+            var updated: ObjectVersion
+            if versionID == nil || versionID == entry.current.versionID {
+                guard !entry.current.isDeleteMarker else { throw IndexError.methodNotAllowed("PutObjectTagging") }
+                entry.current.tags = tags
+                updated = entry.current
+                try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
+            } else {
+                guard let versionID, var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID }) else {
+                    throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID?.rawValue ?? "")
+                }
+                version.tags = tags
+                updated = version
+                try transaction.put(databases.versions, Self.versionKey(entry.keyID, version.sequence), version.encoded())
+            }
+            if let policy = try self.lifecyclePolicy(transaction, bucketID: bucket.id) {
+                try self.scheduleAll(transaction, bucket: bucket, key: key, policy: policy, nowMilliseconds: nowMilliseconds)
+            }
+            return updated
         }
     }
 }

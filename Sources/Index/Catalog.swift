@@ -34,13 +34,21 @@ public final class Catalog: Sendable {
         let completedUploads: LMDBDatabase
         let parts: LMDBDatabase
         let settings: LMDBDatabase
+        let bucketNames: LMDBDatabase
+        let lifecycleQueue: LMDBDatabase
     }
 
     /// Opens or creates the index in `directory`.
+    /// Length of a lifecycle "day": 86 400 000 ms, shorter for tests and demos.
+    public let lifecycleDayMilliseconds: Int64
+
     public init(
         directory: String, mapByteCount: Int = Catalog.mapByteCountDefault,
-        mapByteCountMax: Int = Catalog.mapByteCountMaxDefault, synchronous: Bool = true
+        mapByteCountMax: Int = Catalog.mapByteCountMaxDefault, synchronous: Bool = true,
+        lifecycleDayMilliseconds: Int64 = 86_400_000
     ) throws {
+        precondition(lifecycleDayMilliseconds > 0, "a lifecycle day lasts")
+        self.lifecycleDayMilliseconds = lifecycleDayMilliseconds
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let environment = try LMDBEnvironment(
             directory: directory, mapByteCount: mapByteCount, databaseCountMax: Self.databaseCountMax, synchronous: synchronous
@@ -58,7 +66,9 @@ public final class Catalog: Sendable {
             uploadTimes: try environment.openDatabase(named: "upload-times"),
             completedUploads: try environment.openDatabase(named: "completed-uploads"),
             parts: try environment.openDatabase(named: "parts"),
-            settings: try environment.openDatabase(named: "settings")
+            settings: try environment.openDatabase(named: "settings"),
+            bucketNames: try environment.openDatabase(named: "bucket-names"),
+            lifecycleQueue: try environment.openDatabase(named: "lifecycle-queue")
         )
         self.environment = environment
         self.databases = databases

@@ -28,6 +28,15 @@ public enum S3Operation: Equatable, Sendable {
     /// A subresource S3 has and spore does not implement: answered with NotImplemented.
     case notImplemented(String)
     /// BitTorrent files are not offered; S3 answers 404 for objects without one.
+    case putBucketLifecycle
+    case getBucketLifecycle
+    case deleteBucketLifecycle
+    case putObjectTagging
+    case getObjectTagging
+    case deleteObjectTagging
+    case putBucketTagging
+    case getBucketTagging
+    case deleteBucketTagging
     case getObjectTorrent
     case getObjectAttributes
     case methodNotAllowed
@@ -59,6 +68,12 @@ public enum S3Operation: Equatable, Sendable {
         case (.put, "versioning"): return .putBucketVersioning
         case (.get, "versions"): return .listObjectVersions
         case (.get, "uploads"): return .listMultipartUploads
+        case (.put, "tagging"): return .putBucketTagging
+        case (.get, "tagging"): return .getBucketTagging
+        case (.delete, "tagging"): return .deleteBucketTagging
+        case (.put, "lifecycle"): return .putBucketLifecycle
+        case (.get, "lifecycle"): return .getBucketLifecycle
+        case (.delete, "lifecycle"): return .deleteBucketLifecycle
         case (.put, nil): return .createBucket
         case (.head, nil): return .headBucket
         case (.delete, nil): return .deleteBucket
@@ -74,6 +89,9 @@ public enum S3Operation: Equatable, Sendable {
         switch (request.method, subresource) {
         case (.get, nil): return hasUploadID ? .listParts : .getObject
         case (.get, "torrent"): return .getObjectTorrent
+        case (.put, "tagging"): return .putObjectTagging
+        case (.get, "tagging"): return .getObjectTagging
+        case (.delete, "tagging"): return .deleteObjectTagging
         case (.get, "attributes"): return .getObjectAttributes
         case (.head, nil): return .headObject
         case (.put, nil):

@@ -90,6 +90,11 @@ extension S3Service {
         }
         let expiry = try expiresAt(request)
         let owner = auth.principal.user
+        let tagDirective = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
+        guard tagDirective == "COPY" || tagDirective == "REPLACE" else {
+            throw S3Error.invalidArgument("Unknown tagging directive.", name: "x-amz-tagging-directive", value: tagDirective)
+        }
+        let replacementTags = tagDirective == "REPLACE" ? try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [] : nil
         let conditionsRequest = request
         let (original, copy) = try await catalog.copyObject(
             from: (source.bucket, source.key, source.versionID), to: bucket.name, key: key,
@@ -105,6 +110,7 @@ extension S3Service {
                 copy.userMetadata = metadata
                 copy.headers = headers
             }
+            if let replacementTags { copy.tags = replacementTags }
             return copy
         }
         var xml = XMLWriter()

@@ -76,6 +76,7 @@ extension S3Service {
         headers[.eTag] = "\"\(version.etag)\""
         headers[.lastModified] = Timestamp.httpDate(milliseconds: version.lastModifiedMilliseconds)
         if !version.isNullVersion || versionID != nil { headers[Self.versionIDField] = version.versionID.rawValue }
+        if let expiration = expirationHeader(bucket: bucketName, key: key, version: version) { headers[Self.expirationField] = expiration }
         if let notModified = try Self.evaluateConditions(request, version, headers: headers) { return notModified }
 
         var range = try ByteRange.parse(request.headers[.range], size: version.byteCount)

@@ -22,7 +22,8 @@ extension S3Service {
         if let expiry = try expiresAt(request) { ttlSeconds = (expiry - clock.nowMilliseconds() + 999) / 1000 }
         let template = MultipartUpload(
             key: key.value, owner: auth.principal.user, headers: Self.contentHeaders(request), userMetadata: try Self.userMetadata(request),
-            checksumAlgorithm: algorithm, checksumType: checksumType, storageClass: Self.storageClass(request), ttlSeconds: ttlSeconds
+            checksumAlgorithm: algorithm, checksumType: checksumType, storageClass: Self.storageClass(request),
+            tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [], ttlSeconds: ttlSeconds
         )
         let upload = try await catalog.createUpload(bucket: bucket.name, key: key, template, nowMilliseconds: clock.nowMilliseconds())
         var xml = XMLWriter()

@@ -8,6 +8,7 @@ extension S3Service {
     static let deleteMarkerField = HTTPField.Name("x-amz-delete-marker")!
     /// Spore's per-object TTL header: the object expires this many seconds after the write.
     static let ttlField = HTTPField.Name("x-spore-ttl-seconds")!
+    static let expirationField = HTTPField.Name("x-amz-expiration")!
 
     func putObject(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
@@ -28,7 +29,8 @@ extension S3Service {
         let version = ObjectVersion(
             byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
             headers: headers, userMetadata: metadata, checksums: ingested.digests.checksums, body: ingested.body,
-            expiresAtMilliseconds: expiry, owner: auth.principal.user, storageClass: Self.storageClass(request)
+            expiresAtMilliseconds: expiry, tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [],
+            owner: auth.principal.user, storageClass: Self.storageClass(request)
         )
         let stored: ObjectVersion
         do {
@@ -42,6 +44,7 @@ extension S3Service {
         responseHeaders[.eTag] = "\"\(stored.etag)\""
         responseHeaders[.contentLength] = "0"
         if !stored.isNullVersion { responseHeaders[Self.versionIDField] = stored.versionID.rawValue }
+        if let expiration = expirationHeader(bucket: bucket.name, key: key, version: stored) { responseHeaders[Self.expirationField] = expiration }
         for checksum in stored.checksums {
             responseHeaders[ChecksumHeaders.headerName(checksum.algorithm)] = ChecksumHeaders.value(checksum, partCount: nil)
         }

@@ -10,6 +10,12 @@ public struct XMLElement: Sendable, Equatable {
 
     /// Text of the named child, or nil.
     public func value(_ name: String) -> String? { child(name)?.text }
+
+    /// The element written back as XML (names, text and children; whitespace-only text dropped).
+    public func serialized() -> String {
+        if children.isEmpty { return "<\(name)>\(XMLWriter.escape(text))</\(name)>" }
+        return "<\(name)>" + children.map { $0.serialized() }.joined() + "</\(name)>"
+    }
 }
 
 /// Why a document was rejected.

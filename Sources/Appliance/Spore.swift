@@ -9,9 +9,26 @@ struct Spore: AsyncParsableCommand {
         commandName: "spore",
         abstract: "A single-box object store with an S3 API and a Hypha-style file API.",
         version: version,
-        subcommands: [Serve.self, Version.self],
+        subcommands: [Serve.self, Version.self, Config.self],
         defaultSubcommand: Serve.self
     )
+}
+
+/// `spore config …`.
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Inspect the configuration.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the configuration and print the effective settings, secrets masked."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            Console.line(try store.configuration().describe())
+        }
+    }
 }
 
 struct Version: ParsableCommand {

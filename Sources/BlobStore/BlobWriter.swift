@@ -27,12 +27,14 @@ public final class BlobWriter {
     private var fileOffset: Int64 = 0
     private var pendingWrite: Task<Void, any Error>?
     private var isClosed = false
+    private let isSynchronous: Bool
 
     init(
         io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, temporaryPath: String,
-        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?
+        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?, synchronous: Bool
     ) {
         precondition(byteCountMax >= 0, "the length limit is never negative")
+        self.isSynchronous = synchronous
         self.io = io
         self.threadPool = threadPool
         self.descriptor = descriptor
@@ -83,7 +85,7 @@ public final class BlobWriter {
         try await pendingWrite?.value
         pendingWrite = nil
         let (io, descriptor, path) = (self.io, self.descriptor, self.temporaryPath)
-        try await threadPool.runIfActive { try io.synchronize(descriptor, path: path) }
+        if isSynchronous { try await threadPool.runIfActive { try io.synchronize(descriptor, path: path) } }
         isClosed = true
         io.close(descriptor)
         let address = BlobDigest(bytes: Array(sha256.finalize()))

@@ -18,6 +18,8 @@ public final class LocalBlobStore: Sendable {
     public static let readChunkByteCount = 256 * 1024
 
     private let root: String
+    /// Whether bodies and directories are fsynced before a write is acknowledged (the default).
+    public let isSynchronous: Bool
     private let io: any FileSystemIO
     private let threadPool: NIOThreadPool
     private let ownsThreadPool: Bool
@@ -38,9 +40,10 @@ public final class LocalBlobStore: Sendable {
     ///
     /// - Parameter threadCount: threads for blocking file work. fsync latency, not CPU, bounds blob
     ///   writes, so more threads than cores let concurrent uploads fsync in parallel.
-    public init(root: String, io: any FileSystemIO = PosixFileSystem(), threadCount: Int = 16) throws {
+    public init(root: String, io: any FileSystemIO = PosixFileSystem(), threadCount: Int = 16, synchronous: Bool = true) throws {
         precondition(threadCount > 0, "the blob store needs at least one thread")
         self.root = root
+        self.isSynchronous = synchronous
         self.io = io
         let pool = NIOThreadPool(numberOfThreads: threadCount)
         pool.start()
@@ -85,7 +88,7 @@ public final class LocalBlobStore: Sendable {
         let descriptor = try await threadPool.runIfActive { try io.createFile(at: path) }
         return BlobWriter(
             io: io, threadPool: threadPool, descriptor: descriptor, temporaryPath: path,
-            checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: expectedByteCount
+            checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: expectedByteCount, synchronous: isSynchronous
         )
     }
 
@@ -108,7 +111,7 @@ public final class LocalBlobStore: Sendable {
 
     private func write(_ staged: StagedBlob, _ digest: BlobDigest) async throws {
         try await ensureDirectories(for: digest)
-        let (io, target, directory) = (self.io, path(of: digest), directoryPath(of: digest))
+        let (io, target, directory, synchronous) = (self.io, path(of: digest), directoryPath(of: digest), isSynchronous)
         try await threadPool.runIfActive {
             do {
                 if try io.fileSize(at: target) != nil {
@@ -116,7 +119,7 @@ public final class LocalBlobStore: Sendable {
                 } else {
                     try io.rename(from: staged.temporaryPath, to: target)
                 }
-                try io.synchronizeDirectory(at: directory)
+                if synchronous { try io.synchronizeDirectory(at: directory) }
             } catch {
                 // The body is not acknowledged; do not leave it in tmp/ until the next start.
                 try? io.removeFile(at: staged.temporaryPath)

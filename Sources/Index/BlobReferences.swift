@@ -8,6 +8,8 @@ import BlobStore
 struct BlobReferences {
     let blobs: LMDBDatabase
     let garbage: LMDBDatabase
+    /// Holds the running total of blob bytes (`blob-bytes`).
+    let meta: LMDBDatabase
 
     struct Record: Equatable {
         var referenceCount: UInt64
@@ -46,8 +48,16 @@ struct BlobReferences {
     /// Adds one reference per chunk. `md5` gives the MD5 of a freshly ingested blob, kept with it.
     func retain(_ transaction: borrowing LMDBTransaction, _ chunks: [Chunk], md5: [UInt8]? = nil) throws {
         for chunk in chunks {
-            var record = try record(transaction, chunk.digest)
-                ?? Record(referenceCount: 0, byteCount: chunk.byteCount, zeroSinceMilliseconds: nil)
+            var existing = try record(transaction, chunk.digest)
+            if existing == nil {
+                try addBlobBytes(transaction, chunk.byteCount)
+                existing = Record(referenceCount: 0, byteCount: chunk.byteCount, zeroSinceMilliseconds: nil)
+            } else if existing?.byteCount == 0, chunk.byteCount > 0 {
+                // An adopted orphan's size becomes known when something refers to it.
+                try addBlobBytes(transaction, chunk.byteCount)
+                existing?.byteCount = chunk.byteCount
+            }
+            guard var record = existing else { preconditionFailure("a record exists or was made") }
             if record.md5 == nil, let md5, chunks.count == 1 { record.md5 = md5 }
             if let zeroSince = record.zeroSinceMilliseconds {
                 try transaction.delete(garbage, Self.garbageKey(zeroSince, chunk.digest))
@@ -90,6 +100,13 @@ struct BlobReferences {
         guard try record(transaction, digest) == nil else { return }
         try store(transaction, digest, Record(referenceCount: 0, byteCount: byteCount, zeroSinceMilliseconds: nowMilliseconds))
         try transaction.put(garbage, Self.garbageKey(nowMilliseconds, digest), [])
+    }
+
+    /// Adds (or with a negative count removes) bytes to the total the blob directory holds.
+    func addBlobBytes(_ transaction: borrowing LMDBTransaction, _ byteCount: Int64) throws {
+        let key = Catalog.MetaKey.blobBytes
+        let current = try transaction.get(meta, key).map { Int64(bitPattern: KeyBytes.readUInt64($0)) } ?? 0
+        try transaction.put(meta, key, KeyBytes.uint64(UInt64(bitPattern: max(0, current + byteCount))))
     }
 
     static func garbageKey(_ milliseconds: Int64, _ digest: BlobDigest) -> [UInt8] {

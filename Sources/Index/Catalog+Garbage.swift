@@ -28,6 +28,7 @@ extension Catalog {
             else { return false }
             try transaction.delete(databases.blobs, digest.bytes)
             try transaction.delete(databases.garbage, BlobReferences.garbageKey(zeroSinceMilliseconds, digest))
+            try references.addBlobBytes(transaction, -record.byteCount)
             return true
         }
     }
@@ -52,6 +53,27 @@ extension Catalog {
                     entry = try cursor.next()
                 }
                 return counts
+            }
+        }
+    }
+}
+
+extension Catalog {
+    /// Blobs the index knows, in digest order after `after` (from the start when nil), at most `limit`.
+    public func blobs(after: BlobDigest?, limit: Int) throws -> [(digest: BlobDigest, byteCount: Int64, referenceCount: UInt64)] {
+        try read { transaction in
+            try transaction.withCursor(databases.blobs) { cursor in
+                var found = [(digest: BlobDigest, byteCount: Int64, referenceCount: UInt64)]()
+                var entry = try after.map { try cursor.seek(atOrAfter: $0.bytes) } ?? cursor.first()
+                if let after, entry?.key == after.bytes { entry = try cursor.next() }
+                while let current = entry, found.count < limit {
+                    let digest = BlobDigest(bytes: current.key)
+                    if let record = try references.record(transaction, digest) {
+                        found.append((digest, record.byteCount, record.referenceCount))
+                    }
+                    entry = try cursor.next()
+                }
+                return found
             }
         }
     }

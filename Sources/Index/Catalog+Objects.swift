@@ -162,7 +162,8 @@ extension Catalog {
         stored.sequence = try allocateID(transaction)
         stored.isNullVersion = plan.newIsNull
         let keyID = try entry?.keyID ?? allocateID(transaction)
-        try apply(transaction, plan: plan, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
+        try apply(transaction, plan: plan, bucketID: bucket.id, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
+        try adjustStatistics(transaction, bucketID: bucket.id, stored, sign: 1)
         // A single fresh blob's MD5 is the version's ETag; keep it with the blob for part copies.
         let md5 = stored.body.chunks.count == 1 && stored.etag.utf8.count == 32 ? hexBytes(stored.etag) : nil
         try references.retain(transaction, stored.body.chunks, md5: md5)
@@ -218,7 +219,7 @@ extension Catalog {
         )
         if plan.removesKey {
             guard let entry else { return DeleteOutcome(createdMarker: nil, removed: nil) }
-            try dropVersion(transaction, bucketID: bucket.id, keyID: entry.keyID, entry.current, nowMilliseconds: nowMilliseconds)
+            try dropVersion(transaction, bucketID: bucket.id, entry.current, nowMilliseconds: nowMilliseconds)
             try keyTree.delete(transaction, root: bucket.id, key: key.bytes)
             return DeleteOutcome(createdMarker: nil, removed: entry.current)
         }
@@ -226,7 +227,7 @@ extension Catalog {
         let marker = ObjectVersion.deleteMarker(
             sequence: try allocateID(transaction), isNullVersion: plan.newIsNull, owner: owner, nowMilliseconds: nowMilliseconds
         )
-        try apply(transaction, plan: plan, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
+        try apply(transaction, plan: plan, bucketID: bucket.id, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
         try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: marker).encoded()) {
             try allocateID(transaction)
         }
@@ -239,7 +240,7 @@ extension Catalog {
         versionID: VersionID, nowMilliseconds: Int64
     ) throws -> DeleteOutcome {
         if entry.current.versionID == versionID {
-            try dropVersion(transaction, bucketID: bucket.id, keyID: entry.keyID, entry.current, nowMilliseconds: nowMilliseconds)
+            try dropVersion(transaction, bucketID: bucket.id, entry.current, nowMilliseconds: nowMilliseconds)
             // The newest noncurrent version, if any, becomes current.
             if let promoted = try noncurrentVersions(transaction, keyID: entry.keyID).first {
                 try transaction.delete(databases.versions, Self.versionKey(entry.keyID, promoted.sequence))
@@ -256,32 +257,32 @@ extension Catalog {
             return DeleteOutcome(createdMarker: nil, removed: nil)
         }
         try transaction.delete(databases.versions, Self.versionKey(entry.keyID, version.sequence))
-        try dropVersion(transaction, bucketID: bucket.id, keyID: entry.keyID, version, nowMilliseconds: nowMilliseconds)
+        try dropVersion(transaction, bucketID: bucket.id, version, nowMilliseconds: nowMilliseconds)
         return DeleteOutcome(createdMarker: nil, removed: version)
     }
 
     /// Carries out what a plan says about the current version and a noncurrent null version.
     private func apply(
-        _ transaction: borrowing LMDBTransaction, plan: VersioningPlan, keyID: UInt64, current: ObjectVersion?,
+        _ transaction: borrowing LMDBTransaction, plan: VersioningPlan, bucketID: UInt64, keyID: UInt64, current: ObjectVersion?,
         nowMilliseconds: Int64
     ) throws {
         if let current {
             switch plan.currentFate {
             case .none: break
             case .demote: try transaction.put(databases.versions, Self.versionKey(keyID, current.sequence), current.encoded())
-            case .drop: try dropVersion(transaction, bucketID: nil, keyID: keyID, current, nowMilliseconds: nowMilliseconds)
+            case .drop: try dropVersion(transaction, bucketID: bucketID, current, nowMilliseconds: nowMilliseconds)
             }
         }
         if plan.dropsNoncurrentNull, let null = try noncurrentVersions(transaction, keyID: keyID).first(where: { $0.isNullVersion }) {
             try transaction.delete(databases.versions, Self.versionKey(keyID, null.sequence))
-            try dropVersion(transaction, bucketID: nil, keyID: keyID, null, nowMilliseconds: nowMilliseconds)
+            try dropVersion(transaction, bucketID: bucketID, null, nowMilliseconds: nowMilliseconds)
         }
     }
 
-    /// Releases a version's blobs and its expiry entry. The caller removes the record itself.
-    func dropVersion(
-        _ transaction: borrowing LMDBTransaction, bucketID: UInt64?, keyID: UInt64, _ version: ObjectVersion, nowMilliseconds: Int64
-    ) throws {
+    /// Releases a version's blobs, its expiry entry and its share of the bucket's counts. The
+    /// caller removes the record itself.
+    func dropVersion(_ transaction: borrowing LMDBTransaction, bucketID: UInt64, _ version: ObjectVersion, nowMilliseconds: Int64) throws {
+        try adjustStatistics(transaction, bucketID: bucketID, version, sign: -1)
         try references.release(transaction, version.body.chunks, nowMilliseconds: nowMilliseconds)
         if let expiry = version.expiresAtMilliseconds {
             try transaction.delete(databases.expiry, Self.expiryKey(expiry, version.sequence))
@@ -297,7 +298,7 @@ extension Catalog {
         KeyBytes.uint64(UInt64(bitPattern: max(milliseconds, 0))) + KeyBytes.uint64(sequence)
     }
 
-    var references: BlobReferences { BlobReferences(blobs: databases.blobs, garbage: databases.garbage) }
+    var references: BlobReferences { BlobReferences(blobs: databases.blobs, garbage: databases.garbage, meta: databases.meta) }
 }
 
 extension Catalog {

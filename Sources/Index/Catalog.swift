@@ -116,6 +116,7 @@ public final class Catalog: Sendable {
     enum MetaKey {
         static let format = Array("format".utf8)
         static let nextID = Array("next-id".utf8)
+        static let blobBytes = Array("blob-bytes".utf8)
     }
 }
 

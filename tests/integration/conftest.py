@@ -35,7 +35,9 @@ class Spore:
     def __init__(self, data_dir, extra_env=None, args=()):
         self.data_dir = Path(data_dir)
         self.port = free_port()
+        self.http_port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.http = f"http://127.0.0.1:{self.http_port}"
         self.extra_env = extra_env or {}
         self.args = list(args)
         self.process = None
@@ -47,6 +49,9 @@ class Spore:
             "SPORE_ROOT_USER": ROOT_USER,
             "SPORE_ROOT_PASSWORD": ROOT_PASSWORD,
             "SPORE_USERS": ",".join(f"{name}:{ak}:{sk}" for name, (ak, sk) in USERS.items()),
+            # Small test disks must not trip the default free-space reserve.
+            "SPORE_DISK_RESERVE": "0",
+            "SPORE_CONFIG": "/dev/null",
         })
         env.update(self.extra_env)
         return env
@@ -55,7 +60,8 @@ class Spore:
         assert BINARY.exists(), f"build spore first: {BINARY} is missing"
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--data-dir", str(self.data_dir), "--s3-address", f"127.0.0.1:{self.port}", *self.args],
+            [str(BINARY), "serve", "--data-dir", str(self.data_dir), "--s3-address", f"127.0.0.1:{self.port}",
+             "--http-address", f"127.0.0.1:{self.http_port}", *self.args],
             env=self.env(), stdout=self.log, stderr=subprocess.STDOUT,
         )
         if wait:
@@ -69,6 +75,8 @@ class Spore:
                 raise RuntimeError(f"spore exited with {self.process.returncode}: {self.output()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    pass
+                with socket.create_connection(("127.0.0.1", self.http_port), timeout=0.2):
                     return
             except OSError:
                 time.sleep(0.05)

@@ -60,10 +60,10 @@ extension S3Service {
         if let declared = spec.declaredByteCount, declared > spec.byteCountMax {
             throw S3Error.entityTooLarge(spec.byteCountMax)
         }
+        try await checkFreeSpace()
         if spec.allowsInline, let declared = spec.declaredByteCount, declared <= Int64(configuration.inlineObjectByteCountMax) {
             return try await ingestInline(body, spec, declared: Int(declared))
         }
-        try await checkFreeSpace()
         let writer = try await blobs.makeWriter(
             checksums: spec.algorithms, byteCountMax: spec.byteCountMax, expectedByteCount: spec.declaredByteCount
         )
@@ -118,7 +118,7 @@ extension S3Service {
     /// Refuses writes when the disk holding the blobs is below the configured reserve.
     func checkFreeSpace() async throws {
         guard configuration.diskFreeByteCountMin > 0 else { return }
-        if try await blobs.availableBytes() < configuration.diskFreeByteCountMin { throw S3Error.storageFull() }
+        if try await disk.availableBytes() < configuration.diskFreeByteCountMin { throw S3Error.storageFull() }
     }
 
     private static func bodyError(_ error: any Error, _ spec: IngestSpec) -> any Error {

@@ -14,6 +14,8 @@ public final class S3Service: Sendable {
     public let clock: any WallClock
     public let configuration: S3Configuration
     let logger: Logger
+    let metrics = S3Metrics()
+    public let disk: DiskMonitor
 
     public init(
         catalog: Catalog, blobs: LocalBlobStore, credentials: any CredentialStore, clock: any WallClock,
@@ -26,12 +28,44 @@ public final class S3Service: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.authenticator = Authenticator(credentials: credentials, clock: clock)
+        self.disk = DiskMonitor(blobs: blobs)
     }
 
     /// Answers one request. Never throws: every failure becomes an S3 error response.
     /// `pathPrefix` is stripped first (the `/s3` mount on the HTTP listener).
     public func respond(to request: Request, context: SporeRequestContext, pathPrefix: String = "") async -> Response {
+        let started = ContinuousClock.now
         let requestID = Self.makeRequestID()
+        var operation = "Unknown"
+        var bucket = "-"
+        var key = "-"
+        let response = await answer(request, context: context, pathPrefix: pathPrefix, requestID: requestID) { parsed, resolved in
+            operation = resolved.name
+            bucket = parsed.bucket ?? "-"
+            key = parsed.keyBytes.map { String(decoding: $0.prefix(Self.loggedKeyByteCountMax), as: UTF8.self) } ?? "-"
+        }
+        let elapsed = ContinuousClock.now - started
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let received = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
+        let sent = response.headers[.contentLength].flatMap { Int64($0) } ?? 0
+        metrics.record(operation: operation, status: response.status.code, nanoseconds: nanoseconds, receivedBytes: received, sentBytes: sent)
+        logger.info(
+            "request",
+            metadata: [
+                "operation": "\(operation)", "bucket": "\(bucket)", "key": "\(key)", "status": "\(response.status.code)",
+                "bytes-in": "\(received)", "bytes-out": "\(sent)", "duration-ms": "\(nanoseconds / 1_000_000)", "request-id": "\(requestID)",
+            ]
+        )
+        return response
+    }
+
+    /// Keys are cut to this many bytes in log lines.
+    static let loggedKeyByteCountMax = 128
+
+    private func answer(
+        _ request: Request, context: SporeRequestContext, pathPrefix: String, requestID: String,
+        identified: (S3Request, S3Operation) -> Void
+    ) async -> Response {
         let path = request.head.path ?? "/"
         var resource = path
         do {
@@ -46,18 +80,20 @@ public final class S3Service: Sendable {
                 Self.addCommonHeaders(&response.headers, requestID: requestID)
                 return response
             }
+            let operation = S3Operation.resolve(s3)
+            identified(s3, operation)
             let authentication = try authenticator.authenticate(s3)
             var http = request
             if request.headers[.expect] != nil {
                 http.body = RequestBody(asyncSequence: ContinueOnFirstRead(base: request.body, channel: context.channel))
             }
-            var response = try await dispatch(S3Operation.resolve(s3), s3, http, authentication)
+            var response = try await dispatch(operation, s3, http, authentication)
             Self.addCommonHeaders(&response.headers, requestID: requestID)
             return response
         } catch {
             let s3Error = S3Error.from(error)
             if s3Error.status.code >= 500 {
-                logger.error("request failed", metadata: ["request": "\(request.method) \(path)", "error": "\(error)", "request-id": "\(requestID)"])
+                logger.error("request failed", metadata: ["method": "\(request.method)", "error": "\(error)", "request-id": "\(requestID)"])
             }
             return Self.errorResponse(s3Error, resource: resource, requestID: requestID, isHead: request.method == .head)
         }

@@ -1,0 +1,145 @@
+import BlobStore
+import CoreMetrics
+import Foundation
+import Hummingbird
+import Index
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import Web
+
+/// The running daemon: the data directory, the stores, both listeners and the background services,
+/// in one service group that starts them in order and stops them in reverse on SIGTERM.
+struct Daemon {
+    let settings: SporeConfiguration
+    let directory: DataDirectory
+    let lock: DirectoryLock
+    let catalog: Catalog
+    let blobs: LocalBlobStore
+    let service: S3Service
+    let root: Credential
+    let generatedRoot: Bool
+    let logger: Logger
+    let environment: [String: String]
+    let registry = PrometheusCollectorRegistry()
+
+    init(settings: SporeConfiguration, environment: [String: String], logger: Logger) async throws {
+        self.settings = settings
+        self.environment = environment
+        self.logger = logger
+        directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
+        lock = try directory.lock()
+        (root, generatedRoot) = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password"))
+        let users = try settings.string("users").map(StaticCredentialStore.parseUsers) ?? []
+        _ = try directory.secret()
+        let synchronous = settings.string("fsync") != "never"
+        catalog = try Catalog(
+            directory: directory.indexPath, mapByteCount: Int(settings.int("map_size") ?? Int64(Catalog.mapByteCountDefault)),
+            synchronous: synchronous, lifecycleDayMilliseconds: (settings.int("lifecycle_day_seconds") ?? 86_400) * 1000
+        )
+        _ = try await catalog.checkFormat()
+        blobs = try LocalBlobStore(root: directory.path, synchronous: synchronous)
+        let inline = Int(settings.int("inline_max") ?? Int64(Limits.inlineObjectByteCountDefault))
+        guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("inline_max may be at most \(Limits.inlineObjectByteCountMax)") }
+        let configuration = S3Configuration(
+            region: settings.string("region") ?? "us-east-1", domain: settings.string("domain"), inlineObjectByteCountMax: inline,
+            partByteCountMin: settings.int("part_size_min") ?? Limits.partByteCountMinDefault,
+            diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
+        )
+        service = S3Service(
+            catalog: catalog, blobs: blobs, credentials: StaticCredentialStore([root] + users), clock: SystemWallClock(),
+            configuration: configuration, logger: logger
+        )
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+
+    func run() async throws {
+        let s3Address = try settings.address("s3_address")
+        let httpAddress = try settings.address("http_address")
+        let readiness = Readiness(listenerCount: 2)
+        let ports = PortBox()
+        let s3 = S3Listener.makeApplication(service: service, host: s3Address.host, port: s3Address.port, logger: logger) { channel in
+            ports.set(s3: channel.localAddress?.port ?? s3Address.port)
+            readiness.listenerStarted()
+        }
+        let (catalog, blobs, registry, disk, reserve) = (self.catalog, self.blobs, self.registry, service.disk, settings.int("disk_reserve") ?? 0)
+        let probe = OperationsProbe(
+            isReady: {
+                guard readiness.isReady else { return (false, "starting") }
+                guard (try? catalog.read { _ in true }) == true else { return (false, "index unavailable") }
+                guard let free = try? await disk.availableBytes() else { return (false, "disk unavailable") }
+                if free < reserve { return (false, "disk below its reserve") }
+                return (true, "ready")
+            },
+            metricsText: {
+                var buffer = [UInt8]()
+                registry.emit(into: &buffer)
+                return String(decoding: buffer, as: UTF8.self)
+            }
+        )
+        let http = HTTPListener.makeApplication(
+            responder: HTTPFrontResponder(s3: service, probe: probe, fallback: NotFoundResponder()),
+            host: httpAddress.host, port: httpAddress.port, logger: logger
+        ) { channel in
+            ports.set(http: channel.localAddress?.port ?? httpAddress.port)
+            readiness.listenerStarted()
+        }
+        var maintenance = MaintenanceService.Settings()
+        maintenance.intervalSeconds = max(1, settings.int("maintenance_interval") ?? 60)
+        maintenance.garbageGraceSeconds = settings.int("gc_grace") ?? 3600
+        maintenance.uploadAgeMaxSeconds = settings.int("upload_age_max") ?? 604_800
+        let notifier = SystemdNotifier(environment: environment)
+        let (directory, root, generated, s3Host) = (self.directory, self.root, generatedRoot, s3Address)
+        let banner = Task {
+            await readiness.wait()
+            Self.printBanner(directory: directory, address: s3Host, ports: ports, root: root, generated: generated)
+        }
+        let services: [any Service] = [
+            StoreService(catalog: catalog, blobs: blobs),
+            MaintenanceService(catalog: catalog, blobs: blobs, clock: SystemWallClock(), settings: maintenance, logger: logger),
+            ScrubService(catalog: catalog, blobs: blobs, bytesPerSecond: settings.int("scrub_rate") ?? 0, logger: logger),
+            MetricsService(catalog: catalog, disk: disk, logger: logger),
+            s3,
+            http,
+            SystemdService(notifier: notifier, readiness: readiness, catalog: catalog, status: { ports.status }, logger: logger),
+        ]
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        banner.cancel()
+        withExtendedLifetime(lock) {}
+        logger.info("spore stopped")
+    }
+
+    static func printBanner(directory: DataDirectory, address: ListenAddress, ports: PortBox, root: Credential, generated: Bool) {
+        let host = address.url.dropLast(String(address.port).count + 1)
+        let endpoint = "\(host):\(ports.s3)"
+        Console.line("spore \(Spore.version) is serving S3 at \(endpoint) and the HTTP API at \(host):\(ports.http)")
+        Console.line("  data directory: \(directory.path)")
+        Console.line("  root access key: \(root.accessKey)")
+        let fromFile = generated || FileManager.default.fileExists(atPath: directory.credentialsPath)
+        if generated {
+            Console.line("  root secret key: \(root.secretKey)   (generated; kept in \(directory.credentialsPath))")
+        } else if fromFile {
+            Console.line("  root secret key: \(root.secretKey)   (from \(directory.credentialsPath))")
+        } else {
+            Console.line("  root secret key: (from SPORE_ROOT_PASSWORD)")
+        }
+        let secret = fromFile ? root.secretKey : "$SPORE_ROOT_PASSWORD"
+        Console.line("  try: AWS_ACCESS_KEY_ID=\(root.accessKey) AWS_SECRET_ACCESS_KEY=\(secret) aws --endpoint-url \(endpoint) s3 ls")
+    }
+}
+
+/// The ports the listeners actually bound (port 0 asks the system for a free one).
+final class PortBox: Sendable {
+    private let ports = Mutex<(s3: Int, http: Int)>((0, 0))
+
+    func set(s3 port: Int) { ports.withLock { $0.s3 = port } }
+    func set(http port: Int) { ports.withLock { $0.http = port } }
+    var s3: Int { ports.withLock { $0.s3 } }
+    var http: Int { ports.withLock { $0.http } }
+    var status: String { "serving S3 on port \(s3) and HTTP on port \(http)" }
+}
+
+import Synchronization

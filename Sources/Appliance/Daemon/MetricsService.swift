@@ -1,0 +1,56 @@
+import BlobStore
+import CoreMetrics
+import Index
+import Logging
+import ServiceLifecycle
+import Web
+
+/// Publishes store-wide gauges (objects, bytes, deduplication, uploads, garbage, index writer,
+/// free disk) every few seconds; request metrics are recorded by the S3 face itself.
+struct MetricsService: Service {
+    static let intervalSeconds: Int64 = 10
+
+    let catalog: Catalog
+    let disk: DiskMonitor
+    let logger: Logger
+
+    func run() async throws {
+        let versions = Gauge(label: "spore_object_versions")
+        let logical = Gauge(label: "spore_object_bytes")
+        let physical = Gauge(label: "spore_stored_bytes")
+        let saved = Gauge(label: "spore_deduplicated_bytes")
+        let blobs = Gauge(label: "spore_blobs")
+        let uploads = Gauge(label: "spore_multipart_uploads_open")
+        let garbage = Gauge(label: "spore_gc_pending_blobs")
+        let batches = Gauge(label: "spore_index_commits")
+        let operations = Gauge(label: "spore_index_writes")
+        let batchSize = Gauge(label: "spore_index_commit_batch_size_average")
+        let commitSeconds = Gauge(label: "spore_index_commit_seconds_average")
+        let mapGrowths = Gauge(label: "spore_index_map_growths")
+        let free = Gauge(label: "spore_disk_free_bytes")
+        while !Task.isCancelledOrShuttingDown {
+            do {
+                let statistics = try catalog.statistics()
+                versions.record(statistics.versionCount)
+                logical.record(statistics.logicalByteCount)
+                physical.record(statistics.physicalByteCount)
+                saved.record(statistics.deduplicatedByteCount)
+                blobs.record(Int64(statistics.blobCount))
+                uploads.record(Int64(statistics.uploadCount))
+                garbage.record(Int64(statistics.garbageCount))
+                let writer = catalog.writerStatistics
+                batches.record(Int64(writer.batchCount))
+                operations.record(Int64(writer.operationCount))
+                if writer.batchCount > 0 {
+                    batchSize.record(Double(writer.operationCount) / Double(writer.batchCount))
+                    commitSeconds.record(Double(writer.commitNanosecondsTotal) / Double(writer.batchCount) / 1e9)
+                }
+                mapGrowths.record(Int64(writer.mapGrowthCount))
+                free.record(try await disk.availableBytes())
+            } catch {
+                logger.warning("metrics update failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(Self.intervalSeconds)) }
+        }
+    }
+}

@@ -9,7 +9,10 @@ struct Spore: AsyncParsableCommand {
         commandName: "spore",
         abstract: "A single-box object store with an S3 API and a Hypha-style file API.",
         version: version,
-        subcommands: [Serve.self, Version.self, Config.self],
+        subcommands: [
+            Serve.self, Version.self, Config.self, Fsck.self, GC.self, Stats.self, Backup.self, Restore.self, Export.self, Import.self,
+            InstallService.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

@@ -40,7 +40,11 @@ public final class LocalBlobStore: Sendable {
     ///
     /// - Parameter threadCount: threads for blocking file work. fsync latency, not CPU, bounds blob
     ///   writes, so more threads than cores let concurrent uploads fsync in parallel.
-    public init(root: String, io: any FileSystemIO = PosixFileSystem(), threadCount: Int = 16, synchronous: Bool = true) throws {
+    /// - Parameter inspectOnly: for tools that look at a store a daemon may be using: nothing is
+    ///   created and `tmp/` is left alone.
+    public init(
+        root: String, io: any FileSystemIO = PosixFileSystem(), threadCount: Int = 16, synchronous: Bool = true, inspectOnly: Bool = false
+    ) throws {
         precondition(threadCount > 0, "the blob store needs at least one thread")
         self.root = root
         self.isSynchronous = synchronous
@@ -50,7 +54,7 @@ public final class LocalBlobStore: Sendable {
         self.threadPool = pool
         self.ownsThreadPool = true
         do {
-            try Self.prepareLayout(root: root, io: io)
+            if !inspectOnly { try Self.prepareLayout(root: root, io: io) }
         } catch {
             try? pool.syncShutdownGracefully()
             throw error

@@ -45,13 +45,14 @@ public final class Catalog: Sendable {
     public init(
         directory: String, mapByteCount: Int = Catalog.mapByteCountDefault,
         mapByteCountMax: Int = Catalog.mapByteCountMaxDefault, synchronous: Bool = true,
-        lifecycleDayMilliseconds: Int64 = 86_400_000
+        lifecycleDayMilliseconds: Int64 = 86_400_000, readOnly: Bool = false
     ) throws {
         precondition(lifecycleDayMilliseconds > 0, "a lifecycle day lasts")
         self.lifecycleDayMilliseconds = lifecycleDayMilliseconds
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !readOnly { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let environment = try LMDBEnvironment(
-            directory: directory, mapByteCount: mapByteCount, databaseCountMax: Self.databaseCountMax, synchronous: synchronous
+            directory: directory, mapByteCount: mapByteCount, databaseCountMax: Self.databaseCountMax, synchronous: synchronous,
+            readOnly: readOnly
         )
         let databases = Databases(
             meta: try environment.openDatabase(named: "meta"),

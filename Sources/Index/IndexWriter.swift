@@ -36,6 +36,8 @@ public final class IndexWriter: @unchecked Sendable {
     private let heartbeat = Atomic<UInt64>(0)
     /// Test hook: when set, the writer blocks before each batch until it is cleared.
     private let pauseRequested = Atomic<Bool>(false)
+    /// Whether a batch is being committed right now.
+    private let isBusy = Atomic<Bool>(false)
 
     init(environment: LMDBEnvironment, mapByteCountMax: Int) {
         self.environment = environment
@@ -113,7 +115,7 @@ public final class IndexWriter: @unchecked Sendable {
 
     /// Whether the writer looks stuck: work is queued and no batch finished for `thresholdNanoseconds`.
     public func isStalled(thresholdNanoseconds: UInt64) -> Bool {
-        let pending = hasQueuedWrites()
+        let pending = isBusy.load(ordering: .relaxed) || hasQueuedWrites()
         let last = heartbeat.load(ordering: .relaxed)
         return pending && DispatchTime.now().uptimeNanoseconds &- last > thresholdNanoseconds
     }
@@ -145,10 +147,12 @@ public final class IndexWriter: @unchecked Sendable {
             let count = min(queue.count, Self.batchOperationCountMax)
             let batch = Array(queue.prefix(count))
             queue.removeFirst(count)
+            isBusy.store(true, ordering: .relaxed)
             condition.unlock()
             while pauseRequested.load(ordering: .relaxed) { usleep(10_000) }
             commit(batch)
             heartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+            isBusy.store(false, ordering: .relaxed)
         }
         exited.signal()
     }

@@ -174,3 +174,20 @@ import Testing
         await catalog.close()
     }
 }
+
+@Suite struct FormatTests {
+    let directory = TemporaryDirectory()
+
+    @Test func anOlderSporeRefusesANewerStore() async throws {
+        var catalog = try Catalog(directory: directory.path)
+        #expect(try await catalog.checkFormat() == Catalog.formatVersion)
+        let meta = catalog.databases.meta
+        try await catalog.writer.write { transaction in
+            try transaction.put(meta, Catalog.MetaKey.format, KeyBytes.uint64(Catalog.formatVersion + 1))
+        }
+        await catalog.close()
+        catalog = try Catalog(directory: directory.path)
+        await #expect(throws: CatalogFormatError.self) { _ = try await catalog.checkFormat() }
+        await catalog.close()
+    }
+}

@@ -29,6 +29,8 @@ struct Daemon {
         self.settings = settings
         self.environment = environment
         self.logger = logger
+        // Before anything creates a metric: instruments made earlier would stay no-ops.
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
         lock = try directory.lock()
         (root, generatedRoot) = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password"))
@@ -48,11 +50,15 @@ struct Daemon {
             partByteCountMin: settings.int("part_size_min") ?? Limits.partByteCountMinDefault,
             diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
         )
+        let adminBox = AdminBox()
         service = S3Service(
             catalog: catalog, blobs: blobs, credentials: StaticCredentialStore([root] + users), clock: SystemWallClock(),
-            configuration: configuration, logger: logger
+            configuration: configuration, logger: logger, admin: { request in try await adminBox.handle(request) }
         )
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        adminBox.set(AdminService(
+            catalog: catalog, blobs: blobs, disk: service.disk, clock: SystemWallClock(),
+            debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
+        ))
     }
 
     func run() async throws {
@@ -128,6 +134,19 @@ struct Daemon {
         }
         let secret = fromFile ? root.secretKey : "$SPORE_ROOT_PASSWORD"
         Console.line("  try: AWS_ACCESS_KEY_ID=\(root.accessKey) AWS_SECRET_ACCESS_KEY=\(secret) aws --endpoint-url \(endpoint) s3 ls")
+    }
+}
+
+/// Lets the S3 service reach the admin service that is built after it (it needs the service's
+/// disk monitor).
+final class AdminBox: Sendable {
+    private let service = Mutex<AdminService?>(nil)
+
+    func set(_ admin: AdminService) { service.withLock { $0 = admin } }
+
+    func handle(_ request: AdminRequest) async throws -> AdminResponse {
+        guard let admin = service.withLock({ $0 }) else { return AdminResponse(status: 503, json: "{\"error\": \"starting\"}") }
+        return try await admin.handle(request)
     }
 }
 

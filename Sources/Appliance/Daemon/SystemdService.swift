@@ -9,8 +9,9 @@ import ServiceLifecycle
 /// and `STOPPING=1` when a graceful shutdown starts. It is the last service of the group, so it
 /// hears about the shutdown first.
 struct SystemdService: Service {
-    /// The index writer counts as stuck when queued work has waited this long.
-    static let writerStallNanoseconds: UInt64 = 10_000_000_000
+    /// The index writer counts as stuck when queued work has waited a whole watchdog period (two
+    /// ping intervals), or this long when there is no watchdog.
+    static let writerStallNanosecondsDefault: UInt64 = 10_000_000_000
 
     let notifier: SystemdNotifier
     let readiness: Readiness
@@ -40,7 +41,8 @@ struct SystemdService: Service {
 
     /// The event loops answer and the index writer is not stuck.
     func isHealthy() async -> Bool {
-        if catalog.writer.isStalled(thresholdNanoseconds: Self.writerStallNanoseconds) { return false }
+        let threshold = notifier.watchdogIntervalNanoseconds.map { $0 * 2 } ?? Self.writerStallNanosecondsDefault
+        if catalog.writer.isStalled(thresholdNanoseconds: threshold) { return false }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let probe = loop.submit { true }
         let deadline = loop.scheduleTask(in: .seconds(5)) { false }

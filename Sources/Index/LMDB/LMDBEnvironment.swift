@@ -21,7 +21,14 @@ public final class LMDBEnvironment: @unchecked Sendable {
     private var isClosed = false
 
     /// Opens or creates the environment in `directory` (which must exist).
-    public init(directory: String, mapByteCount: Int, databaseCountMax: Int, readerCountMax: Int = 512, synchronous: Bool = true) throws(LMDBError) {
+    /// Opened with `MDB_RDONLY`: for tools that inspect a store a running daemon holds.
+    public let isReadOnly: Bool
+
+    public init(
+        directory: String, mapByteCount: Int, databaseCountMax: Int, readerCountMax: Int = 512, synchronous: Bool = true,
+        readOnly: Bool = false
+    ) throws(LMDBError) {
+        isReadOnly = readOnly
         precondition(mapByteCount > 0, "the map size is positive")
         var environment: OpaquePointer?
         try LMDBError.check(mdb_env_create(&environment), "mdb_env_create")
@@ -32,6 +39,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
             try LMDBError.check(mdb_env_set_maxreaders(environment, UInt32(readerCountMax)), "mdb_env_set_maxreaders")
             var flags = UInt32(MDB_NOTLS)
             if !synchronous { flags |= UInt32(MDB_NOSYNC) }
+            if readOnly { flags |= UInt32(MDB_RDONLY) }
             try LMDBError.check(mdb_env_open(environment, directory, flags, 0o600), "mdb_env_open \(directory)")
         } catch {
             mdb_env_close(environment)
@@ -59,9 +67,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Opens (creating if needed) a named database. Called once per database at start.
     public func openDatabase(named name: String) throws(LMDBError) -> LMDBDatabase {
         var transaction: OpaquePointer?
-        try LMDBError.check(mdb_txn_begin(handle, nil, 0, &transaction), "mdb_txn_begin")
+        try LMDBError.check(mdb_txn_begin(handle, nil, isReadOnly ? UInt32(MDB_RDONLY) : 0, &transaction), "mdb_txn_begin")
         var dbi: MDB_dbi = 0
-        let result = mdb_dbi_open(transaction, name, UInt32(MDB_CREATE), &dbi)
+        let result = mdb_dbi_open(transaction, name, isReadOnly ? 0 : UInt32(MDB_CREATE), &dbi)
         guard result == MDB_SUCCESS else {
             mdb_txn_abort(transaction)
             throw LMDBError(code: result, operation: "mdb_dbi_open \(name)")

@@ -20,6 +20,10 @@ public struct S3Request: Sendable {
     public let keyBytes: [UInt8]?
     /// The S3 path the signature covers: `/bucket/key` for path style, `/key` for virtual hosts.
     public let decodedPath: [UInt8]
+    /// The path prefix the request arrived under (`/s3` on the HTTP listener), or empty. A client
+    /// pointed at `http://host/s3` signs the path with the prefix; a presigned URL rewritten onto
+    /// `/s3` (Hypha's proxy) was signed without it: both verify.
+    public let mountPrefix: String
 
     /// Parses the request line. `domain` enables virtual-host style (`bucket.domain`).
     public init(method: HTTPRequest.Method, path: String, host: String, headers: HTTPFields, domain: String?, pathPrefix: String = "") throws {
@@ -35,6 +39,9 @@ public struct S3Request: Sendable {
         if !pathPrefix.isEmpty, pathPart.hasPrefix(pathPrefix) {
             pathPart = pathPart.dropFirst(pathPrefix.count)
             if pathPart.isEmpty { pathPart = "/" }
+            mountPrefix = pathPrefix
+        } else {
+            mountPrefix = ""
         }
         rawPath = String(pathPart)
         rawQuery = String(queryPart)
@@ -100,6 +107,11 @@ public struct S3Request: Sendable {
             throw S3Error.invalidArgument("Object keys must be valid UTF-8.", name: "key")
         }
         return key
+    }
+
+    /// The decoded paths a signature may cover: without and with the mount prefix.
+    public var signingPaths: [[UInt8]] {
+        mountPrefix.isEmpty ? [decodedPath] : [decodedPath, Array(mountPrefix.utf8) + decodedPath]
     }
 
     /// `/bucket/key` for error documents.

@@ -16,11 +16,13 @@ public final class S3Service: Sendable {
     let logger: Logger
     let metrics = S3Metrics()
     public let disk: DiskMonitor
+    let admin: AdminHandler?
 
     public init(
         catalog: Catalog, blobs: LocalBlobStore, credentials: any CredentialStore, clock: any WallClock,
-        configuration: S3Configuration, logger: Logger
+        configuration: S3Configuration, logger: Logger, admin: AdminHandler? = nil
     ) {
+        self.admin = admin
         self.catalog = catalog
         self.blobs = blobs
         self.credentials = credentials
@@ -83,6 +85,11 @@ public final class S3Service: Sendable {
             let operation = S3Operation.resolve(s3)
             identified(s3, operation)
             let authentication = try authenticator.authenticate(s3)
+            if s3.rawPath.hasPrefix(AdminRequest.pathPrefix) {
+                var response = try await administer(s3, request, authentication)
+                Self.addCommonHeaders(&response.headers, requestID: requestID)
+                return response
+            }
             var http = request
             if request.headers[.expect] != nil {
                 http.body = RequestBody(asyncSequence: ContinueOnFirstRead(base: request.body, channel: context.channel))
@@ -140,6 +147,24 @@ public final class S3Service: Sendable {
         case .notImplemented(let name): throw S3Error.notImplemented(name)
         case .methodNotAllowed: throw S3Error.methodNotAllowed()
         }
+    }
+
+    /// Runs an admin call: root only, answered in JSON.
+    private func administer(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        guard auth.principal.isRoot else { throw S3Error.accessDenied("The admin API needs the root credentials.") }
+        guard let admin else { throw S3Error.notImplemented("admin API") }
+        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
+        try verifyPayload(body, request, auth)
+        var query = [String: String]()
+        for item in request.query { query[item.name] = item.value ?? "" }
+        let call = AdminRequest(
+            method: request.method.rawValue, command: String(request.rawPath.dropFirst(AdminRequest.pathPrefix.count)), query: query, body: body
+        )
+        let reply = try await admin(call)
+        return Response(
+            status: HTTPResponse.Status(code: reply.status), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: reply.json))
+        )
     }
 
     // MARK: Access

@@ -137,18 +137,14 @@ public final class Authenticator: Sendable {
             throw S3Error.invalidRequest("Missing required header for this request: x-amz-content-sha256")
         }
         let scope = "\(fields.date)/\(fields.region)/\(fields.service)/aws4_request"
-        let canonical = SigV4.canonicalRequest(
-            method: request.method.rawValue,
-            canonicalURI: SigV4.canonicalURI(decodedPath: request.decodedPath),
-            canonicalQuery: SigV4.canonicalQuery(request.query),
-            headers: canonicalHeaders(request, fields.signedHeaders),
-            signedHeaders: fields.signedHeaders.joined(separator: ";"),
-            payloadHash: payloadHash
-        )
-        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
         let key = signingKey(credential, date: fields.date, region: fields.region)
-        guard SigV4.constantTimeEqual(SigV4.signature(key: key, stringToSign: stringToSign), fields.signature) else {
-            throw S3Error.signatureDoesNotMatch(fields: Self.mismatchFields(credential.accessKey, stringToSign, fields.signature, canonical))
+        try verifySignature(request, key: key, provided: fields.signature, accessKey: credential.accessKey) { path in
+            let canonical = SigV4.canonicalRequest(
+                method: request.method.rawValue, canonicalURI: SigV4.canonicalURI(decodedPath: path),
+                canonicalQuery: SigV4.canonicalQuery(request.query), headers: canonicalHeaders(request, fields.signedHeaders),
+                signedHeaders: fields.signedHeaders.joined(separator: ";"), payloadHash: payloadHash
+            )
+            return (canonical, SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
         }
         let principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey)
         return Authentication(
@@ -218,22 +214,32 @@ public final class Authenticator: Sendable {
         guard signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? request.headers[Self.contentSHA256Field] ?? SigV4.unsignedPayload
         let scopeText = "\(scope[1])/\(scope[2])/\(scope[3])/aws4_request"
-        let canonical = SigV4.canonicalRequest(
-            method: request.method.rawValue,
-            canonicalURI: SigV4.canonicalURI(decodedPath: request.decodedPath),
-            canonicalQuery: SigV4.canonicalQuery(request.query, excluding: "X-Amz-Signature"),
-            headers: canonicalHeaders(request, signedHeaders),
-            signedHeaders: signedHeaders.joined(separator: ";"),
-            payloadHash: payloadHash
-        )
-        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: scopeText, canonicalRequest: canonical)
         let key = signingKey(credential, date: scope[1], region: scope[2])
-        guard SigV4.constantTimeEqual(SigV4.signature(key: key, stringToSign: stringToSign), signature) else {
-            throw S3Error.signatureDoesNotMatch(fields: Self.mismatchFields(credential.accessKey, stringToSign, signature, canonical))
+        try verifySignature(request, key: key, provided: signature, accessKey: credential.accessKey) { path in
+            let canonical = SigV4.canonicalRequest(
+                method: request.method.rawValue, canonicalURI: SigV4.canonicalURI(decodedPath: path),
+                canonicalQuery: SigV4.canonicalQuery(request.query, excluding: "X-Amz-Signature"),
+                headers: canonicalHeaders(request, signedHeaders), signedHeaders: signedHeaders.joined(separator: ";"), payloadHash: payloadHash
+            )
+            return (canonical, SigV4.stringToSign(amzDate: amzDate, scope: scopeText, canonicalRequest: canonical))
         }
         let principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey)
         let check: PayloadCheck = payloadHash.utf8.count == 64 && Hex.decode(payloadHash) != nil ? .sha256(payloadHash.lowercased()) : .unsigned
         return Authentication(principal: principal, payload: check)
+    }
+
+    /// Checks a SigV4 signature over each path the request may have been signed for.
+    private func verifySignature(
+        _ request: S3Request, key: SymmetricKey, provided: String, accessKey: String,
+        stringToSign: ([UInt8]) -> (canonical: String, stringToSign: String)
+    ) throws {
+        var last: (canonical: String, stringToSign: String)?
+        for path in request.signingPaths {
+            let candidate = stringToSign(path)
+            if SigV4.constantTimeEqual(SigV4.signature(key: key, stringToSign: candidate.stringToSign), provided) { return }
+            if last == nil { last = candidate }
+        }
+        throw S3Error.signatureDoesNotMatch(fields: Self.mismatchFields(accessKey, last?.stringToSign ?? "", provided, last?.canonical ?? ""))
     }
 
     // MARK: SigV2
@@ -290,6 +296,7 @@ public final class Authenticator: Sendable {
     private func verifyV2(_ request: S3Request, dateOrExpires: String, credential: Credential, signature: String) throws {
         var stringToSign = ""
         var paths = [request.rawPath, SigV4.canonicalURI(decodedPath: request.decodedPath)]
+        if !request.mountPrefix.isEmpty { paths.append(request.mountPrefix + request.rawPath) }
         // botocore signs bucket-level requests over `/bucket/` even when it sends `/bucket`.
         if request.keyBytes == nil, !request.rawPath.hasSuffix("/") { paths.append(request.rawPath + "/") }
         for path in paths {

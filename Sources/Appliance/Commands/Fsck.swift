@@ -1,0 +1,94 @@
+import ArgumentParser
+import BlobStore
+import Foundation
+import Index
+
+/// `spore fsck`: checks that the index and the blobs agree.
+struct Fsck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the store: every referenced blob exists and hashes to its name, and reference counts match the index.",
+        discussion: "Runs read-only beside a running daemon. With --repair (daemon stopped) it fixes reference counts, quarantines corrupt blobs and queues orphans for collection; with --collect it also deletes them now. Exit status 0 means clean, 1 means problems were found."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Fix what can be fixed (needs the daemon stopped).") var repair = false
+    @Flag(help: "Delete orphan and unreferenced blobs now (implies --repair).") var collect = false
+    @Flag(help: "Check sizes only; do not re-hash blobs.") var quick = false
+
+    func run() async throws {
+        let settings = try store.configuration()
+        let access = try StoreAccess.open(settings, exclusive: repair || collect)
+        let report = try await Self.check(access, rehash: !quick)
+        var clean = report.isClean
+        Console.line(report.summary)
+        if (repair || collect) && !clean {
+            let now = SystemWallClock().nowMilliseconds()
+            for digest in report.corrupt { try await access.blobs.quarantine(digest) }
+            let fixed = try await access.catalog.repairReferences(report.audit, nowMilliseconds: now)
+            try await access.catalog.adoptOrphans(report.orphans, nowMilliseconds: now)
+            Console.line("repaired: \(fixed) reference counts, \(report.corrupt.count) blobs quarantined, \(report.orphans.count) orphans queued for collection")
+            clean = report.missing.isEmpty && report.corrupt.isEmpty
+        }
+        if collect {
+            _ = try await MaintenanceService.adoptOrphans(catalog: access.catalog, blobs: access.blobs, nowMilliseconds: SystemWallClock().nowMilliseconds())
+            let collected = try await MaintenanceService.collectGarbage(catalog: access.catalog, blobs: access.blobs, before: Int64.max, limit: Int.max)
+            Console.line("collected: \(collected) blobs")
+        }
+        await access.close()
+        if !clean { throw ExitCode(1) }
+    }
+
+    struct Report {
+        var audit: ReferenceAudit
+        var missing: [BlobDigest] = []
+        var corrupt: [BlobDigest] = []
+        var wrongSize: [BlobDigest] = []
+        var orphans: [BlobDigest] = []
+        var garbage = 0
+
+        var isClean: Bool { audit.mismatches.isEmpty && missing.isEmpty && corrupt.isEmpty && wrongSize.isEmpty && orphans.isEmpty }
+
+        var summary: String {
+            var lines = [
+                "checked \(audit.versionCount) versions, \(audit.partCount) parts, \(audit.recorded.count) blob records",
+                "reference count mismatches: \(audit.mismatches.count)",
+                "missing blobs: \(missing.count)", "corrupt blobs: \(corrupt.count)", "blobs of the wrong size: \(wrongSize.count)",
+                "orphan blobs (on disk, unknown to the index): \(orphans.count)",
+                "unreferenced blobs waiting for collection: \(garbage)",
+            ]
+            for mismatch in audit.mismatches.prefix(20) { lines.append("  count \(mismatch.digest): recorded \(mismatch.recorded), referenced \(mismatch.computed)") }
+            for digest in missing.prefix(20) { lines.append("  missing \(digest)") }
+            for digest in corrupt.prefix(20) { lines.append("  corrupt \(digest)") }
+            for digest in orphans.prefix(20) { lines.append("  orphan \(digest)") }
+            lines.append(isClean ? "store is clean" : "store has problems")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    static func check(_ access: StoreAccess, rehash: Bool) async throws -> Report {
+        let audit = try access.catalog.auditReferences()
+        var report = Report(audit: audit)
+        let onDisk = Set(try await access.blobs.allDigests())
+        for (digest, count) in audit.computed where count > 0 {
+            guard onDisk.contains(digest) else {
+                report.missing.append(digest)
+                continue
+            }
+            if let recorded = audit.sizes[digest], recorded > 0, let size = try await access.blobs.size(of: digest), size != recorded {
+                report.wrongSize.append(digest)
+            }
+            if rehash, try await access.blobs.verify(digest) == false { report.corrupt.append(digest) }
+        }
+        // Blobs being written right now (a running daemon) are on disk before their record.
+        report.orphans = onDisk.filter { audit.recorded[$0] == nil && !access.blobs.isPinned($0) }.sorted()
+        report.garbage = audit.recorded.values.filter { $0 == 0 }.count
+        if !access.isExclusive {
+            // Beside a running daemon, a blob placed after the index was read is not an orphan yet.
+            let young = try access.catalog.unknownBlobs(report.orphans)
+            report.orphans = young
+        }
+        report.missing.sort()
+        report.corrupt.sort()
+        return report
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import BlobStore
+import Foundation
+import Index
+import Web
+import NIOCore
+
+/// `spore export BUCKET DIR`: writes a bucket's objects as a plain directory tree.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the current objects of a bucket to a directory tree (key a/b/c → DIR/a/b/c).",
+        discussion: "Works beside a running daemon (read-only). Keys that cannot be file paths (empty segments, '.', '..', a trailing '/') are skipped and reported."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Bucket to export.") var bucket: String
+    @Argument(help: "Target directory.") var target: String
+
+    func run() async throws {
+        let settings = try store.configuration()
+        let access = try StoreAccess.open(settings, exclusive: false)
+        let root = URL(fileURLWithPath: target).standardizedFileURL.path
+        let now = SystemWallClock().nowMilliseconds()
+        var after: [UInt8]?
+        var exported = 0
+        var skipped = [String]()
+        while true {
+            let (_, page) = try access.catalog.listObjects(bucket: bucket, query: ListQuery(after: after), nowMilliseconds: now)
+            for entry in page.entries {
+                guard let relative = Self.relativePath(entry.key) else {
+                    skipped.append(entry.key)
+                    continue
+                }
+                let path = root + "/" + relative
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                switch entry.version.body {
+                case .inline(let bytes):
+                    try handle.write(contentsOf: Data(bytes))
+                case .chunks(let chunks):
+                    for chunk in chunks {
+                        let reader = try await access.blobs.open(chunk.digest)
+                        try await reader.read(range: 0..<reader.byteCount) { buffer in try handle.write(contentsOf: Data(buffer.readableBytesView)) }
+                    }
+                }
+                try handle.close()
+                exported += 1
+            }
+            guard page.isTruncated, let last = page.lastItem else { break }
+            after = last
+        }
+        await access.close()
+        Console.line("exported \(exported) objects of \(bucket) to \(root)")
+        for key in skipped { Console.error("skipped key that is not a file path: \(key)") }
+    }
+
+    /// The key as a relative path, or nil when it cannot be one safely.
+    static func relativePath(_ key: String) -> String? {
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard !key.hasSuffix("/"), !key.hasPrefix("/"), segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
+        return key
+    }
+}
+
+/// `spore import DIR BUCKET`: stores a directory tree as objects.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store every file under a directory as an object of a bucket (DIR/a/b → key a/b), creating the bucket if needed.",
+        discussion: "Needs the daemon stopped (it writes to the store); against a running daemon use 'aws s3 sync DIR s3://BUCKET'."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Source directory.") var source: String
+    @Argument(help: "Bucket to fill.") var bucket: String
+    @Option(help: "Owner of a bucket that has to be created (default: the root user).") var owner: String?
+
+    func run() async throws {
+        let settings = try store.configuration()
+        let access = try StoreAccess.open(settings, exclusive: true)
+        _ = try await access.catalog.checkFormat()
+        let root = URL(fileURLWithPath: source).standardizedFileURL.path
+        let clock = SystemWallClock()
+        let ownerName = try owner ?? access.directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential.user
+        if try access.catalog.bucket(named: bucket) == nil {
+            guard let name = BucketName(validating: bucket) else { throw SporeError("\(bucket) is not a valid bucket name") }
+            _ = try await access.catalog.createBucket(name, owner: ownerName, location: nil, nowMilliseconds: clock.nowMilliseconds())
+        }
+        var imported = 0
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            let path = root + "/" + relative
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let key = ObjectKey(validating: relative), let data = FileManager.default.contents(atPath: path)
+            else { continue }
+            let (digests, lease) = try await access.blobs.store(ByteBuffer(bytes: data))
+            let version = ObjectVersion(
+                byteCount: digests.byteCount, etag: digests.md5.map { String(format: "%02x", $0) }.joined(), lastModifiedMilliseconds: clock.nowMilliseconds(),
+                body: digests.byteCount == 0 ? .inline([]) : .chunks([Chunk(digest: digests.sha256, byteCount: digests.byteCount)]), owner: ownerName
+            )
+            _ = try await access.catalog.putObject(bucket: bucket, key: key, version: version, nowMilliseconds: clock.nowMilliseconds())
+            lease.release()
+            imported += 1
+        }
+        await access.close()
+        Console.line("imported \(imported) files from \(root) into \(bucket)")
+    }
+}

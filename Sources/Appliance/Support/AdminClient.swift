@@ -1,0 +1,60 @@
+import Crypto
+import Foundation
+import Web
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Calls the running daemon's admin API with the root credentials, signed with SigV4.
+struct AdminClient {
+    let endpoint: String
+    let host: String
+    let credential: Credential
+
+    init(settings: SporeConfiguration, directory: DataDirectory) throws {
+        let address = try settings.address("s3_address")
+        endpoint = address.url
+        host = String(address.url.dropFirst("http://".count))
+        credential = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
+    }
+
+    /// Sends a call and returns the JSON answer; throws with the daemon's message on failure.
+    func call(_ method: String, _ command: String, query: [String: String] = [:], body: [UInt8] = []) async throws -> String {
+        let path = AdminRequest.pathPrefix + command
+        let queryItems = query.map { (name: $0.key, value: Optional($0.value)) }
+        let queryString = SigV4.canonicalQuery(queryItems)
+        let amzDate = Timestamp.amzDate(milliseconds: SystemClockMilliseconds.now())
+        let payloadHash = Hex.encode(SHA256.hash(data: body))
+        let headers: [(name: String, value: String)] = [("host", host), ("x-amz-content-sha256", payloadHash), ("x-amz-date", amzDate)]
+        let signedHeaders = headers.map(\.name).joined(separator: ";")
+        let canonical = SigV4.canonicalRequest(
+            method: method, canonicalURI: SigV4.canonicalURI(decodedPath: Array(path.utf8)), canonicalQuery: queryString,
+            headers: headers, signedHeaders: signedHeaders, payloadHash: payloadHash
+        )
+        let date = String(amzDate.prefix(8))
+        let scope = "\(date)/us-east-1/s3/aws4_request"
+        let key = SigV4.signingKey(secret: credential.secretKey, date: date, region: "us-east-1", service: "s3")
+        let signature = SigV4.signature(key: key, stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
+        guard let url = URL(string: endpoint + path + (queryString.isEmpty ? "" : "?" + queryString)) else { throw SporeError("bad admin URL") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = Data(body)
+        request.setValue(payloadHash, forHTTPHeaderField: "x-amz-content-sha256")
+        request.setValue(amzDate, forHTTPHeaderField: "x-amz-date")
+        request.setValue(
+            "AWS4-HMAC-SHA256 Credential=\(credential.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)",
+            forHTTPHeaderField: "Authorization"
+        )
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let text = String(decoding: data, as: UTF8.self)
+        guard let http = response as? HTTPURLResponse, http.statusCode < 300 else {
+            throw SporeError("the daemon refused \(command): \(text)")
+        }
+        return text
+    }
+}
+
+enum SystemClockMilliseconds {
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,36 @@
+import BlobStore
+import Index
+
+/// A data directory opened by a command rather than by the daemon.
+struct StoreAccess {
+    let directory: DataDirectory
+    let catalog: Catalog
+    let blobs: LocalBlobStore
+    /// Held when the command has the store to itself.
+    let lock: DirectoryLock?
+
+    var isExclusive: Bool { lock != nil }
+
+    /// Opens the store. `exclusive` takes the daemon's lock and fails if a daemon runs; otherwise
+    /// the store is opened read-only beside a running daemon (or exclusively when none runs).
+    static func open(_ settings: SporeConfiguration, exclusive: Bool) throws -> StoreAccess {
+        let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
+        let running = directory.isLocked()
+        if exclusive && running {
+            throw SporeError("a spore daemon is using \(directory.path); stop it first (this command changes the store)")
+        }
+        let lock = running ? nil : try directory.lock()
+        let catalog = try Catalog(
+            directory: directory.indexPath, lifecycleDayMilliseconds: (settings.int("lifecycle_day_seconds") ?? 86_400) * 1000,
+            readOnly: running
+        )
+        let blobs = try LocalBlobStore(root: directory.path, threadCount: 4, inspectOnly: running)
+        return StoreAccess(directory: directory, catalog: catalog, blobs: blobs, lock: lock)
+    }
+
+    func close() async {
+        await catalog.close()
+        await blobs.shutdown()
+        withExtendedLifetime(lock) {}
+    }
+}

@@ -17,6 +17,16 @@ public struct BucketRecord: Hashable, Sendable {
     /// The LocationConstraint it was created with, if any.
     public var location: String?
     public var objectLockEnabled: Bool
+    /// The bucket's ACL; nil means private to the owner.
+    public var acl: AccessControlList?
+    /// The bucket policy document (JSON) as the owner gave it.
+    public var policy: [UInt8]?
+    /// PublicAccessBlock: bit 0 BlockPublicAcls, 1 IgnorePublicAcls, 2 BlockPublicPolicy, 3 RestrictPublicBuckets.
+    public var publicAccessBlock: UInt8?
+    /// ObjectOwnership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.
+    public var ownership: String?
+    /// The CORS configuration document (XML) as the owner gave it.
+    public var cors: [UInt8]?
 
     public init(
         id: UInt64, name: String, owner: String, createdAtMilliseconds: Int64,
@@ -38,6 +48,11 @@ public struct BucketRecord: Hashable, Sendable {
         static let versioning: UInt8 = 4
         static let location: UInt8 = 5
         static let objectLock: UInt8 = 6
+        static let acl: UInt8 = 7
+        static let policy: UInt8 = 8
+        static let publicAccessBlock: UInt8 = 9
+        static let ownership: UInt8 = 10
+        static let cors: UInt8 = 11
     }
 
     func encoded() -> [UInt8] {
@@ -48,6 +63,11 @@ public struct BucketRecord: Hashable, Sendable {
         writer.field(Tag.versioning, UInt64(versioning.rawValue))
         if let location { writer.field(Tag.location, location) }
         if objectLockEnabled { writer.field(Tag.objectLock, true) }
+        if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
+        if let policy { writer.field(Tag.policy, bytes: policy) }
+        if let publicAccessBlock { writer.field(Tag.publicAccessBlock, UInt64(publicAccessBlock)) }
+        if let ownership { writer.field(Tag.ownership, ownership) }
+        if let cors { writer.field(Tag.cors, bytes: cors) }
         return writer.bytes
     }
 
@@ -64,13 +84,24 @@ public struct BucketRecord: Hashable, Sendable {
                 record.versioning = VersioningState(rawValue: UInt8(truncatingIfNeeded: try RecordReader.uint64(value))) ?? .unversioned
             case Tag.location: record.location = RecordReader.string(value)
             case Tag.objectLock: record.objectLockEnabled = RecordReader.bool(value)
+            case Tag.acl: record.acl = try AccessControlList(decoding: value)
+            case Tag.policy: record.policy = Array(value)
+            case Tag.publicAccessBlock: record.publicAccessBlock = UInt8(truncatingIfNeeded: try RecordReader.uint64(value))
+            case Tag.ownership: record.ownership = RecordReader.string(value)
+            case Tag.cors: record.cors = Array(value)
             default: continue
             }
         }
         guard let id else { throw IndexError.corrupt("bucket \(name) has no id") }
-        self = BucketRecord(
+        var decoded = BucketRecord(
             id: id, name: name, owner: record.owner, createdAtMilliseconds: record.createdAtMilliseconds,
             versioning: record.versioning, location: record.location, objectLockEnabled: record.objectLockEnabled
         )
+        decoded.acl = record.acl
+        decoded.policy = record.policy
+        decoded.publicAccessBlock = record.publicAccessBlock
+        decoded.ownership = record.ownership
+        decoded.cors = record.cors
+        self = decoded
     }
 }

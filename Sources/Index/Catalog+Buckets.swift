@@ -1,7 +1,8 @@
 extension Catalog {
-    /// Creates a bucket owned by `owner`.
+    /// Creates a bucket owned by `owner`, with the ACL and object ownership asked for at creation.
     public func createBucket(
-        _ name: BucketName, owner: String, location: String?, objectLockEnabled: Bool = false, nowMilliseconds: Int64
+        _ name: BucketName, owner: String, location: String?, objectLockEnabled: Bool = false, acl: AccessControlList? = nil,
+        ownership: String? = nil, nowMilliseconds: Int64
     ) async throws -> BucketRecord {
         let databases = self.databases
         return try await writer.write { transaction in
@@ -11,11 +12,13 @@ extension Catalog {
                 if existing.owner == owner { throw IndexError.bucketAlreadyOwnedByYou(name.value) }
                 throw IndexError.bucketAlreadyExists(name.value)
             }
-            let record = BucketRecord(
+            var record = BucketRecord(
                 id: try self.allocateID(transaction), name: name.value, owner: owner,
                 createdAtMilliseconds: nowMilliseconds, versioning: objectLockEnabled ? .enabled : .unversioned,
                 location: location, objectLockEnabled: objectLockEnabled
             )
+            record.acl = acl
+            record.ownership = ownership
             try transaction.put(databases.buckets, key, record.encoded())
             try transaction.put(databases.bucketNames, KeyBytes.uint64(record.id), key)
             return record
@@ -67,6 +70,18 @@ extension Catalog {
             try self.removeSettings(transaction, bucketID: record.id)
             try transaction.delete(databases.buckets, Array(name.utf8))
             try transaction.delete(databases.bucketNames, KeyBytes.uint64(record.id))
+        }
+    }
+
+    /// Changes a bucket record (ACL, policy, access block, ownership, CORS) in one write.
+    @discardableResult
+    public func updateBucket(named name: String, _ change: @escaping @Sendable (inout BucketRecord) throws -> Void) async throws -> BucketRecord {
+        let databases = self.databases
+        return try await writer.write { transaction in
+            var record = try self.requireBucket(transaction, named: name)
+            try change(&record)
+            try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
+            return record
         }
     }
 

@@ -153,6 +153,7 @@ extension Catalog {
                 partChecksums: chosen.compactMap(\.checksum), tags: upload.tags, owner: upload.owner, storageClass: upload.storageClass
             )
             if let ttl = upload.ttlSeconds { version.expiresAtMilliseconds = nowMilliseconds + ttl * 1000 }
+            version.acl = upload.acl
             version = try self.putObject(transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
             // The version now holds its own references; the parts' go, used or not.
             try self.removeUpload(transaction, bucketID: bucket.id, upload: upload, nowMilliseconds: nowMilliseconds)

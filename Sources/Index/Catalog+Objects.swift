@@ -347,3 +347,27 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// Replaces the ACL of a version (the current one without `versionID`).
+    public func setACL(bucket name: String, key: ObjectKey, versionID: VersionID?, acl: AccessControlList) async throws -> ObjectVersion {
+        let databases = self.databases
+        return try await writer.write { transaction in
+            let bucket = try self.requireBucket(transaction, named: name)
+            guard var entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key) else {
+                throw IndexError.noSuchKey(bucket: name, key: key.value)
+            }
+            if versionID == nil || versionID == entry.current.versionID {
+                entry.current.acl = acl
+                try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
+                return entry.current
+            }
+            guard let versionID, var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID }) else {
+                throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID?.rawValue ?? "")
+            }
+            version.acl = acl
+            try transaction.put(databases.versions, Self.versionKey(entry.keyID, version.sequence), version.encoded())
+            return version
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import BlobStore
 import Foundation
+import Synchronization
 
 /// The index of a data directory: every fact about buckets, objects and blobs, on LMDB.
 ///
@@ -17,6 +18,7 @@ public final class Catalog: Sendable {
     public let environment: LMDBEnvironment
     public let writer: IndexWriter
     let databases: Databases
+    let identityCounter = Atomic<UInt64>(0)
     let keyTree: KeyTree
     let uploadTree: KeyTree
 
@@ -36,6 +38,9 @@ public final class Catalog: Sendable {
         let settings: LMDBDatabase
         let bucketNames: LMDBDatabase
         let lifecycleQueue: LMDBDatabase
+        let users: LMDBDatabase
+        let accessKeys: LMDBDatabase
+        let shares: LMDBDatabase
     }
 
     /// Opens or creates the index in `directory`.
@@ -69,7 +74,10 @@ public final class Catalog: Sendable {
             parts: try environment.openDatabase(named: "parts"),
             settings: try environment.openDatabase(named: "settings"),
             bucketNames: try environment.openDatabase(named: "bucket-names"),
-            lifecycleQueue: try environment.openDatabase(named: "lifecycle-queue")
+            lifecycleQueue: try environment.openDatabase(named: "lifecycle-queue"),
+            users: try environment.openDatabase(named: "users"),
+            accessKeys: try environment.openDatabase(named: "access-keys"),
+            shares: try environment.openDatabase(named: "shares")
         )
         self.environment = environment
         self.databases = databases

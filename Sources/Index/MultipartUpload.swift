@@ -58,6 +58,8 @@ public struct MultipartUpload: Sendable {
     public var tags: [(name: String, value: String)]
     /// A TTL that starts when the upload completes (Hypha's `ttl`), in seconds.
     public var ttlSeconds: Int64?
+    /// The ACL the object gets when the upload completes.
+    public var acl: AccessControlList?
 
     public init(
         key: String, owner: String, headers: ContentHeaders = ContentHeaders(), userMetadata: [(name: String, value: String)] = [],
@@ -94,6 +96,7 @@ public struct MultipartUpload: Sendable {
         static let storageClass: UInt8 = 14
         static let tag: UInt8 = 15
         static let ttl: UInt8 = 16
+        static let acl: UInt8 = 17
     }
 
     func encoded() -> [UInt8] {
@@ -114,6 +117,7 @@ public struct MultipartUpload: Sendable {
         if let value = storageClass { writer.field(Tag.storageClass, value) }
         for (name, value) in tags { writer.field(Tag.tag, parts: [Array(name.utf8), Array(value.utf8)]) }
         if let ttl = ttlSeconds { writer.field(Tag.ttl, ttl) }
+        if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
         return writer.bytes
     }
 
@@ -142,6 +146,7 @@ public struct MultipartUpload: Sendable {
             case Tag.storageClass: upload.storageClass = RecordReader.string(value)
             case Tag.tag: upload.tags.append(try ObjectVersion.pair(value))
             case Tag.ttl: upload.ttlSeconds = try RecordReader.int64(value)
+            case Tag.acl: upload.acl = try AccessControlList(decoding: value)
             default: continue
             }
         }

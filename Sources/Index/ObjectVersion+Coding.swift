@@ -27,6 +27,7 @@ extension ObjectVersion {
         static let storageClass: UInt8 = 21
         static let checksumType: UInt8 = 22
         static let partChecksum: UInt8 = 23
+        static let acl: UInt8 = 24
     }
 
     /// The record's bytes.
@@ -63,6 +64,7 @@ extension ObjectVersion {
         for (name, value) in tags { writer.field(Tag.tag, parts: [Array(name.utf8), Array(value.utf8)]) }
         writer.field(Tag.owner, owner)
         if let value = storageClass { writer.field(Tag.storageClass, value) }
+        if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
         return writer.bytes
     }
 
@@ -109,6 +111,7 @@ extension ObjectVersion {
             case Tag.expiresAt: version.expiresAtMilliseconds = try RecordReader.int64(value)
             case Tag.owner: version.owner = RecordReader.string(value)
             case Tag.storageClass: version.storageClass = RecordReader.string(value)
+            case Tag.acl: version.acl = try AccessControlList(decoding: value)
             default: continue
             }
         }

@@ -81,6 +81,8 @@ public struct ObjectVersion: Hashable, Sendable {
     public var tags: [(name: String, value: String)]
     public var owner: String
     public var storageClass: String?
+    /// The object's ACL; nil means private to its owner.
+    public var acl: AccessControlList? = nil
 
     public init(
         sequence: UInt64 = 0, isNullVersion: Bool = true, isDeleteMarker: Bool = false, byteCount: Int64,

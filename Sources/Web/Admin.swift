@@ -7,6 +7,13 @@ public struct AdminRequest: Sendable {
     public let command: String
     public let query: [String: String]
     public let body: [UInt8]
+
+    public init(method: String, command: String, query: [String: String], body: [UInt8]) {
+        self.method = method
+        self.command = command
+        self.query = query
+        self.body = body
+    }
 }
 
 public struct AdminResponse: Sendable {

@@ -17,7 +17,8 @@ public struct OperationsProbe: Sendable {
 }
 
 /// The second listener: `/s3/…` serves the S3 API (for clients that can reach one port only),
-/// `/health/live`, `/health/ready` and `/metrics` serve operations, and everything else goes to the
+/// `/share/<token>` serves share links, `/health/live`, `/health/ready` and `/metrics` serve
+/// operations, and everything else goes to the
 /// Hypha-style API.
 public struct HTTPFrontResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == SporeRequestContext {
     public typealias Context = SporeRequestContext
@@ -26,11 +27,13 @@ public struct HTTPFrontResponder<Fallback: HTTPResponder>: HTTPResponder where F
 
     let s3: S3Service
     let probe: OperationsProbe
+    let share: ShareResponder?
     let fallback: Fallback
 
-    public init(s3: S3Service, probe: OperationsProbe, fallback: Fallback) {
+    public init(s3: S3Service, probe: OperationsProbe, share: ShareResponder? = nil, fallback: Fallback) {
         self.s3 = s3
         self.probe = probe
+        self.share = share
         self.fallback = fallback
     }
 
@@ -39,6 +42,9 @@ public struct HTTPFrontResponder<Fallback: HTTPResponder>: HTTPResponder where F
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         if route == Self.s3Prefix || route.hasPrefix(Self.s3Prefix + "/") {
             return await s3.respond(to: request, context: context, pathPrefix: Self.s3Prefix)
+        }
+        if let share, route.hasPrefix(ShareResponder.pathPrefix) {
+            return await share.respond(to: request, route: route)
         }
         switch (request.method, route) {
         case (.get, "/health/live"), (.head, "/health/live"):

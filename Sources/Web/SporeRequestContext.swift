@@ -16,3 +16,14 @@ public struct SporeRequestContext: RequestContext {
         self.channel = source.channel
     }
 }
+
+extension SocketAddress {
+    /// The address without the port, as `aws:SourceIp` conditions compare it.
+    var ipAddress: String? {
+        switch self {
+        case .v4(let address): return address.host
+        case .v6(let address): return address.host
+        default: return nil
+        }
+    }
+}

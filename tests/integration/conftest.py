@@ -10,6 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +108,12 @@ class Spore:
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmHWM")
 
+    def cli(self, *args, check=True, env=None):
+        """Runs a spore command against this daemon's data directory and listeners."""
+        full_env = {"SPORE_S3_ADDRESS": f"127.0.0.1:{self.port}", "SPORE_HTTP_ADDRESS": f"127.0.0.1:{self.http_port}"}
+        full_env.update(env or {})
+        return spore_cli(*args, data_dir=self.data_dir, env=full_env, check=check)
+
     def client(self, user=None, legacy=False, **config):
         access, secret = (ROOT_USER, ROOT_PASSWORD) if user is None else USERS[user]
         return make_client(self.endpoint, access, secret, legacy=legacy, **config)
@@ -174,3 +181,40 @@ def bucket(spore):
 
 def error_code(excinfo):
     return excinfo.value.response["Error"]["Code"]
+
+
+def spore_cli(*args, env=None, check=True, data_dir=None):
+    """Runs the spore CLI with the test root credentials."""
+    command = [str(BINARY), *args]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    full_env = dict(os.environ, SPORE_CONFIG="/dev/null", SPORE_ROOT_USER=ROOT_USER, SPORE_ROOT_PASSWORD=ROOT_PASSWORD)
+    full_env.update(env or {})
+    result = subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=300)
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def admin_caller(daemon, expect=200):
+    """Calls the admin API as root, signed with SigV4 at the daemon's time (which tests may have
+    moved with debug/advance-clock)."""
+    import datetime
+
+    from sigv4 import sign
+
+    def call(method, command, query=None):
+        query = query or {}
+        query_string = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
+        path = f"/_spore/admin/v1/{command}"
+        offset = getattr(daemon, "clock_offset_seconds", 0)
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=offset)
+        headers, _ = sign(method, f"127.0.0.1:{daemon.port}", path, ROOT_USER, ROOT_PASSWORD, {},
+                          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", query=query_string, now=now)
+        response = requests.request(method, f"{daemon.endpoint}{path}" + (f"?{query_string}" if query_string else ""), headers=headers)
+        assert response.status_code == expect, response.text
+        if command == "debug/advance-clock":
+            daemon.clock_offset_seconds = offset + int(query["seconds"])
+        return response.json()
+
+    return call

@@ -15,19 +15,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import BINARY, ROOT, ROOT_PASSWORD, ROOT_USER, Spore, error_code
-
-
-def spore_cli(*args, env=None, check=True, data_dir=None):
-    command = [str(BINARY), *args]
-    if data_dir is not None:
-        command += ["--data-dir", str(data_dir)]
-    full_env = dict(os.environ, SPORE_CONFIG="/dev/null", SPORE_ROOT_USER=ROOT_USER, SPORE_ROOT_PASSWORD=ROOT_PASSWORD)
-    full_env.update(env or {})
-    result = subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=300)
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
+from conftest import BINARY, ROOT, ROOT_PASSWORD, ROOT_USER, Spore, admin_caller, error_code, spore_cli
 
 
 class NotifyListener:
@@ -91,7 +79,7 @@ def test_watchdog_stops_pinging_while_the_index_writer_is_blocked(tmp_path):
         time.sleep(2.5)
         assert listener.seen("WATCHDOG=1")
         spore_cli("gc", data_dir=daemon.data_dir, env={"SPORE_S3_ADDRESS": f"127.0.0.1:{daemon.port}"})
-        admin = _admin(daemon)
+        admin = admin_caller(daemon)
         admin("POST", "debug/pause-writer", {"seconds": "9"})
         # Queue a write behind the paused writer.
         writer = threading.Thread(target=lambda: s3.put_object(Bucket="watchdog", Key="queued", Body=b"x"))
@@ -107,22 +95,6 @@ def test_watchdog_stops_pinging_while_the_index_writer_is_blocked(tmp_path):
     finally:
         daemon.stop()
         listener.close()
-
-
-def _admin(daemon):
-    from sigv4 import sign
-
-    def call(method, command, query=None):
-        query = query or {}
-        query_string = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
-        path = f"/_spore/admin/v1/{command}"
-        headers, _ = sign(method, f"127.0.0.1:{daemon.port}", path, ROOT_USER, ROOT_PASSWORD, {}, 
-                          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", query=query_string)
-        response = requests.request(method, f"{daemon.endpoint}{path}" + (f"?{query_string}" if query_string else ""), headers=headers)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    return call
 
 
 def test_admin_api_is_root_only(spore):
@@ -192,7 +164,7 @@ def test_disk_full_refuses_writes_keeps_reads_and_recovers(fresh_spore):
     s3 = daemon.client()
     s3.create_bucket(Bucket="full")
     s3.put_object(Bucket="full", Key="before", Body=b"kept")
-    admin = _admin(daemon)
+    admin = admin_caller(daemon)
     admin("POST", "debug/disk-free", {"bytes": "1000"})
     for body in (b"small", os.urandom(200_000)):
         with pytest.raises(ClientError) as excinfo:

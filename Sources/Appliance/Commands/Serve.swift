@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("s3-address"), help: "Address of the S3 listener (default 127.0.0.1:9000).") var s3Address: String?
     @Option(name: .customLong("http-address"), help: "Address of the HTTP listener: Hypha-style API, /s3, /metrics, /health (default 127.0.0.1:9527).") var httpAddress: String?
     @Option(name: .customLong("public-url"), help: "URL other machines use to reach the S3 API.") var publicURL: String?
+    @Option(name: .customLong("http-public-url"), help: "URL other machines use to reach the HTTP listener (share links).") var httpPublicURL: String?
     @Option(help: "Domain for virtual-host style requests, e.g. s3.lan.") var domain: String?
     @Option(help: "Region reported to clients (default us-east-1).") var region: String?
     @Option(help: "always (default) or never: whether writes are fsynced before they are acknowledged.") var fsync: String?
@@ -39,7 +40,7 @@ struct Serve: AsyncParsableCommand {
 
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
-            ("s3_address", s3Address), ("http_address", httpAddress), ("public_url", publicURL), ("domain", domain), ("region", region),
+            ("s3_address", s3Address), ("http_address", httpAddress), ("public_url", publicURL), ("http_public_url", httpPublicURL), ("domain", domain), ("region", region),
             ("fsync", fsync), ("inline_max", inlineMax), ("part_size_min", partSizeMin), ("upload_age_max", uploadAgeMax),
             ("gc_grace", gcGrace), ("maintenance_interval", maintenanceInterval), ("lifecycle_day_seconds", lifecycleDaySeconds),
             ("scrub_rate", scrubRate), ("disk_reserve", diskReserve), ("cors_origins", corsOrigins), ("log_level", logLevel),

@@ -34,6 +34,7 @@ struct SettingDefinition: Sendable {
         .init("s3_address", .address, "127.0.0.1:9000", "address of the S3 listener"),
         .init("http_address", .address, "127.0.0.1:9527", "address of the Hypha-style HTTP listener (also serves /s3, /metrics, /health)"),
         .init("public_url", .text, nil, "how other machines reach the S3 API (presigned URLs and share links are built with it)"),
+        .init("http_public_url", .text, nil, "how other machines reach the HTTP listener (share-link URLs are built with it)"),
         .init("domain", .text, nil, "domain for virtual-host style requests (bucket.DOMAIN)"),
         .init("region", .text, "us-east-1", "region reported to clients; requests signed for any region are accepted"),
         .init("root_user", .text, nil, secret: false, "root access key (generated on first start when unset)"),

@@ -1,4 +1,5 @@
 import BlobStore
+import Foundation
 import Index
 import Logging
 import Web
@@ -9,12 +10,31 @@ struct AdminService: Sendable {
     let blobs: LocalBlobStore
     let disk: DiskMonitor
     let clock: any WallClock
-    /// Test hooks (pausing the index writer, faking free space) answer only when this is set
-    /// (`SPORE_DEBUG_HOOKS=1`).
+    let credentials: any CredentialStore
+    let sealer: SecretSealer
+    /// Who share links made through the admin API are created by.
+    let rootUser: String
+    /// How other machines reach the HTTP listener, for share-link URLs.
+    let httpPublicURL: String?
+    /// Test hooks (pausing the index writer, faking free space, moving the clock) answer only when
+    /// this is set (`SPORE_DEBUG_HOOKS=1`).
     let debugHooks: Bool
     let logger: Logger
 
     func handle(_ request: AdminRequest) async throws -> AdminResponse {
+        do {
+            if let answer = try await handleIdentity(request) { return answer }
+        } catch let failure as AdminFailure {
+            return Self.failure(failure.status, failure.message)
+        } catch IndexError.invalidRequest(let message) {
+            return Self.failure(message.hasPrefix("no ") ? 404 : 409, message)
+        } catch IndexError.noSuchBucket(let name) {
+            return Self.failure(404, "no bucket \(name)")
+        }
+        return try await handleOperations(request)
+    }
+
+    private func handleOperations(_ request: AdminRequest) async throws -> AdminResponse {
         switch (request.method, request.command) {
         case ("POST", "gc"):
             let grace = Int64(request.query["grace"] ?? "0") ?? 0
@@ -38,6 +58,12 @@ struct AdminService: Sendable {
             let bytes = request.query["bytes"].flatMap { Int64($0) }
             disk.overrideAvailableBytes(bytes)
             return AdminResponse(json: "{\"disk_free_override\": \(bytes.map(String.init) ?? "null")}")
+        case ("POST", "debug/advance-clock") where debugHooks:
+            guard let offset = clock as? OffsetWallClock, let seconds = request.query["seconds"].flatMap({ Int64($0) }) else {
+                return Self.failure(400, "needs seconds and a movable clock")
+            }
+            offset.advance(milliseconds: seconds * 1000)
+            return AdminResponse(json: "{\"now\": \"\(Timestamp.iso8601(milliseconds: clock.nowMilliseconds()))\"}")
         default:
             return AdminResponse(status: 404, json: "{\"error\": \"no admin command \(request.method) \(request.command)\"}")
         }

@@ -21,6 +21,9 @@ struct Daemon {
     let service: S3Service
     let root: Credential
     let generatedRoot: Bool
+    /// Real time, or (with `SPORE_DEBUG_HOOKS=1`) real time plus an offset tests can advance.
+    let clock: any WallClock
+    let sealer: SecretSealer
     let logger: Logger
     let environment: [String: String]
     let registry = PrometheusCollectorRegistry()
@@ -35,7 +38,7 @@ struct Daemon {
         lock = try directory.lock()
         (root, generatedRoot) = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password"))
         let users = try settings.string("users").map(StaticCredentialStore.parseUsers) ?? []
-        _ = try directory.secret()
+        let serverSecret = try directory.secret()
         let synchronous = settings.string("fsync") != "never"
         catalog = try Catalog(
             directory: directory.indexPath, mapByteCount: Int(settings.int("map_size") ?? Int64(Catalog.mapByteCountDefault)),
@@ -45,18 +48,24 @@ struct Daemon {
         blobs = try LocalBlobStore(root: directory.path, synchronous: synchronous)
         let inline = Int(settings.int("inline_max") ?? Int64(Limits.inlineObjectByteCountDefault))
         guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("inline_max may be at most \(Limits.inlineObjectByteCountMax)") }
-        let configuration = S3Configuration(
+        var configuration = S3Configuration(
             region: settings.string("region") ?? "us-east-1", domain: settings.string("domain"), inlineObjectByteCountMax: inline,
             partByteCountMin: settings.int("part_size_min") ?? Limits.partByteCountMinDefault,
             diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
         )
+        configuration.corsOrigins = settings.list("cors_origins")
+        configuration.publicURL = settings.string("public_url")
+        clock = environment["SPORE_DEBUG_HOOKS"] == "1" ? OffsetWallClock() : SystemWallClock()
+        sealer = SecretSealer(serverSecret: serverSecret)
+        let credentials = CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: catalog, sealer: sealer, clock: clock)
         let adminBox = AdminBox()
         service = S3Service(
-            catalog: catalog, blobs: blobs, credentials: StaticCredentialStore([root] + users), clock: SystemWallClock(),
+            catalog: catalog, blobs: blobs, credentials: credentials, clock: clock,
             configuration: configuration, logger: logger, admin: { request in try await adminBox.handle(request) }
         )
         adminBox.set(AdminService(
-            catalog: catalog, blobs: blobs, disk: service.disk, clock: SystemWallClock(),
+            catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
+            rootUser: root.user, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url,
             debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
         ))
     }
@@ -86,7 +95,7 @@ struct Daemon {
             }
         )
         let http = HTTPListener.makeApplication(
-            responder: HTTPFrontResponder(s3: service, probe: probe, fallback: NotFoundResponder()),
+            responder: HTTPFrontResponder(s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer), fallback: NotFoundResponder()),
             host: httpAddress.host, port: httpAddress.port, logger: logger
         ) { channel in
             ports.set(http: channel.localAddress?.port ?? httpAddress.port)
@@ -104,7 +113,7 @@ struct Daemon {
         }
         let services: [any Service] = [
             StoreService(catalog: catalog, blobs: blobs),
-            MaintenanceService(catalog: catalog, blobs: blobs, clock: SystemWallClock(), settings: maintenance, logger: logger),
+            MaintenanceService(catalog: catalog, blobs: blobs, clock: clock, settings: maintenance, logger: logger),
             ScrubService(catalog: catalog, blobs: blobs, bytesPerSecond: settings.int("scrub_rate") ?? 0, logger: logger),
             MetricsService(catalog: catalog, disk: disk, logger: logger),
             s3,

@@ -39,6 +39,24 @@ public enum S3Operation: Equatable, Sendable {
     case deleteBucketTagging
     case getObjectTorrent
     case getObjectAttributes
+    case getBucketACL
+    case putBucketACL
+    case getObjectACL
+    case putObjectACL
+    case getBucketPolicy
+    case putBucketPolicy
+    case deleteBucketPolicy
+    case getBucketPolicyStatus
+    case getPublicAccessBlock
+    case putPublicAccessBlock
+    case deletePublicAccessBlock
+    case getOwnershipControls
+    case putOwnershipControls
+    case deleteOwnershipControls
+    case getBucketCORS
+    case putBucketCORS
+    case deleteBucketCORS
+    case postObject
     case methodNotAllowed
 
     /// Query parameters that select a bucket or object subresource.
@@ -68,6 +86,22 @@ public enum S3Operation: Equatable, Sendable {
         case (.put, "versioning"): return .putBucketVersioning
         case (.get, "versions"): return .listObjectVersions
         case (.get, "uploads"): return .listMultipartUploads
+        case (.get, "acl"): return .getBucketACL
+        case (.put, "acl"): return .putBucketACL
+        case (.get, "policy"): return .getBucketPolicy
+        case (.put, "policy"): return .putBucketPolicy
+        case (.delete, "policy"): return .deleteBucketPolicy
+        case (.get, "policyStatus"): return .getBucketPolicyStatus
+        case (.get, "publicAccessBlock"): return .getPublicAccessBlock
+        case (.put, "publicAccessBlock"): return .putPublicAccessBlock
+        case (.delete, "publicAccessBlock"): return .deletePublicAccessBlock
+        case (.get, "ownershipControls"): return .getOwnershipControls
+        case (.put, "ownershipControls"): return .putOwnershipControls
+        case (.delete, "ownershipControls"): return .deleteOwnershipControls
+        case (.get, "cors"): return .getBucketCORS
+        case (.put, "cors"): return .putBucketCORS
+        case (.delete, "cors"): return .deleteBucketCORS
+        case (.post, nil): return .postObject
         case (.put, "tagging"): return .putBucketTagging
         case (.get, "tagging"): return .getBucketTagging
         case (.delete, "tagging"): return .deleteBucketTagging
@@ -93,6 +127,8 @@ public enum S3Operation: Equatable, Sendable {
         case (.get, "tagging"): return .getObjectTagging
         case (.delete, "tagging"): return .deleteObjectTagging
         case (.get, "attributes"): return .getObjectAttributes
+        case (.get, "acl"): return .getObjectACL
+        case (.put, "acl"): return .putObjectACL
         case (.head, nil): return .headObject
         case (.put, nil):
             if hasUploadID || request.hasQuery("partNumber") { return isCopy ? .uploadPartCopy : .uploadPart }

@@ -6,6 +6,7 @@ import Index
 extension S3Service {
     func listBuckets(_ request: S3Request, _ auth: Authentication) throws -> Response {
         try requireSigned(auth)
+        let scoped = Set(auth.principal.scopes.map(\.bucket))
         let prefix = request.queryValue("prefix") ?? ""
         var after: String?
         if let token = request.queryValue("continuation-token"), !token.isEmpty {
@@ -22,7 +23,8 @@ extension S3Service {
             limit = value
         }
         var buckets = try catalog.buckets().filter { bucket in
-            (auth.principal.isRoot || bucket.owner == auth.principal.user) && bucket.name.hasPrefix(prefix)
+            (scoped.isEmpty ? auth.principal.isRoot || bucket.owner == auth.principal.user : scoped.contains(bucket.name))
+                && bucket.name.hasPrefix(prefix)
                 && (after.map { $0.utf8.lexicographicallyPrecedes(bucket.name.utf8) } ?? true)
         }
         let isTruncated = buckets.count > limit
@@ -48,7 +50,7 @@ extension S3Service {
     }
 
     func createBucket(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
-        try requireSigned(auth)
+        try requireFullKey(auth)
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
         guard let bucketName = BucketName(validating: name) else { throw S3Error.invalidBucketName(name) }
         let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
@@ -64,10 +66,19 @@ extension S3Service {
             }
         }
         let objectLock = request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true"
+        let ownership = request.header("x-amz-object-ownership")
+        if let ownership, !Self.objectOwnershipValues.contains(ownership) {
+            throw S3Error.invalidArgument("Invalid x-amz-object-ownership header", name: "x-amz-object-ownership", value: ownership)
+        }
+        let ownerID = Principal.canonicalID(forUser: auth.principal.user)
+        let acl = try requestedACL(request, ownerID: ownerID)
+        if acl != nil, ownership == "BucketOwnerEnforced" {
+            throw S3Error("InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+        }
         do {
             _ = try await catalog.createBucket(
-                bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock,
-                nowMilliseconds: clock.nowMilliseconds()
+                bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock, acl: acl,
+                ownership: ownership, nowMilliseconds: clock.nowMilliseconds()
             )
         } catch IndexError.bucketAlreadyOwnedByYou(let name) {
             // As on AWS: in us-east-1, creating a bucket you already own succeeds and changes nothing;

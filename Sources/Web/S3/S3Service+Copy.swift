@@ -41,11 +41,15 @@ struct CopySource {
 extension S3Service {
     static let copySourceVersionIDField = HTTPField.Name("x-amz-copy-source-version-id")!
 
-    /// The source of a copy, after checking that the caller may read its bucket.
+    /// The source of a copy, after checking that the caller may read it.
     func copySource(_ request: S3Request, _ auth: Authentication) throws -> CopySource {
         let source = try CopySource(header: request.header("x-amz-copy-source") ?? "")
         guard let bucket = try catalog.bucket(named: source.bucket) else { throw S3Error.noSuchBucket(source.bucket) }
-        try authorize(auth, bucket)
+        let object = try? catalog.version(bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
+        try authorize(
+            auth, bucket, request: request, key: source.key.value, action: source.versionID == nil ? "s3:GetObject" : "s3:GetObjectVersion",
+            object: object
+        )
         return source
     }
 
@@ -89,7 +93,7 @@ extension S3Service {
             )
         }
         let expiry = try expiresAt(request)
-        let owner = auth.principal.user
+        let (owner, acl) = try newObjectAccess(request, bucket: bucket, auth: auth)
         let tagDirective = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
         guard tagDirective == "COPY" || tagDirective == "REPLACE" else {
             throw S3Error.invalidArgument("Unknown tagging directive.", name: "x-amz-tagging-directive", value: tagDirective)
@@ -104,6 +108,8 @@ extension S3Service {
             try Self.checkCopySourceConditions(conditionsRequest, original)
             var copy = original
             copy.owner = owner
+            // A copy never inherits the source's grants.
+            copy.acl = acl
             copy.expiresAtMilliseconds = expiry
             copy.storageClass = storageClass ?? original.storageClass
             if replace {
@@ -134,7 +140,7 @@ extension S3Service {
         let partNumber = try partNumber(request)
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
         let (bucket, upload) = try catalog.upload(bucket: bucketName, key: key, uploadID: uploadID)
-        try authorize(auth, bucket)
+        try authorize(auth, bucket, request: request)
         let source = try copySource(request, auth)
         let original = try catalog.version(bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try Self.checkCopySourceConditions(request, original)

@@ -6,7 +6,10 @@ import Index
 extension S3Service {
     /// DeleteObjects: up to 1000 keys in one request and one durable commit.
     func deleteObjects(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
-        let bucket = try authorizedBucket(request, auth)
+        guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
+        guard let bucket = try catalog.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
+        // Each key is authorized on its own below; a caller who may delete none of them gets nothing.
+        if auth.principal.isAnonymous && bucket.policy == nil && !(bucket.acl?.isPublic ?? false) { throw S3Error.accessDenied() }
         let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
         try verifyPayload(body, request, auth)
         let (expected, _) = try ChecksumHeaders.parse(request)
@@ -33,6 +36,11 @@ extension S3Service {
             let versionText = object.value("VersionId")
             guard let key = ObjectKey(validating: keyText) else {
                 return .invalid(key: keyText, versionText: versionText, error: keyText.utf8.count > ObjectKey.byteCountMax ? .keyTooLong() : .invalidArgument("Invalid key"))
+            }
+            do {
+                try authorize(auth, bucket, request: request, key: keyText, action: versionText == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion")
+            } catch let error as S3Error {
+                return .invalid(key: keyText, versionText: versionText, error: error)
             }
             var versionID: VersionID?
             if let versionText {

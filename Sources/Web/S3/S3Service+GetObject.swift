@@ -54,7 +54,9 @@ extension S3Service {
         let lookup: ObjectLookup
         do {
             let (bucket, found) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
-            try authorize(auth, bucket)
+            var object: ObjectVersion?
+            if case .found(let version) = found { object = version }
+            try authorize(auth, bucket, request: request, object: object)
             lookup = found
         } catch IndexError.noSuchBucket(let name) {
             throw S3Error.noSuchBucket(name)

@@ -20,11 +20,13 @@ extension S3Service {
         let checksumType = try Self.checksumType(request.header("x-amz-checksum-type"), algorithm: algorithm)
         var ttlSeconds: Int64?
         if let expiry = try expiresAt(request) { ttlSeconds = (expiry - clock.nowMilliseconds() + 999) / 1000 }
-        let template = MultipartUpload(
-            key: key.value, owner: auth.principal.user, headers: Self.contentHeaders(request), userMetadata: try Self.userMetadata(request),
+        let (owner, acl) = try newObjectAccess(request, bucket: bucket, auth: auth)
+        var template = MultipartUpload(
+            key: key.value, owner: owner, headers: Self.contentHeaders(request), userMetadata: try Self.userMetadata(request),
             checksumAlgorithm: algorithm, checksumType: checksumType, storageClass: Self.storageClass(request),
             tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [], ttlSeconds: ttlSeconds
         )
+        template.acl = acl
         let upload = try await catalog.createUpload(bucket: bucket.name, key: key, template, nowMilliseconds: clock.nowMilliseconds())
         var xml = XMLWriter()
         xml.openRoot("InitiateMultipartUploadResult")
@@ -76,7 +78,7 @@ extension S3Service {
         let partNumber = try partNumber(request)
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
         let (bucket, upload) = try catalog.upload(bucket: bucketName, key: key, uploadID: uploadID)
-        try authorize(auth, bucket)
+        try authorize(auth, bucket, request: request)
         var spec = try IngestSpec(
             request: request, auth: auth, declaredByteCount: try Self.declaredLength(request), byteCountMax: Limits.partByteCountMax, allowsInline: false
         )

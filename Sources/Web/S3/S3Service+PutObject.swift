@@ -17,6 +17,7 @@ extension S3Service {
         let metadata = try Self.userMetadata(request)
         let headers = Self.contentHeaders(request)
         let expiry = try expiresAt(request)
+        let (owner, acl) = try newObjectAccess(request, bucket: bucket, auth: auth)
         var spec = try IngestSpec(
             request: request, auth: auth, declaredByteCount: declared, byteCountMax: configuration.objectByteCountMax, allowsInline: true
         )
@@ -26,12 +27,13 @@ extension S3Service {
         if let algorithm = trailer?.algorithm { spec.algorithms.insert(algorithm) }
         let ingested = try await ingest(body, spec)
         let now = clock.nowMilliseconds()
-        let version = ObjectVersion(
+        var version = ObjectVersion(
             byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
             headers: headers, userMetadata: metadata, checksums: ingested.digests.checksums, body: ingested.body,
             expiresAtMilliseconds: expiry, tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [],
-            owner: auth.principal.user, storageClass: Self.storageClass(request)
+            owner: owner, storageClass: Self.storageClass(request)
         )
+        version.acl = acl
         let stored: ObjectVersion
         do {
             stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)

@@ -86,7 +86,9 @@ extension S3Service {
             throw S3Error.invalidArgument("Invalid attribute name specified.", name: "x-amz-object-attributes", value: request.header("x-amz-object-attributes"))
         }
         let (bucket, lookup) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
-        try authorize(auth, bucket)
+        var object: ObjectVersion?
+        if case .found(let version) = lookup { object = version }
+        try authorize(auth, bucket, request: request, object: object)
         guard case .found(let version) = lookup else {
             if case .deleteMarker(let marker) = lookup {
                 var error = versionID == nil ? S3Error.noSuchKey(key.value) : S3Error.methodNotAllowed()

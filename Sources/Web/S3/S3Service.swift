@@ -15,6 +15,7 @@ public final class S3Service: Sendable {
     public let configuration: S3Configuration
     let logger: Logger
     let metrics = S3Metrics()
+    let access = AccessDecider()
     public let disk: DiskMonitor
     let admin: AdminHandler?
 
@@ -70,6 +71,7 @@ public final class S3Service: Sendable {
     ) async -> Response {
         let path = request.head.path ?? "/"
         var resource = path
+        var parsed: S3Request?
         do {
             let host = request.head.authority ?? ""
             let s3 = try S3Request(
@@ -77,6 +79,7 @@ public final class S3Service: Sendable {
                 pathPrefix: pathPrefix
             )
             resource = s3.resource
+            parsed = s3
             if request.method == .options {
                 var response = try preflight(s3)
                 Self.addCommonHeaders(&response.headers, requestID: requestID)
@@ -84,7 +87,9 @@ public final class S3Service: Sendable {
             }
             let operation = S3Operation.resolve(s3)
             identified(s3, operation)
-            let authentication = try authenticator.authenticate(s3)
+            var authentication = try authenticator.authenticate(s3)
+            authentication.action = operation.action(s3)
+            authentication.sourceIP = context.remoteAddress?.ipAddress
             if s3.rawPath.hasPrefix(AdminRequest.pathPrefix) {
                 var response = try await administer(s3, request, authentication)
                 Self.addCommonHeaders(&response.headers, requestID: requestID)
@@ -96,13 +101,17 @@ public final class S3Service: Sendable {
             }
             var response = try await dispatch(operation, s3, http, authentication)
             Self.addCommonHeaders(&response.headers, requestID: requestID)
+            decorateCORS(&response, s3)
             return response
         } catch {
             let s3Error = S3Error.from(error)
             if s3Error.status.code >= 500 {
                 logger.error("request failed", metadata: ["method": "\(request.method)", "error": "\(error)", "request-id": "\(requestID)"])
             }
-            return Self.errorResponse(s3Error, resource: resource, requestID: requestID, isHead: request.method == .head)
+            var response = Self.errorResponse(s3Error, resource: resource, requestID: requestID, isHead: request.method == .head)
+            // Browsers only show an error's body to the page when it carries the CORS headers too.
+            if let parsed, request.method != .options { decorateCORS(&response, parsed) }
+            return response
         }
     }
 
@@ -137,6 +146,24 @@ public final class S3Service: Sendable {
         case .putBucketTagging: return try await putBucketTagging(request, http, auth)
         case .getBucketTagging: return try getBucketTagging(request, auth)
         case .deleteBucketTagging: return try await deleteBucketTagging(request, auth)
+        case .getBucketACL: return try getBucketACL(request, auth)
+        case .putBucketACL: return try await putBucketACL(request, http, auth)
+        case .getObjectACL: return try getObjectACL(request, auth)
+        case .putObjectACL: return try await putObjectACL(request, http, auth)
+        case .getBucketPolicy: return try getBucketPolicy(request, auth)
+        case .putBucketPolicy: return try await putBucketPolicy(request, http, auth)
+        case .deleteBucketPolicy: return try await deleteBucketPolicy(request, auth)
+        case .getBucketPolicyStatus: return try getBucketPolicyStatus(request, auth)
+        case .getPublicAccessBlock: return try getPublicAccessBlock(request, auth)
+        case .putPublicAccessBlock: return try await putPublicAccessBlock(request, http, auth)
+        case .deletePublicAccessBlock: return try await deletePublicAccessBlock(request, auth)
+        case .getOwnershipControls: return try getOwnershipControls(request, auth)
+        case .putOwnershipControls: return try await putOwnershipControls(request, http, auth)
+        case .deleteOwnershipControls: return try await deleteOwnershipControls(request, auth)
+        case .getBucketCORS: return try getBucketCORS(request, auth)
+        case .putBucketCORS: return try await putBucketCORS(request, http, auth)
+        case .deleteBucketCORS: return try await deleteBucketCORS(request, auth)
+        case .postObject: return try await postObject(request, http, auth)
         case .putBucketLifecycle: return try await putBucketLifecycle(request, http, auth)
         case .getBucketLifecycle: return try getBucketLifecycle(request, auth)
         case .deleteBucketLifecycle: return try await deleteBucketLifecycle(request, auth)
@@ -169,21 +196,43 @@ public final class S3Service: Sendable {
 
     // MARK: Access
 
-    /// The bucket named in the request, if the caller may use it.
+    /// The bucket named in the request, if the caller may perform the request's action on it (and
+    /// on the request's key, when there is one).
     func authorizedBucket(_ request: S3Request, _ auth: Authentication) throws -> BucketRecord {
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
         guard let bucket = try catalog.bucket(named: name) else { throw S3Error.noSuchBucket(name) }
-        try authorize(auth, bucket)
+        try authorize(auth, bucket, request: request)
         return bucket
     }
 
-    func authorize(_ auth: Authentication, _ bucket: BucketRecord) throws {
-        guard !auth.principal.isAnonymous else { throw S3Error.accessDenied() }
-        guard auth.principal.isRoot || bucket.owner == auth.principal.user else { throw S3Error.accessDenied() }
+    /// Checks the request's action on `bucket` (and `key`, defaulting to the request's key; an
+    /// existing object's ACL and owner count for object reads).
+    func authorize(
+        _ auth: Authentication, _ bucket: BucketRecord, request: S3Request, key: String? = nil, action: String? = nil,
+        object: ObjectVersion? = nil
+    ) throws {
+        var query = AccessDecider.Query(
+            principal: auth.principal, action: action ?? auth.action, bucket: bucket,
+            key: key ?? request.keyBytes.map { String(decoding: $0, as: UTF8.self) }
+        )
+        query.objectACL = object?.acl
+        query.objectOwner = object?.owner
+        if let prefix = request.queryValue("prefix") { query.context["s3:prefix"] = prefix }
+        if let delimiter = request.queryValue("delimiter") { query.context["s3:delimiter"] = delimiter }
+        if let maxKeys = request.queryValue("max-keys") { query.context["s3:max-keys"] = maxKeys }
+        if let ip = auth.sourceIP { query.context["aws:sourceip"] = ip }
+        query.context["s3:prefix"] = query.context["s3:prefix"] ?? (query.action.hasPrefix("s3:ListBucket") ? "" : nil)
+        guard access.allows(query) else { throw S3Error.accessDenied() }
     }
 
     func requireSigned(_ auth: Authentication) throws {
         if auth.principal.isAnonymous { throw S3Error.accessDenied() }
+    }
+
+    /// For actions no ACL or policy can grant: the principal must be signed, unscoped and writable.
+    func requireFullKey(_ auth: Authentication) throws {
+        try requireSigned(auth)
+        if !auth.principal.scopes.isEmpty || auth.principal.isReadOnly { throw S3Error.accessDenied() }
     }
 
     // MARK: Responses

@@ -25,10 +25,19 @@ public enum PayloadCheck: Sendable, Equatable {
     }
 }
 
-/// The outcome of authentication.
+/// The outcome of authentication, and what the request wants to do.
 public struct Authentication: Sendable {
     public let principal: Principal
     public let payload: PayloadCheck
+    /// The S3 action (`s3:GetObject` …) the request needs; set when the operation is known.
+    public var action = ""
+    /// The client's address, for `aws:SourceIp` conditions.
+    public var sourceIP: String?
+
+    public init(principal: Principal, payload: PayloadCheck) {
+        self.principal = principal
+        self.payload = payload
+    }
 }
 
 /// Verifies S3 request signatures.
@@ -38,8 +47,8 @@ public final class Authenticator: Sendable {
     /// Cached signing keys before the cache is cleared (one per key, day and region).
     static let signingKeyCacheCountMax = 1024
 
-    private let credentials: any CredentialStore
-    private let clock: any WallClock
+    let credentials: any CredentialStore
+    let clock: any WallClock
     private let signingKeys = Mutex<[String: SymmetricKey]>([:])
 
     public init(credentials: any CredentialStore, clock: any WallClock) {
@@ -146,7 +155,7 @@ public final class Authenticator: Sendable {
             )
             return (canonical, SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
         }
-        let principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey)
+        let principal = credential.principal
         return Authentication(
             principal: principal,
             payload: try payloadCheck(payloadHash, seedSignature: fields.signature, key: key, amzDate: amzDate, scope: scope)
@@ -223,7 +232,7 @@ public final class Authenticator: Sendable {
             )
             return (canonical, SigV4.stringToSign(amzDate: amzDate, scope: scopeText, canonicalRequest: canonical))
         }
-        let principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey)
+        let principal = credential.principal
         let check: PayloadCheck = payloadHash.utf8.count == 64 && Hex.decode(payloadHash) != nil ? .sha256(payloadHash.lowercased()) : .unsigned
         return Authentication(principal: principal, payload: check)
     }
@@ -268,7 +277,7 @@ public final class Authenticator: Sendable {
         let dateForSigning = request.headers[Self.amzDateField] != nil ? "" : (request.headers[.date] ?? "")
         try verifyV2(request, dateOrExpires: dateForSigning, credential: credential, signature: signature)
         return Authentication(
-            principal: Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey),
+            principal: credential.principal,
             payload: try v2PayloadCheck(request)
         )
     }
@@ -286,7 +295,7 @@ public final class Authenticator: Sendable {
         if clock.nowMilliseconds() > expires * 1000 { throw S3Error.accessDenied("Request has expired") }
         try verifyV2(request, dateOrExpires: expiresText, credential: credential, signature: signature)
         return Authentication(
-            principal: Principal(user: credential.user, isRoot: credential.isRoot, accessKey: credential.accessKey),
+            principal: credential.principal,
             payload: try v2PayloadCheck(request)
         )
     }
@@ -337,7 +346,7 @@ public final class Authenticator: Sendable {
         }
     }
 
-    private func signingKey(_ credential: Credential, date: String, region: String) -> SymmetricKey {
+    func signingKey(_ credential: Credential, date: String, region: String) -> SymmetricKey {
         let cacheKey = "\(credential.accessKey)\u{0}\(credential.secretKey)\u{0}\(date)\u{0}\(region)"
         if let key = signingKeys.withLock({ $0[cacheKey] }) { return key }
         let key = SigV4.signingKey(secret: credential.secretKey, date: date, region: region, service: "s3")

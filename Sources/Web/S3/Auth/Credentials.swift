@@ -1,4 +1,5 @@
 import Crypto
+import Index
 import Synchronization
 
 /// An access key and what it stands for.
@@ -8,12 +9,21 @@ public struct Credential: Sendable, Equatable {
     /// The user the key belongs to; buckets are owned by users.
     public let user: String
     public let isRoot: Bool
+    /// Empty: everything the user may do; otherwise only these buckets and prefixes.
+    public let scopes: [KeyScope]
+    public let isReadOnly: Bool
 
-    public init(accessKey: String, secretKey: String, user: String, isRoot: Bool) {
+    public init(accessKey: String, secretKey: String, user: String, isRoot: Bool, scopes: [KeyScope] = [], isReadOnly: Bool = false) {
         self.accessKey = accessKey
         self.secretKey = secretKey
         self.user = user
         self.isRoot = isRoot
+        self.scopes = scopes
+        self.isReadOnly = isReadOnly
+    }
+
+    var principal: Principal {
+        Principal(user: user, isRoot: isRoot, accessKey: accessKey, scopes: scopes, isReadOnly: isReadOnly)
     }
 }
 
@@ -22,6 +32,8 @@ public protocol CredentialStore: Sendable {
     func credential(forAccessKey accessKey: String) -> Credential?
     /// Every user known to the store (for owner display names).
     func credential(forUser user: String) -> Credential?
+    /// Names of the users the store knows.
+    func userNames() -> [String]
 }
 
 /// Keys fixed at start: the root credentials and the users of `SPORE_USERS`.
@@ -43,6 +55,8 @@ public struct StaticCredentialStore: CredentialStore {
     public func credential(forAccessKey accessKey: String) -> Credential? { byAccessKey[accessKey] }
 
     public func credential(forUser user: String) -> Credential? { byUser[user] }
+
+    public func userNames() -> [String] { Array(byUser.keys) }
 
     /// Parses `SPORE_USERS`: `name:ACCESSKEY:SECRET` entries separated by commas.
     public static func parseUsers(_ text: String) throws -> [Credential] {
@@ -68,10 +82,24 @@ public struct Principal: Sendable, Equatable {
     public let user: String
     public let isRoot: Bool
     public let accessKey: String?
+    /// A scoped key's buckets and prefixes (empty when the key is not scoped).
+    public let scopes: [KeyScope]
+    public let isReadOnly: Bool
+
+    public init(user: String, isRoot: Bool, accessKey: String?, scopes: [KeyScope] = [], isReadOnly: Bool = false) {
+        self.user = user
+        self.isRoot = isRoot
+        self.accessKey = accessKey
+        self.scopes = scopes
+        self.isReadOnly = isReadOnly
+    }
 
     public static let anonymous = Principal(user: "", isRoot: false, accessKey: nil)
 
     public var isAnonymous: Bool { accessKey == nil }
+
+    /// The canonical id S3 shows (and ACL grants name) for this principal.
+    public var canonicalID: String? { isAnonymous ? nil : Self.canonicalID(forUser: user) }
 
     /// The canonical user id S3 shows for this user: a stable 64-hex-digit string.
     public static func canonicalID(forUser user: String) -> String {

@@ -1,0 +1,233 @@
+import ArgumentParser
+import Foundation
+import Index
+import Logging
+import Web
+
+/// Runs an admin call: through the running daemon when there is one, else on the data directory
+/// directly (so users and keys can be made before the first start).
+enum AdminCall {
+    static func run(_ store: StoreOptions, _ method: String, _ command: String, query: [String: String] = [:]) async throws -> String {
+        let settings = try store.configuration()
+        let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
+        if directory.isLocked() {
+            return try await AdminClient(settings: settings, directory: directory).call(method, command, query: query)
+        }
+        let access = try StoreAccess.open(settings, exclusive: true)
+        let root = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
+        let users = try settings.string("users").map(StaticCredentialStore.parseUsers) ?? []
+        let sealer = SecretSealer(serverSecret: try directory.secret())
+        let clock = SystemWallClock()
+        let admin = AdminService(
+            catalog: access.catalog, blobs: access.blobs, disk: DiskMonitor(blobs: access.blobs), clock: clock,
+            credentials: CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: access.catalog, sealer: sealer, clock: clock),
+            sealer: sealer, rootUser: root.user, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url, debugHooks: false,
+            logger: .init(label: "spore")
+        )
+        let reply = try await admin.handle(AdminRequest(method: method, command: command, query: query, body: []))
+        await access.close()
+        guard reply.status < 300 else { throw SporeError("refused: \(reply.json)") }
+        return reply.json
+    }
+}
+
+/// `spore user …`: managed users, who own buckets and hold access keys.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Add, list, disable and delete users.",
+        subcommands: [Add.self, List.self, Disable.self, Enable.self, Delete.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user (then give them a key with `spore key create`).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "User name: letters, digits, '.', '_', '-'.") var name: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "users", query: ["name": name])) }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List managed users.")
+        @OptionGroup var store: StoreOptions
+        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "users")) }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user: every key of theirs stops working at once.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "users/disable", query: ["name": name])) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "users/enable", query: ["name": name])) }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user and their keys (their buckets stay).")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "users", query: ["name": name])) }
+    }
+}
+
+/// `spore key …`: access keys, optionally limited to a bucket and prefix, read-only, or expiring.
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Create, list, disable and delete access keys.",
+        subcommands: [Create.self, List.self, Disable.self, Enable.self, Delete.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an access key; the secret is printed once.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The user the key acts as.") var user: String
+        @Option(help: "Limit the key to this bucket.") var bucket: String?
+        @Option(help: "Limit the key to keys under this prefix of --bucket.") var prefix: String?
+        @Flag(help: "Allow reads only.") var readOnly = false
+        @Option(help: "Seconds until the key stops working.") var expiresIn: Int64?
+        @Option(help: "A note kept with the key.") var label: String?
+
+        func run() async throws {
+            var query = ["user": user]
+            if let bucket { query["bucket"] = bucket }
+            if let prefix { query["prefix"] = prefix }
+            if readOnly { query["read_only"] = "true" }
+            if let expiresIn { query["expires_in"] = String(expiresIn) }
+            if let label { query["label"] = label }
+            Console.line(try await AdminCall.run(store, "POST", "keys", query: query))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only this user's keys.") var user: String?
+        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "keys", query: user.map { ["user": $0] } ?? [:])) }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a key at once.")
+        @OptionGroup var store: StoreOptions
+        @Argument var accessKey: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "keys/disable", query: ["access_key": accessKey])) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled key.")
+        @OptionGroup var store: StoreOptions
+        @Argument var accessKey: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "keys/enable", query: ["access_key": accessKey])) }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a key.")
+        @OptionGroup var store: StoreOptions
+        @Argument var accessKey: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "keys", query: ["access_key": accessKey])) }
+    }
+}
+
+/// `spore share …`: presigned URLs (like `mc share`) and share links that outlive them.
+struct ShareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "share",
+        abstract: "Share objects: presigned GET/PUT URLs, and share links (served at /share/<token> on the HTTP listener).",
+        subcommands: [Get.self, Put.self, Link.self, List.self, Revoke.self]
+    )
+
+    /// AWS's limit on a presigned URL's lifetime.
+    static let presignedSecondsMax: Int64 = 604_800
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a presigned URL that downloads BUCKET/KEY.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "BUCKET/KEY") var path: String
+        @Option(help: "How long the URL works: 90s, 30m, 2h, 7d (at most 7d).") var expires = "1h"
+        func run() async throws { Console.line(try ShareCommand.presign(store, method: "GET", path: path, expires: expires)) }
+    }
+
+    struct Put: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a presigned URL that uploads to BUCKET/KEY (curl -T file URL).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "BUCKET/KEY") var path: String
+        @Option(help: "How long the URL works: 90s, 30m, 2h, 7d (at most 7d).") var expires = "1h"
+        func run() async throws { Console.line(try ShareCommand.presign(store, method: "PUT", path: path, expires: expires)) }
+    }
+
+    struct Link: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a share link for BUCKET/KEY: any lifetime, a download count, an optional password, revocable."
+        )
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "BUCKET/KEY") var path: String
+        @Option(help: "How long the link works: 30m, 2h, 30d, 1y (default: until revoked).") var expires: String?
+        @Option(help: "Ask for this password (HTTP Basic with any user name, or ?password=).") var password: String?
+        @Option(help: "Stop after this many downloads.") var maxDownloads: Int64?
+
+        func run() async throws {
+            let (bucket, key) = try ShareCommand.split(path)
+            var query = ["bucket": bucket, "key": key]
+            if let expires { query["expires_in"] = String(try ShareCommand.seconds(expires)) }
+            if let password { query["password"] = password }
+            if let maxDownloads { query["max_downloads"] = String(maxDownloads) }
+            Console.line(try await AdminCall.run(store, "POST", "shares", query: query))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List share links and their download counts.")
+        @OptionGroup var store: StoreOptions
+        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "shares")) }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a share link at once.")
+        @OptionGroup var store: StoreOptions
+        @Argument var token: String
+        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "shares", query: ["token": token])) }
+    }
+
+    static func split(_ path: String) throws -> (bucket: String, key: String) {
+        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        guard let slash = trimmed.firstIndex(of: "/"), slash != trimmed.startIndex, trimmed.index(after: slash) != trimmed.endIndex else {
+            throw ValidationError("expected BUCKET/KEY, got \(path)")
+        }
+        return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+    }
+
+    /// `90`, `90s`, `30m`, `2h`, `7d`, `1w`, `1y` in seconds.
+    static func seconds(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800, "y": 365 * 86_400]
+        var digits = Substring(text)
+        var unit: Int64 = 1
+        if let last = text.last, let factor = units[last] {
+            digits = text.dropLast()
+            unit = factor
+        }
+        guard let value = Int64(digits), value > 0, value <= Int64.max / unit / 1000 else {
+            throw ValidationError("\(text) is not a duration such as 90s, 30m, 2h or 7d")
+        }
+        return value * unit
+    }
+
+    /// A SigV4 presigned URL signed with the root credentials, for `public_url` (else the S3
+    /// listener's address).
+    static func presign(_ store: StoreOptions, method: String, path: String, expires: String) throws -> String {
+        let (bucket, key) = try split(path)
+        let seconds = try seconds(expires)
+        guard seconds <= presignedSecondsMax else {
+            throw ValidationError("presigned URLs work for at most 7 days; use `spore share link` for longer")
+        }
+        let settings = try store.configuration()
+        let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
+        let root = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
+        let base = try settings.string("public_url") ?? settings.address("s3_address").url
+        return try PresignedURL.make(
+            base: base, method: method, bucket: bucket, key: key, credential: root, region: settings.string("region") ?? "us-east-1",
+            nowMilliseconds: SystemClockMilliseconds.now(), expiresSeconds: seconds
+        )
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Index
+import Web
+
+/// Users, access keys and share links through the admin API. Secrets appear once, in the answer
+/// to the call that creates them.
+extension AdminService {
+    /// Longest user name.
+    static let userNameByteCountMax = 64
+    /// Longest a managed key or share link may live (10 years); nil expiry means forever.
+    static let lifetimeSecondsMax: Int64 = 10 * 365 * 86_400
+
+    func handleIdentity(_ request: AdminRequest) async throws -> AdminResponse? {
+        switch (request.method, request.command) {
+        case ("GET", "users"):
+            let users = try catalog.users().map { user -> [String: Any] in
+                ["name": user.name, "created": Timestamp.iso8601(milliseconds: user.createdAtMilliseconds), "disabled": user.isDisabled]
+            }
+            return try Self.json(["users": users])
+        case ("POST", "users"):
+            let name = try Self.required(request, "name")
+            guard Self.isValidUserName(name) else { return Self.failure(400, "user names are 1-64 letters, digits, '.', '_' or '-'") }
+            guard credentials.credential(forUser: name) == nil else { return Self.failure(409, "\(name) is a built-in user") }
+            let user = try await catalog.createUser(name, nowMilliseconds: clock.nowMilliseconds())
+            return try Self.json(["name": user.name, "created": Timestamp.iso8601(milliseconds: user.createdAtMilliseconds)])
+        case ("POST", "users/disable"), ("POST", "users/enable"):
+            let name = try Self.required(request, "name")
+            try await catalog.setUserDisabled(name, request.command == "users/disable")
+            return try Self.json(["name": name, "disabled": request.command == "users/disable"])
+        case ("DELETE", "users"):
+            let name = try Self.required(request, "name")
+            try await catalog.deleteUser(name)
+            return try Self.json(["deleted": name])
+        case ("GET", "keys"):
+            let keys = try catalog.accessKeys(user: request.query["user"]).map(Self.describe)
+            return try Self.json(["keys": keys])
+        case ("POST", "keys"):
+            return try await createKey(request)
+        case ("POST", "keys/disable"), ("POST", "keys/enable"):
+            let key = try Self.required(request, "access_key")
+            try await catalog.setAccessKeyDisabled(key, request.command == "keys/disable")
+            return try Self.json(["access_key": key, "disabled": request.command == "keys/disable"])
+        case ("DELETE", "keys"):
+            let key = try Self.required(request, "access_key")
+            try await catalog.deleteAccessKey(key)
+            return try Self.json(["deleted": key])
+        case ("GET", "shares"):
+            return try Self.json(["shares": try catalog.shares().map(describe)])
+        case ("POST", "shares"):
+            return try await createShare(request)
+        case ("DELETE", "shares"):
+            let token = try Self.required(request, "token")
+            try await catalog.revokeShare(token)
+            return try Self.json(["revoked": token])
+        default:
+            return nil
+        }
+    }
+
+    private func createKey(_ request: AdminRequest) async throws -> AdminResponse {
+        let user = try Self.required(request, "user")
+        guard try credentials.credential(forUser: user) != nil || catalog.user(named: user) != nil else {
+            return Self.failure(404, "no user \(user)")
+        }
+        var scopes = [KeyScope]()
+        if let bucket = request.query["bucket"] {
+            guard BucketName(validating: bucket) != nil else { return Self.failure(400, "invalid bucket name \(bucket)") }
+            scopes.append(KeyScope(bucket: bucket, prefix: request.query["prefix"] ?? ""))
+        } else if request.query["prefix"] != nil {
+            return Self.failure(400, "a prefix needs a bucket")
+        }
+        let now = clock.nowMilliseconds()
+        let expiry = try Self.expiry(request, now: now)
+        let accessKey = Self.randomString(length: 20, alphabet: Self.accessKeyAlphabet)
+        let secret = Self.randomString(length: 40, alphabet: Self.secretAlphabet)
+        let record = AccessKeyRecord(
+            accessKey: accessKey, user: user, sealedSecret: try sealer.seal(secret), scopes: scopes,
+            isReadOnly: request.query["read_only"] == "true", expiresAtMilliseconds: expiry, createdAtMilliseconds: now,
+            label: request.query["label"]
+        )
+        try await catalog.createAccessKey(record)
+        var described = Self.describe(record)
+        described["secret_key"] = secret
+        return try Self.json(described)
+    }
+
+    private func createShare(_ request: AdminRequest) async throws -> AdminResponse {
+        let bucket = try Self.required(request, "bucket")
+        let key = try Self.required(request, "key")
+        guard let objectKey = ObjectKey(validating: key) else { return Self.failure(400, "invalid key") }
+        let now = clock.nowMilliseconds()
+        let (_, lookup) = try catalog.lookup(bucket: bucket, key: objectKey, versionID: nil, nowMilliseconds: now)
+        guard case .found = lookup else { return Self.failure(404, "no object \(bucket)/\(key)") }
+        let expiry = try Self.expiry(request, now: now)
+        var digest: [UInt8]?
+        var salt: [UInt8]?
+        if let password = request.query["password"], !password.isEmpty {
+            let newSalt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+            salt = newSalt
+            digest = sealer.passwordDigest(password, salt: newSalt)
+        }
+        var downloads: Int64?
+        if let text = request.query["max_downloads"] {
+            guard let value = Int64(text), value > 0 else { return Self.failure(400, "max_downloads must be a positive number") }
+            downloads = value
+        }
+        let record = ShareRecord(
+            token: Self.randomString(length: 32, alphabet: Self.tokenAlphabet), bucket: bucket, key: key, createdBy: request.query["as"] ?? rootUser,
+            createdAtMilliseconds: now, expiresAtMilliseconds: expiry, passwordDigest: digest, passwordSalt: salt, downloadsMax: downloads
+        )
+        try await catalog.createShare(record)
+        return try Self.json(describe(record))
+    }
+
+    private func describe(_ share: ShareRecord) -> [String: Any] {
+        var result: [String: Any] = [
+            "token": share.token, "bucket": share.bucket, "key": share.key, "created": Timestamp.iso8601(milliseconds: share.createdAtMilliseconds),
+            "downloads": share.downloadCount, "revoked": share.isRevoked, "password": share.passwordDigest != nil,
+            "path": ShareResponder.pathPrefix + share.token,
+        ]
+        if let expiry = share.expiresAtMilliseconds { result["expires"] = Timestamp.iso8601(milliseconds: expiry) }
+        if let max = share.downloadsMax { result["max_downloads"] = max }
+        if let base = httpPublicURL { result["url"] = base + ShareResponder.pathPrefix + share.token }
+        return result
+    }
+
+    static func describe(_ key: AccessKeyRecord) -> [String: Any] {
+        var result: [String: Any] = [
+            "access_key": key.accessKey, "user": key.user, "read_only": key.isReadOnly, "disabled": key.isDisabled,
+            "created": Timestamp.iso8601(milliseconds: key.createdAtMilliseconds),
+            "scopes": key.scopes.map { ["bucket": $0.bucket, "prefix": $0.prefix] },
+        ]
+        if let expiry = key.expiresAtMilliseconds { result["expires"] = Timestamp.iso8601(milliseconds: expiry) }
+        if let label = key.label { result["label"] = label }
+        return result
+    }
+
+    static func expiry(_ request: AdminRequest, now: Int64) throws -> Int64? {
+        guard let text = request.query["expires_in"] else { return nil }
+        guard let seconds = Int64(text), seconds > 0, seconds <= lifetimeSecondsMax else {
+            throw AdminFailure(status: 400, message: "expires_in must be between 1 and \(lifetimeSecondsMax) seconds")
+        }
+        return now + seconds * 1000
+    }
+
+    static func isValidUserName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= userNameByteCountMax
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+    }
+
+    static let accessKeyAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    static let tokenAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// Random characters from the system's CSPRNG.
+    static func randomString(length: Int, alphabet: [Character]) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    static func required(_ request: AdminRequest, _ name: String) throws -> String {
+        guard let value = request.query[name], !value.isEmpty else { throw AdminFailure(status: 400, message: "missing parameter \(name)") }
+        return value
+    }
+
+    static func json(_ object: Any) throws -> AdminResponse {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return AdminResponse(json: String(decoding: data, as: UTF8.self))
+    }
+
+    static func failure(_ status: Int, _ message: String) -> AdminResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data()
+        return AdminResponse(status: status, json: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// An admin call that cannot be answered as asked.
+struct AdminFailure: Error {
+    let status: Int
+    let message: String
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The policy document of a browser-based POST upload: an expiry and the conditions every form
+/// field must meet. A value type, evaluated without I/O.
+public struct PostPolicy: Sendable, Equatable {
+    /// Largest policy document accepted (AWS allows 20 KB of form fields in all).
+    public static let documentByteCountMax = 20 * 1024
+
+    public enum Condition: Sendable, Equatable {
+        /// `{"field": "value"}` or `["eq", "$field", "value"]`.
+        case equals(field: String, value: String)
+        /// `["starts-with", "$field", "prefix"]`.
+        case startsWith(field: String, prefix: String)
+        /// `["content-length-range", min, max]`.
+        case contentLengthRange(min: Int64, max: Int64)
+    }
+
+    /// Why a document is not a policy (answered 400) or a form breaks it (answered 403).
+    public enum Failure: Error, Equatable {
+        case invalidDocument(String)
+        case expired
+        case conditionFailed(String)
+        case extraField(String)
+    }
+
+    public let expiresAtMilliseconds: Int64
+    public let conditions: [Condition]
+
+    public init(expiresAtMilliseconds: Int64, conditions: [Condition]) {
+        self.expiresAtMilliseconds = expiresAtMilliseconds
+        self.conditions = conditions
+    }
+
+    /// Parses the base64-encoded JSON document sent in the `policy` field.
+    public static func parse(base64 text: String) throws(Failure) -> PostPolicy {
+        guard text.utf8.count <= documentByteCountMax * 2, let bytes = Base64.decode(text.filter { !$0.isWhitespace }) else {
+            throw .invalidDocument("Invalid Policy: Invalid Base64 encoding.")
+        }
+        return try parse(json: bytes)
+    }
+
+    public static func parse(json bytes: [UInt8]) throws(Failure) -> PostPolicy {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)), let document = object as? [String: Any] else {
+            throw .invalidDocument("Invalid Policy: Invalid JSON.")
+        }
+        // Both names are case-sensitive, as at AWS.
+        guard let expirationText = document["expiration"] as? String else {
+            throw .invalidDocument("Invalid Policy: Policy missing expiration.")
+        }
+        guard let expires = Timestamp.parseISO8601(expirationText) else {
+            throw .invalidDocument("Invalid Policy: Invalid 'expiration' value: '\(expirationText)'")
+        }
+        guard let list = document["conditions"] as? [Any] else {
+            throw .invalidDocument("Invalid Policy: Policy missing conditions.")
+        }
+        var conditions = [Condition]()
+        for item in list {
+            conditions.append(try condition(item))
+        }
+        return PostPolicy(expiresAtMilliseconds: expires, conditions: conditions)
+    }
+
+    private static func condition(_ item: Any) throws(Failure) -> Condition {
+        if let pair = item as? [String: Any] {
+            guard pair.count == 1, let (name, value) = pair.first, let text = scalarText(value) else {
+                throw .invalidDocument("Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
+            }
+            return .equals(field: name.lowercased(), value: text)
+        }
+        guard let array = item as? [Any], let operation = (array.first as? String)?.lowercased() else {
+            throw .invalidDocument("Invalid Policy: Invalid condition.")
+        }
+        if operation == "content-length-range" {
+            guard array.count == 3, let low = integer(array[1]), let high = integer(array[2]), low >= 0, high >= low else {
+                throw .invalidDocument("Invalid Policy: Invalid content-length-range condition.")
+            }
+            return .contentLengthRange(min: low, max: high)
+        }
+        guard array.count == 3, let reference = array[1] as? String, reference.hasPrefix("$"), let value = scalarText(array[2]) else {
+            throw .invalidDocument("Invalid Policy: Invalid '\(operation)' condition.")
+        }
+        let field = String(reference.dropFirst()).lowercased()
+        switch operation {
+        case "eq": return .equals(field: field, value: value)
+        case "starts-with": return .startsWith(field: field, prefix: value)
+        default: throw .invalidDocument("Invalid Policy: Unknown condition '\(operation)'.")
+        }
+    }
+
+    private static func scalarText(_ value: Any) -> String? {
+        if let text = value as? String { return text }
+        if let number = value as? NSNumber { return number.stringValue }
+        return nil
+    }
+
+    private static func integer(_ value: Any) -> Int64? {
+        if let number = value as? NSNumber, !(value is String) { return number.int64Value }
+        if let text = value as? String { return Int64(text) }
+        return nil
+    }
+
+    /// Form fields that need no condition: the signature, the policy itself, the file, and
+    /// `x-ignore-*` (AWS's rule), plus the checksum fields, which only make the upload stricter.
+    public static func isExempt(_ field: String) -> Bool {
+        ["policy", "signature", "x-amz-signature", "awsaccesskeyid", "file"].contains(field) || field.hasPrefix("x-ignore-")
+            || field.hasPrefix("x-amz-checksum-")
+    }
+
+    /// Checks the form's fields (lowercased names; `bucket` included) against the policy.
+    public func check(fields: [String: String], nowMilliseconds: Int64) throws(Failure) {
+        guard nowMilliseconds <= expiresAtMilliseconds else { throw .expired }
+        var covered = Set<String>()
+        for condition in conditions {
+            switch condition {
+            case .equals(let field, let value):
+                covered.insert(field)
+                guard fields[field] == value else { throw .conditionFailed("[\"eq\", \"$\(field)\", \"\(value)\"]") }
+            case .startsWith(let field, let prefix):
+                covered.insert(field)
+                guard let actual = fields[field], Self.matches(actual, prefix: prefix, field: field) else {
+                    throw .conditionFailed("[\"starts-with\", \"$\(field)\", \"\(prefix)\"]")
+                }
+            case .contentLengthRange:
+                break
+            }
+        }
+        for field in fields.keys.sorted() where !covered.contains(field) && !Self.isExempt(field) {
+            throw .extraField(field)
+        }
+    }
+
+    /// `starts-with` on Content-Type applies to each comma-separated type.
+    private static func matches(_ value: String, prefix: String, field: String) -> Bool {
+        if field == "content-type" {
+            return value.split(separator: ",").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }
+        }
+        return value.hasPrefix(prefix)
+    }
+
+    /// The allowed body sizes, if the policy limits them.
+    public var contentLengthRange: ClosedRange<Int64>? {
+        for case .contentLengthRange(let low, let high) in conditions { return low...high }
+        return nil
+    }
+}

@@ -1,0 +1,188 @@
+import Hummingbird
+import Index
+import NIOCore
+
+/// Reads a `multipart/form-data` body as it streams: the small fields before the file whole, the
+/// file part as a stream, so a browser upload of any size needs bounded memory.
+final class MultipartFormReader {
+    /// Longest header block of one part.
+    static let headerByteCountMax = 16 * 1024
+    /// Longest non-file field.
+    static let fieldByteCountMax = 64 * 1024
+    /// Most fields before the file.
+    static let fieldCountMax = 64
+
+    struct Part {
+        let name: String
+        let filename: String?
+        let contentType: String?
+    }
+
+    enum FormError: Error {
+        case malformed(String)
+    }
+
+    fileprivate(set) var base: RequestBody.AsyncIterator
+    fileprivate var buffer = ByteBuffer()
+    private var finished = false
+    private let delimiter: [UInt8]
+
+    init(body: RequestBody, boundary: String) {
+        base = body.makeAsyncIterator()
+        delimiter = Array("\r\n--\(boundary)".utf8)
+    }
+
+    /// The boundary parameter of a `multipart/form-data` content type.
+    static func boundary(_ contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingSpaces() }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
+            return part.dropFirst("boundary=".count).unquoted
+        }
+        return nil
+    }
+
+    /// Positions after the opening boundary.
+    func start() async throws {
+        // The body starts with "--boundary" (without the CRLF that separates later parts).
+        let opening = Array(delimiter.dropFirst(2))
+        guard try await fill(opening.count + 2) else { throw FormError.malformed("empty form") }
+        guard buffer.readBytes(length: opening.count) == opening else { throw FormError.malformed("missing opening boundary") }
+        try await skipLineEnd()
+    }
+
+    /// The next part's headers, or nil after the closing boundary.
+    func nextPart() async throws -> Part? {
+        var headerBytes = [UInt8]()
+        while true {
+            guard try await fill(1) else { throw FormError.malformed("truncated part headers") }
+            headerBytes.append(buffer.readInteger(as: UInt8.self)!)
+            if headerBytes.count > Self.headerByteCountMax { throw FormError.malformed("part headers too long") }
+            if headerBytes.suffix(4) == Array("\r\n\r\n".utf8) { break }
+            if headerBytes == Array("--".utf8) { return nil }
+        }
+        var name: String?
+        var filename: String?
+        var contentType: String?
+        for line in String(decoding: headerBytes.dropLast(4), as: UTF8.self).split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let header = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingSpaces()
+            if header == "content-disposition" {
+                for parameter in value.split(separator: ";").map({ $0.trimmingSpaces() }) {
+                    if parameter.hasPrefix("name=") { name = parameter.dropFirst(5).unquoted }
+                    if parameter.hasPrefix("filename=") { filename = parameter.dropFirst(9).unquoted }
+                }
+            } else if header == "content-type" {
+                contentType = value
+            }
+        }
+        guard let name else { throw FormError.malformed("part without a name") }
+        return Part(name: name, filename: filename, contentType: contentType)
+    }
+
+    /// The whole value of a small field part.
+    func readField() async throws -> [UInt8] {
+        var value = [UInt8]()
+        while let chunk = try await nextChunk() {
+            value += chunk.readableBytesView
+            if value.count > Self.fieldByteCountMax { throw FormError.malformed("form field too long") }
+        }
+        return value
+    }
+
+    /// The next piece of the current part's content, nil at its end (the boundary is consumed).
+    func nextChunk() async throws -> ByteBuffer? {
+        if finished { return nil }
+        while true {
+            let view = buffer.readableBytesView
+            if let index = Self.find(delimiter, in: view) {
+                let length = index - view.startIndex
+                let chunk = buffer.readSlice(length: length)!
+                buffer.moveReaderIndex(forwardBy: delimiter.count)
+                finished = true
+                return chunk.readableBytes > 0 ? chunk : nil
+            }
+            // Keep back what could be the start of a delimiter split across reads.
+            let safe = view.count - (delimiter.count - 1)
+            if safe > 0 {
+                return buffer.readSlice(length: safe)!
+            }
+            guard let more = try await base.next() else { throw FormError.malformed("form ended inside a part") }
+            buffer.writeImmutableBuffer(more)
+        }
+    }
+
+    /// Prepares for the next part after the current one ended.
+    func endPart() async throws {
+        while try await nextChunk() != nil {}
+        finished = false
+        try await skipLineEnd()
+    }
+
+    private func skipLineEnd() async throws {
+        guard try await fill(2) else { throw FormError.malformed("truncated boundary") }
+        let next = buffer.getBytes(at: buffer.readerIndex, length: 2) ?? []
+        if next == Array("\r\n".utf8) { buffer.moveReaderIndex(forwardBy: 2) }
+        // "--" (the closing boundary) is left for nextPart to see.
+    }
+
+    private func fill(_ count: Int) async throws -> Bool {
+        while buffer.readableBytes < count {
+            guard let more = try await base.next() else { return false }
+            buffer.writeImmutableBuffer(more)
+        }
+        return true
+    }
+
+    static func find(_ needle: [UInt8], in haystack: ByteBufferView) -> Int? {
+        guard haystack.count >= needle.count, let first = needle.first else { return nil }
+        var index = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var matched = true
+                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// The file part of a form as a body to ingest.
+struct FormFileBody: AsyncSequence, @unchecked Sendable {
+    // @unchecked Sendable: the reader is used by the one task that ingests the file, never shared.
+    typealias Element = ByteBuffer
+    let reader: MultipartFormReader
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let reader: MultipartFormReader
+        mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
+}
+
+extension MultipartFormReader {
+    /// The raw bytes after the current position (nil at the end of the body).
+    func rest() async throws -> ByteBuffer? {
+        if buffer.readableBytes > 0 {
+            defer { buffer.clear() }
+            return buffer
+        }
+        return try await base.next()
+    }
+}
+
+extension StringProtocol {
+    /// Without one pair of surrounding double quotes.
+    fileprivate var unquoted: String {
+        if count >= 2, hasPrefix("\""), hasSuffix("\"") { return String(dropFirst().dropLast()) }
+        return String(self)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Index
+import NIOCore
+
+/// Serves share links, `/share/<token>` on the HTTP listener: read access to one object for anyone
+/// holding the link, until it expires, is revoked or runs out of downloads, optionally behind a
+/// password (HTTP Basic, any user name, or `?password=`). Works long after any SigV4 presigned URL
+/// (at most 7 days) would have expired.
+public struct ShareResponder: Sendable {
+    public static let pathPrefix = "/share/"
+    /// Longest token accepted in a path.
+    static let tokenByteCountMax = 128
+
+    let s3: S3Service
+    let sealer: SecretSealer
+
+    public init(s3: S3Service, sealer: SecretSealer) {
+        self.s3 = s3
+        self.sealer = sealer
+    }
+
+    public func respond(to request: Request, route: String) async -> Response {
+        guard request.method == .get || request.method == .head else {
+            return Self.json(.methodNotAllowed, "Share links only answer GET and HEAD.")
+        }
+        let token = String(route.dropFirst(Self.pathPrefix.count))
+        guard !token.isEmpty, token.utf8.count <= Self.tokenByteCountMax, let share = try? s3.catalog.share(token) else {
+            return Self.json(.notFound, "No such share link.")
+        }
+        let now = s3.clock.nowMilliseconds()
+        guard share.isUsable(atMilliseconds: now) else { return Self.json(.gone, "This share link has expired or was revoked.") }
+        if let digest = share.passwordDigest, let salt = share.passwordSalt {
+            guard let password = Self.password(request), sealer.passwordMatches(password, digest: digest, salt: salt) else {
+                var response = Self.json(.unauthorized, "This share link needs its password.")
+                response.headers[.wwwAuthenticate] = "Basic realm=\"spore share\", charset=\"UTF-8\""
+                return response
+            }
+        }
+        // A download is counted for GETs of the whole object or its first bytes, so a player that
+        // seeks with many ranges uses one download, not hundreds.
+        let counts = request.method == .get && Self.startsAtZero(request.headers[.range])
+        if counts {
+            guard (try? await s3.catalog.consumeShare(token, nowMilliseconds: now)) ?? nil != nil else {
+                return Self.json(.gone, "This share link has expired or was revoked.")
+            }
+        }
+        return await s3.serveShared(share, request: request)
+    }
+
+    static func startsAtZero(_ range: String?) -> Bool {
+        guard let range else { return true }
+        return range.replacingOccurrences(of: " ", with: "").hasPrefix("bytes=0-")
+    }
+
+    static func password(_ request: Request) -> String? {
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Basic "),
+            let decoded = Base64.decode(String(authorization.dropFirst(6))), let text = String(validating: decoded, as: UTF8.self),
+            let colon = text.firstIndex(of: ":")
+        {
+            return String(text[text.index(after: colon)...])
+        }
+        let query = (request.head.path ?? "").split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
+        for item in query.split(separator: "&") where item.hasPrefix("password=") {
+            return PercentEncoding.decodeString(item.dropFirst("password=".count), plusIsSpace: true)
+        }
+        return nil
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ detail: String) -> Response {
+        let body = (try? JSONSerialization.data(withJSONObject: ["detail": detail])) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension S3Service {
+    /// Streams a shared object as a GetObject by a read-only principal scoped to that one key.
+    func serveShared(_ share: ShareRecord, request: Request) async -> Response {
+        var headers = HTTPFields()
+        for name in [HTTPField.Name.range, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince] {
+            if let value = request.headers[name] { headers[name] = value }
+        }
+        do {
+            let s3 = try S3Request(
+                method: request.method, path: "/\(share.bucket)/\(PercentEncoding.encode(share.key, keepSlash: true))", host: "",
+                headers: headers, domain: nil
+            )
+            let creator = credentials.credential(forUser: share.createdBy)
+            let principal = Principal(
+                user: share.createdBy, isRoot: creator?.isRoot ?? false, accessKey: "share",
+                scopes: [KeyScope(bucket: share.bucket, prefix: share.key)], isReadOnly: true
+            )
+            var auth = Authentication(principal: principal, payload: .unsigned)
+            auth.action = "s3:GetObject"
+            var response = try await getObject(s3, auth, isHead: request.method == .head)
+            if response.headers[.contentDisposition] == nil {
+                let name = share.key.split(separator: "/").last.map(String.init) ?? share.key
+                response.headers[.contentDisposition] = "inline; filename*=UTF-8''\(PercentEncoding.encode(name))"
+            }
+            return response
+        } catch {
+            let s3Error = S3Error.from(error)
+            return ShareResponder.json(s3Error.status, s3Error.message)
+        }
+    }
+}

@@ -31,20 +31,21 @@ public struct AccessControlList: Sendable, Hashable {
 
     /// A canned ACL for an owner (and, for objects, the bucket owner); nil for an unknown name.
     public static func canned(_ name: String, ownerID: String, bucketOwnerID: String? = nil) -> AccessControlList? {
-        var grants = [Grant(.user(ownerID), .fullControl)]
+        // Group grants first, then the owner, then the bucket owner: the order RGW answers in.
+        var grants = [Grant]()
         switch name {
-        case "private": break
+        case "private", "log-delivery-write", "bucket-owner-read", "bucket-owner-full-control": break
         case "public-read": grants.append(Grant(.allUsers, .read))
         case "public-read-write":
             grants.append(Grant(.allUsers, .read))
             grants.append(Grant(.allUsers, .write))
         case "authenticated-read": grants.append(Grant(.authenticatedUsers, .read))
-        case "bucket-owner-read":
-            if let bucketOwnerID, bucketOwnerID != ownerID { grants.append(Grant(.user(bucketOwnerID), .read)) }
-        case "bucket-owner-full-control":
-            if let bucketOwnerID, bucketOwnerID != ownerID { grants.append(Grant(.user(bucketOwnerID), .fullControl)) }
-        case "log-delivery-write": break
         default: return nil
+        }
+        grants.append(Grant(.user(ownerID), .fullControl))
+        if let bucketOwnerID, bucketOwnerID != ownerID {
+            if name == "bucket-owner-read" { grants.append(Grant(.user(bucketOwnerID), .read)) }
+            if name == "bucket-owner-full-control" { grants.append(Grant(.user(bucketOwnerID), .fullControl)) }
         }
         return AccessControlList(grants: grants)
     }

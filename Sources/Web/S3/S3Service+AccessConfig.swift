@@ -32,10 +32,10 @@ extension S3Service {
                 guard parts.count == 2 else { throw S3Error.invalidArgument("Invalid grant", name: header, value: value) }
                 let target = parts[1].trimmingCharacters(in: "\"")
                 switch parts[0].lowercased() {
-                case "id": grants.append(.init(.user(target), permission))
+                case "id": grants.append(.init(.user(try knownCanonicalID(target)), permission))
                 case "uri" where target == Self.allUsersURI: grants.append(.init(.allUsers, permission))
                 case "uri" where target == Self.authenticatedUsersURI: grants.append(.init(.authenticatedUsers, permission))
-                case "emailaddress": grants.append(.init(.user(Principal.canonicalID(forUser: target)), permission))
+                case "emailaddress": grants.append(.init(.user(try canonicalID(forEmail: target)), permission))
                 default: throw S3Error.invalidArgument("Invalid grantee", name: header, value: value)
                 }
             }
@@ -57,6 +57,24 @@ extension S3Service {
         return (owner, bucket.ownership == "BucketOwnerEnforced" ? nil : acl)
     }
 
+    /// A grantee's canonical id, if it names a user spore knows.
+    func knownCanonicalID(_ id: String) throws -> String {
+        guard credentials.userNames().contains(where: { Principal.canonicalID(forUser: $0) == id }) else {
+            throw S3Error.invalidArgument("Invalid id", name: "CanonicalUser/ID", value: id)
+        }
+        return id
+    }
+
+    /// spore's users have no email addresses: a grant by email names the user whose name is the
+    /// address's local part (`alice@…` is alice).
+    func canonicalID(forEmail email: String) throws -> String {
+        let local = String(email.split(separator: "@", maxSplits: 1).first ?? "")
+        guard !local.isEmpty, credentials.userNames().contains(local) else {
+            throw S3Error("UnresolvableGrantByEmailAddress", .badRequest, "The e-mail address you provided does not match any account on record.")
+        }
+        return Principal.canonicalID(forUser: local)
+    }
+
     /// Refuses ACLs the bucket's settings do not allow (PublicAccessBlock, BucketOwnerEnforced).
     func checkACLAllowed(_ acl: AccessControlList?, bucket: BucketRecord, cannedName: String?) throws {
         guard let acl else { return }
@@ -76,7 +94,7 @@ extension S3Service {
                 let permission = AccessControlList.Permission(rawValue: permissionText)
             else { throw S3Error.malformedXML() }
             if let id = grantee.value("ID") {
-                grants.append(.init(.user(id), permission))
+                grants.append(.init(.user(try knownCanonicalID(id)), permission))
             } else if let uri = grantee.value("URI") {
                 switch uri {
                 case Self.allUsersURI: grants.append(.init(.allUsers, permission))
@@ -84,7 +102,7 @@ extension S3Service {
                 default: throw S3Error.invalidArgument("Invalid group uri", name: "uri", value: uri)
                 }
             } else if let email = grantee.value("EmailAddress") {
-                grants.append(.init(.user(Principal.canonicalID(forUser: email)), permission))
+                grants.append(.init(.user(try canonicalID(forEmail: email)), permission))
             } else {
                 throw S3Error.malformedXML()
             }
@@ -181,7 +199,7 @@ extension S3Service {
         let versionID = try Self.versionID(request)
         let (bucket, lookup) = try catalog.lookup(bucket: name, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
         guard case .found(let version) = lookup else {
-            try authorize(auth, bucket, request: request)
+            try authorizeRead(auth, bucket, request: request, object: nil)
             throw versionID.map { S3Error.noSuchVersion(key.value, $0.rawValue) } ?? S3Error.noSuchKey(key.value)
         }
         try authorize(auth, bucket, request: request, object: version)
@@ -221,7 +239,8 @@ extension S3Service {
 
     func getBucketPolicyStatus(_ request: S3Request, _ auth: Authentication) throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let isPublic = bucket.policy.flatMap { try? BucketPolicy(json: $0, bucket: bucket.name) }?.isPublic ?? false
+        let policyIsPublic = bucket.policy.flatMap { try? BucketPolicy(json: $0, bucket: bucket.name) }?.isPublic ?? false
+        let isPublic = policyIsPublic || bucket.acl?.isPublic == true
         var xml = XMLWriter()
         xml.openRoot("PolicyStatus")
         xml.element("IsPublic", isPublic)
@@ -285,6 +304,11 @@ extension S3Service {
             let ownership = document.child("Rule")?.value("ObjectOwnership"),
             Self.objectOwnershipValues.contains(ownership)
         else { throw S3Error.malformedXML() }
+        if ownership == "BucketOwnerEnforced", let acl = bucket.acl,
+            acl.grants != [.init(.user(Principal.canonicalID(forUser: bucket.owner)), .fullControl)]
+        {
+            throw S3Error("InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+        }
         try await catalog.updateBucket(named: bucket.name) { $0.ownership = ownership }
         return Response(status: .ok, headers: [.contentLength: "0"])
     }

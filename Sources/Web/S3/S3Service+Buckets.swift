@@ -81,11 +81,15 @@ extension S3Service {
                 ownership: ownership, nowMilliseconds: clock.nowMilliseconds()
             )
         } catch IndexError.bucketAlreadyOwnedByYou(let name) {
-            // As on AWS: in us-east-1, creating a bucket you already own succeeds and changes nothing;
-            // every other region answers BucketAlreadyOwnedByYou.
+            // As on AWS: in us-east-1, creating a bucket you already own succeeds; every other
+            // region answers BucketAlreadyOwnedByYou. A re-create that would change the bucket's ACL
+            // is refused (as RGW does) rather than silently resetting it, as AWS would.
             guard configuration.region == "us-east-1", location == nil || location == "us-east-1" else {
                 throw S3Error.bucketAlreadyOwnedByYou(name)
             }
+            let existing = try catalog.bucket(named: name)
+            let current = existing?.acl ?? AccessControlList.canned("private", ownerID: ownerID)
+            if (acl ?? AccessControlList.canned("private", ownerID: ownerID)) != current { throw S3Error.bucketAlreadyExists(name) }
         }
         var headers = HTTPFields()
         headers[.location] = "/\(name)"

@@ -56,7 +56,7 @@ extension S3Service {
             let (bucket, found) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
             var object: ObjectVersion?
             if case .found(let version) = found { object = version }
-            try authorize(auth, bucket, request: request, object: object)
+            try authorizeRead(auth, bucket, request: request, object: object)
             lookup = found
         } catch IndexError.noSuchBucket(let name) {
             throw S3Error.noSuchBucket(name)

@@ -68,7 +68,7 @@ enum TagSet {
 
 extension S3Service {
     func putObjectTagging(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
-        let bucket = try authorizedBucket(request, auth)
+        let (bucket, _) = try authorizedObject(request, auth)
         let key = try request.objectKey()
         let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
         try verifyPayload(body, request, auth)
@@ -83,15 +83,14 @@ extension S3Service {
     }
 
     func getObjectTagging(_ request: S3Request, _ auth: Authentication) throws -> Response {
-        let bucket = try authorizedBucket(request, auth)
-        let version = try catalog.version(bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), nowMilliseconds: clock.nowMilliseconds())
+        let (_, version) = try authorizedObject(request, auth)
         var headers = HTTPFields()
         if !version.isNullVersion { headers[Self.versionIDField] = version.versionID.rawValue }
         return Self.xmlResponse(TagSet.render(version.tags), headers: headers)
     }
 
     func deleteObjectTagging(_ request: S3Request, _ auth: Authentication) async throws -> Response {
-        let bucket = try authorizedBucket(request, auth)
+        let (bucket, _) = try authorizedObject(request, auth)
         let version = try await catalog.setTags(
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), tags: [], nowMilliseconds: clock.nowMilliseconds()
         )

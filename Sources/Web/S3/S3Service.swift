@@ -206,10 +206,10 @@ public final class S3Service: Sendable {
     }
 
     /// Checks the request's action on `bucket` (and `key`, defaulting to the request's key; an
-    /// existing object's ACL and owner count for object reads).
+    /// existing object's ACL, owner and tags count for object actions).
     func authorize(
         _ auth: Authentication, _ bucket: BucketRecord, request: S3Request, key: String? = nil, action: String? = nil,
-        object: ObjectVersion? = nil
+        object: ObjectVersion? = nil, prefix: String? = nil
     ) throws {
         var query = AccessDecider.Query(
             principal: auth.principal, action: action ?? auth.action, bucket: bucket,
@@ -217,12 +217,50 @@ public final class S3Service: Sendable {
         )
         query.objectACL = object?.acl
         query.objectOwner = object?.owner
-        if let prefix = request.queryValue("prefix") { query.context["s3:prefix"] = prefix }
-        if let delimiter = request.queryValue("delimiter") { query.context["s3:delimiter"] = delimiter }
-        if let maxKeys = request.queryValue("max-keys") { query.context["s3:max-keys"] = maxKeys }
-        if let ip = auth.sourceIP { query.context["aws:sourceip"] = ip }
-        query.context["s3:prefix"] = query.context["s3:prefix"] ?? (query.action.hasPrefix("s3:ListBucket") ? "" : nil)
+        query.context = Self.conditionContext(request, auth: auth, object: object)
+        if let prefix { query.context["s3:prefix"] = prefix }
+        if query.context["s3:prefix"] == nil, query.action.hasPrefix("s3:ListBucket") { query.context["s3:prefix"] = "" }
         guard access.allows(query) else { throw S3Error.accessDenied() }
+    }
+
+    /// Headers a policy condition may name (`s3:x-amz-acl` …), besides the listing parameters.
+    static let conditionHeaders = [
+        "x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption", "x-amz-storage-class",
+        "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control",
+        "x-amz-content-sha256", "x-amz-object-ownership",
+    ]
+
+    /// The condition keys of a request, lowercased as policies are matched.
+    static func conditionContext(_ request: S3Request, auth: Authentication, object: ObjectVersion?) -> [String: String] {
+        var context = [String: String]()
+        if let prefix = request.queryValue("prefix") { context["s3:prefix"] = prefix }
+        if let delimiter = request.queryValue("delimiter") { context["s3:delimiter"] = delimiter }
+        if let maxKeys = request.queryValue("max-keys") { context["s3:max-keys"] = maxKeys }
+        if let versionID = request.queryValue("versionId") { context["s3:versionid"] = versionID }
+        if let ip = auth.sourceIP { context["aws:sourceip"] = ip }
+        if let user = auth.principal.isAnonymous ? nil : auth.principal.user { context["aws:username"] = user }
+        if let referer = request.header("referer") { context["aws:referer"] = referer }
+        if let agent = request.header("user-agent") { context["aws:useragent"] = agent }
+        for header in conditionHeaders {
+            if let value = request.header(header) { context["s3:" + header] = value }
+        }
+        if let tagging = request.header("x-amz-tagging"), let tags = try? TagSet.parseHeader(tagging) {
+            for (name, value) in tags { context["s3:requestobjecttag/" + name.lowercased()] = value }
+            context["s3:requestobjecttagkeys"] = tags.map(\.name).joined(separator: ",")
+        }
+        for (name, value) in object?.tags ?? [] { context["s3:existingobjecttag/" + name.lowercased()] = value }
+        return context
+    }
+
+    /// Authorizes reading an object that may not exist. As on AWS, a missing key is answered
+    /// NoSuchKey only to callers who could list it; anyone else gets AccessDenied and learns nothing.
+    func authorizeRead(_ auth: Authentication, _ bucket: BucketRecord, request: S3Request, object: ObjectVersion?) throws {
+        do {
+            try authorize(auth, bucket, request: request, object: object)
+        } catch let error as S3Error where object == nil && error.code == "AccessDenied" {
+            let key = request.keyBytes.map { String(decoding: $0, as: UTF8.self) }
+            guard (try? authorize(auth, bucket, request: request, key: nil, action: "s3:ListBucket", prefix: key ?? "")) != nil else { throw error }
+        }
     }
 
     func requireSigned(_ auth: Authentication) throws {

@@ -83,6 +83,8 @@ public struct BucketPolicy: Sendable, Equatable {
             let principals = try Self.principals(raw["Principal"])
             let notPrincipals = try Self.principals(raw["NotPrincipal"])
             guard principals != nil || notPrincipals != nil else { throw Invalid(reason: "Missing required field Principal") }
+            // As on AWS: NotPrincipal only narrows a Deny.
+            if notPrincipals != nil, effect == .allow { throw Invalid(reason: "NotPrincipal is only supported with Effect Deny") }
             var conditions = [Condition]()
             if let block = raw["Condition"] as? [String: Any] {
                 for (test, value) in block {
@@ -188,6 +190,12 @@ public struct BucketPolicy: Sendable, Equatable {
 
     private static func holds(_ condition: Condition, _ context: [String: String]) -> Bool {
         let value = context[condition.key]
+        // `…IfExists`: true when the key is absent, else the test without the suffix.
+        if condition.test.hasSuffix("IfExists") {
+            guard value != nil else { return true }
+            let base = Condition(test: String(condition.test.dropLast("IfExists".count)), key: condition.key, values: condition.values)
+            return holds(base, context)
+        }
         switch condition.test {
         case "StringEquals": return value.map { condition.values.contains($0) } ?? false
         case "StringNotEquals": return value.map { !condition.values.contains($0) } ?? true

@@ -11,7 +11,7 @@ struct Spore: AsyncParsableCommand {
         version: version,
         subcommands: [
             Serve.self, Version.self, Config.self, Fsck.self, GC.self, Stats.self, Backup.self, Restore.self, Export.self, Import.self,
-            InstallService.self, UserCommand.self, KeyCommand.self, ShareCommand.self,
+            InstallService.self, UserCommand.self, KeyCommand.self, ShareCommand.self, TokenCommand.self, WorkspaceCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -120,6 +120,23 @@ extension Catalog {
         }
     }
 
+    /// Every setting of a bucket whose name starts with `prefix`, by name.
+    public func bucketSettings(bucket name: String, prefix: String) throws -> [(name: String, document: [UInt8])] {
+        try read { transaction in
+            let record = try requireBucket(transaction, named: name)
+            let start = Self.settingKey(record.id, prefix)
+            return try transaction.withCursor(databases.settings) { cursor in
+                var found = [(name: String, document: [UInt8])]()
+                var entry = try cursor.seek(atOrAfter: start)
+                while let current = entry, current.key.starts(with: start) {
+                    found.append((String(decoding: current.key.dropFirst(8), as: UTF8.self), Array(current.value)))
+                    entry = try cursor.next()
+                }
+                return found
+            }
+        }
+    }
+
     static func settingKey(_ bucketID: UInt64, _ setting: String) -> [UInt8] {
         KeyBytes.uint64(bucketID) + Array(setting.utf8)
     }

@@ -59,6 +59,18 @@ extension Catalog {
         }
     }
 
+    /// Where an upload in progress is, from its id alone (for APIs that hand out only the id).
+    public func uploadLocation(_ uploadID: UploadID) throws -> (bucket: String, key: String, upload: MultipartUpload)? {
+        try read { transaction in
+            guard let location = try transaction.get(databases.uploadIDs, uploadID.bytes), location.count >= 8,
+                let bucket = try bucket(transaction, id: KeyBytes.readUInt64(Array(location.prefix(8))))
+            else { return nil }
+            let key = String(decoding: location.dropFirst(8), as: UTF8.self)
+            guard let payload = try uploadTree.get(transaction, root: bucket.id, key: Self.uploadTreeKey(key, uploadID)) else { return nil }
+            return (bucket.name, key, try MultipartUpload(decoding: payload))
+        }
+    }
+
     /// The upload, if it is in progress for that bucket and key.
     public func upload(bucket name: String, key: ObjectKey, uploadID: UploadID) throws -> (BucketRecord, MultipartUpload) {
         try read { transaction in

@@ -82,17 +82,9 @@ extension S3Service {
             if let value = request.headers[name] { headers[name] = value }
         }
         do {
-            let s3 = try S3Request(
-                method: request.method, path: "/\(share.bucket)/\(PercentEncoding.encode(share.key, keepSlash: true))", host: "",
-                headers: headers, domain: nil
-            )
-            let creator = credentials.credential(forUser: share.createdBy)
-            let principal = Principal(
-                user: share.createdBy, isRoot: creator?.isRoot ?? false, accessKey: "share",
-                scopes: [KeyScope(bucket: share.bucket, prefix: share.key)], isReadOnly: true
-            )
-            var auth = Authentication(principal: principal, payload: .unsigned)
-            auth.action = "s3:GetObject"
+            let s3 = try delegatedRequest(request.method, bucket: share.bucket, key: share.key, headers: headers)
+            // Read-only and scoped to exactly this key: a share link can reach nothing else.
+            let auth = delegatedAuthentication(user: share.createdBy, bucket: share.bucket, prefix: share.key, action: "s3:GetObject", readOnly: true)
             var response = try await getObject(s3, auth, isHead: request.method == .head)
             if response.headers[.contentDisposition] == nil {
                 let name = share.key.split(separator: "/").last.map(String.init) ?? share.key

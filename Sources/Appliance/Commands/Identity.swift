@@ -21,7 +21,7 @@ enum AdminCall {
         let admin = AdminService(
             catalog: access.catalog, blobs: access.blobs, disk: DiskMonitor(blobs: access.blobs), clock: clock,
             credentials: CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: access.catalog, sealer: sealer, clock: clock),
-            sealer: sealer, rootUser: root.user, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url, debugHooks: false,
+            sealer: sealer, rootUser: root.user, workspaceBucket: settings.string("workspace_bucket") ?? "hypha-workspaces", httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url, debugHooks: false,
             logger: .init(label: "spore")
         )
         let reply = try await admin.handle(AdminRequest(method: method, command: command, query: query, body: []))

@@ -44,6 +44,30 @@ extension AdminService {
             let key = try Self.required(request, "access_key")
             try await catalog.deleteAccessKey(key)
             return try Self.json(["deleted": key])
+        case ("GET", "workspaces"):
+            let records = try WorkspaceDirectory(catalog: catalog, bucket: workspaceBucket).list().map { record -> [String: Any] in
+                ["name": record.name, "owners": record.owners, "read_only": record.isReadOnly, "description": record.description]
+            }
+            return try Self.json(["workspaces": records])
+        case ("POST", "workspaces"):
+            let name = try Self.required(request, "name")
+            guard WorkspaceRecord.isValidName(name), !name.hasPrefix("ws-user-"), name != "public" else {
+                return Self.failure(400, "invalid workspace name \(name) (ws-user-… and public exist already)")
+            }
+            let owners = (request.query["owners"] ?? "").split(separator: ",").map(String.init)
+            let record = WorkspaceRecord(
+                name: name, owners: owners, isReadOnly: request.query["read_only"] == "true", description: request.query["description"] ?? ""
+            )
+            let directory = WorkspaceDirectory(catalog: catalog, bucket: workspaceBucket)
+            try await directory.ensureBucket(owner: rootUser, nowMilliseconds: clock.nowMilliseconds())
+            try await directory.create(record)
+            return try Self.json(["name": name, "owners": owners, "read_only": record.isReadOnly])
+        case ("DELETE", "workspaces"):
+            let name = try Self.required(request, "name")
+            let directory = WorkspaceDirectory(catalog: catalog, bucket: workspaceBucket)
+            guard try directory.record(name) != nil else { return Self.failure(404, "no workspace \(name)") }
+            try await directory.delete(name)
+            return try Self.json(["deleted": name])
         case ("GET", "shares"):
             return try Self.json(["shares": try catalog.shares().map(describe)])
         case ("POST", "shares"):
@@ -71,8 +95,8 @@ extension AdminService {
         }
         let now = clock.nowMilliseconds()
         let expiry = try Self.expiry(request, now: now)
-        let accessKey = Self.randomString(length: 20, alphabet: Self.accessKeyAlphabet)
-        let secret = Self.randomString(length: 40, alphabet: Self.secretAlphabet)
+        let accessKey = RandomText.make(length: 20, alphabet: RandomText.accessKeyAlphabet)
+        let secret = RandomText.make(length: 40, alphabet: RandomText.secretAlphabet)
         let record = AccessKeyRecord(
             accessKey: accessKey, user: user, sealedSecret: try sealer.seal(secret), scopes: scopes,
             isReadOnly: request.query["read_only"] == "true", expiresAtMilliseconds: expiry, createdAtMilliseconds: now,
@@ -105,7 +129,7 @@ extension AdminService {
             downloads = value
         }
         let record = ShareRecord(
-            token: Self.randomString(length: 32, alphabet: Self.tokenAlphabet), bucket: bucket, key: key, createdBy: request.query["as"] ?? rootUser,
+            token: RandomText.make(length: 32, alphabet: RandomText.tokenAlphabet), bucket: bucket, key: key, createdBy: request.query["as"] ?? rootUser,
             createdAtMilliseconds: now, expiresAtMilliseconds: expiry, passwordDigest: digest, passwordSalt: salt, downloadsMax: downloads
         )
         try await catalog.createShare(record)
@@ -146,16 +170,6 @@ extension AdminService {
     static func isValidUserName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= userNameByteCountMax
             && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
-    }
-
-    static let accessKeyAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-    static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-    static let tokenAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-
-    /// Random characters from the system's CSPRNG.
-    static func randomString(length: Int, alphabet: [Character]) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 
     static func required(_ request: AdminRequest, _ name: String) throws -> String {

@@ -14,6 +14,8 @@ struct AdminService: Sendable {
     let sealer: SecretSealer
     /// Who share links made through the admin API are created by.
     let rootUser: String
+    /// Where the Hypha-style API keeps workspaces.
+    let workspaceBucket: String
     /// How other machines reach the HTTP listener, for share-link URLs.
     let httpPublicURL: String?
     /// Test hooks (pausing the index writer, faking free space, moving the clock) answer only when

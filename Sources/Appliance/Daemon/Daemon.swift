@@ -24,6 +24,7 @@ struct Daemon {
     /// Real time, or (with `SPORE_DEBUG_HOOKS=1`) real time plus an offset tests can advance.
     let clock: any WallClock
     let sealer: SecretSealer
+    let hypha: HyphaConfiguration
     let logger: Logger
     let environment: [String: String]
     let registry = PrometheusCollectorRegistry()
@@ -63,9 +64,17 @@ struct Daemon {
             catalog: catalog, blobs: blobs, credentials: credentials, clock: clock,
             configuration: configuration, logger: logger, admin: { request in try await adminBox.handle(request) }
         )
+        let s3Base = try settings.string("public_url") ?? settings.address("s3_address").url
+        let httpBase = try settings.string("http_public_url") ?? settings.address("http_address").url
+        hypha = HyphaConfiguration(
+            workspaceBucket: settings.string("workspace_bucket") ?? "hypha-workspaces", s3BaseURL: s3Base, httpBaseURL: httpBase,
+            useProxyByDefault: settings.string("hypha_use_proxy") == "true", region: configuration.region,
+            jwtSecret: HyphaConfiguration.jwtSecret(serverSecret: serverSecret, override: settings.string("jwt_secret")), signer: root
+        )
+        try await WorkspaceDirectory(catalog: catalog, bucket: hypha.workspaceBucket).ensureBucket(owner: root.user, nowMilliseconds: clock.nowMilliseconds())
         adminBox.set(AdminService(
             catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
-            rootUser: root.user, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url,
+            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url,
             debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
         ))
     }
@@ -95,7 +104,9 @@ struct Daemon {
             }
         )
         let http = HTTPListener.makeApplication(
-            responder: HTTPFrontResponder(s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer), fallback: NotFoundResponder()),
+            responder: HTTPFrontResponder(s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
+                fallback: HyphaResponder(s3: service, configuration: hypha, sealer: sealer)
+            ),
             host: httpAddress.host, port: httpAddress.port, logger: logger
         ) { channel in
             ports.set(http: channel.localAddress?.port ?? httpAddress.port)

@@ -8,6 +8,7 @@ extension S3Service {
     static let deleteMarkerField = HTTPField.Name("x-amz-delete-marker")!
     /// Spore's per-object TTL header: the object expires this many seconds after the write.
     static let ttlField = HTTPField.Name("x-spore-ttl-seconds")!
+    static let ttlQueryName = "x-spore-ttl-seconds"
     static let expirationField = HTTPField.Name("x-amz-expiration")!
 
     func putObject(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
@@ -118,9 +119,10 @@ extension S3Service {
         return value
     }
 
-    /// The expiry asked for with `x-spore-ttl-seconds`.
+    /// The expiry asked for with `x-spore-ttl-seconds`, as a header or (in presigned URLs, where
+    /// the signature covers it) as a query parameter.
     func expiresAt(_ request: S3Request) throws -> Int64? {
-        guard let text = request.headers[Self.ttlField] else { return nil }
+        guard let text = request.headers[Self.ttlField] ?? request.queryValue(Self.ttlQueryName) else { return nil }
         guard let seconds = Int64(text), seconds > 0, seconds <= 100 * 365 * 86_400 else {
             throw S3Error.invalidArgument("x-spore-ttl-seconds must be a positive number of seconds", name: "x-spore-ttl-seconds", value: text)
         }

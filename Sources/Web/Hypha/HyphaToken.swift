@@ -1,0 +1,110 @@
+import Foundation
+
+/// What a workspace lets a caller do, in Hypha's order: read < read_write < admin.
+public enum WorkspacePermission: Int, Sendable, Comparable, CaseIterable {
+    case read = 1
+    case readWrite = 2
+    case admin = 3
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The scope suffix (`ws:NAME#rw`).
+    public var scopeCode: String {
+        switch self {
+        case .read: return "r"
+        case .readWrite: return "rw"
+        case .admin: return "a"
+        }
+    }
+
+    /// `read`, `read_write`, `admin` (Hypha's TokenConfig), or the scope codes.
+    public init?(name: String) {
+        switch name {
+        case "read", "r": self = .read
+        case "read_write", "rw": self = .readWrite
+        case "admin", "a", "*": self = .admin
+        default: return nil
+        }
+    }
+}
+
+/// The claims of a Hypha token: who, which workspaces, until when. Encoded the way Hypha encodes
+/// them (`scope` = `ws:{workspace}#{r|rw|a} … wid:{current}`, the user in `https://amun.ai/parent`).
+public struct HyphaToken: Sendable, Equatable {
+    public static let issuer = "https://amun.ai/"
+    public static let audience = "https://amun-ai.eu.auth0.com/api/v2/"
+    static let parentClaim = "https://amun.ai/parent"
+    static let emailClaim = "https://amun.ai/email"
+    static let rolesClaim = "https://amun.ai/roles"
+
+    /// The user the token speaks for.
+    public var userID: String
+    public var subject: String
+    public var email: String?
+    public var roles: [String]
+    /// Workspace name (or `*` for every workspace) to permission.
+    public var workspaces: [String: WorkspacePermission]
+    /// The workspace calls run in when the URL does not say (`wid:`).
+    public var currentWorkspace: String?
+    public var issuedAtSeconds: Int64
+    public var expiresAtSeconds: Int64
+
+    public init(
+        userID: String, subject: String? = nil, email: String? = nil, roles: [String] = [], workspaces: [String: WorkspacePermission],
+        currentWorkspace: String?, issuedAtSeconds: Int64, expiresAtSeconds: Int64
+    ) {
+        self.userID = userID
+        self.subject = subject ?? userID
+        self.email = email
+        self.roles = roles
+        self.workspaces = workspaces
+        self.currentWorkspace = currentWorkspace
+        self.issuedAtSeconds = issuedAtSeconds
+        self.expiresAtSeconds = expiresAtSeconds
+    }
+
+    /// The personal workspace Hypha gives every user.
+    public static func personalWorkspace(of userID: String) -> String { "ws-user-\(userID)" }
+
+    public var scope: String {
+        var parts = workspaces.keys.sorted().map { "ws:\($0)#\(workspaces[$0]!.scopeCode)" }
+        if let currentWorkspace { parts.append("wid:\(currentWorkspace)") }
+        return parts.joined(separator: " ")
+    }
+
+    public func encoded(secret: [UInt8]) throws -> String {
+        var claims: [String: Any] = [
+            "iss": Self.issuer, "aud": Self.audience, "sub": subject, "iat": issuedAtSeconds, "exp": expiresAtSeconds,
+            "scope": scope, "gty": "client-credentials", Self.rolesClaim: roles, Self.parentClaim: userID,
+        ]
+        if let email { claims[Self.emailClaim] = email }
+        return try JWT.sign(claims, secret: secret)
+    }
+
+    public static func decode(_ token: String, secret: [UInt8], nowSeconds: Int64) throws(JWT.Failure) -> HyphaToken {
+        let claims = try JWT.verify(token, secret: secret, nowSeconds: nowSeconds)
+        guard claims["iss"] as? String == issuer else { throw .malformed("Invalid issuer") }
+        if let audience = claims["aud"] {
+            let values = (audience as? [String]) ?? [(audience as? String) ?? ""]
+            guard values.contains(Self.audience) else { throw .malformed("Invalid audience") }
+        }
+        guard let subject = claims["sub"] as? String, !subject.isEmpty else { throw .malformed("Missing sub") }
+        var workspaces = [String: WorkspacePermission]()
+        var current: String?
+        for item in ((claims["scope"] as? String) ?? "").split(separator: " ") {
+            if item.hasPrefix("ws:"), let hash = item.lastIndex(of: "#") {
+                let name = String(item[item.index(item.startIndex, offsetBy: 3)..<hash])
+                if let permission = WorkspacePermission(name: String(item[item.index(after: hash)...])) {
+                    workspaces[name] = max(workspaces[name] ?? permission, permission)
+                }
+            } else if item.hasPrefix("wid:") {
+                current = String(item.dropFirst(4))
+            }
+        }
+        return HyphaToken(
+            userID: (claims[parentClaim] as? String) ?? subject, subject: subject, email: claims[emailClaim] as? String,
+            roles: (claims[rolesClaim] as? [String]) ?? [], workspaces: workspaces, currentWorkspace: current,
+            issuedAtSeconds: (claims["iat"] as? NSNumber)?.int64Value ?? 0, expiresAtSeconds: (claims["exp"] as? NSNumber)?.int64Value ?? 0
+        )
+    }
+}

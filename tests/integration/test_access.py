@@ -6,18 +6,15 @@ import datetime
 import hashlib
 import hmac
 import json
-import re
 import subprocess
-import threading
-import time
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import ROOT_PASSWORD, ROOT_USER, USERS, admin_caller, error_code, free_port, make_client
+from browser import PageServer, run_in_chromium
+from conftest import ROOT_PASSWORD, ROOT_USER, admin_caller, error_code, make_client
 
 
 def cli_json(daemon, *args):
@@ -313,59 +310,6 @@ def test_cors_preflight_rules(spore, bucket):
     assert error_code(excinfo) == "NoSuchCORSConfiguration"
 
 
-class _PageServer:
-    """Serves one HTML page from its own origin, so the browser's requests to spore are cross-origin."""
-
-    def __init__(self, html):
-        page = html.encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
-
-            def log_message(self, *args):
-                pass
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def origin(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-
-
-def run_in_chromium(url, timeout=60):
-    """Opens `url` in headless Chromium (Debian's package, driven by Selenium and chromedriver) and
-    returns the JSON the page puts in `window.result`."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
-    try:
-        driver.get(url)
-        WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return window.result !== undefined"))
-        return json.loads(driver.execute_script("return JSON.stringify(window.result)"))
-    finally:
-        driver.quit()
-
-
 BROWSER_PAGE = """<!doctype html><html><body><script>
 (async () => {
   const result = {};
@@ -398,7 +342,7 @@ def test_browser_presigned_put_with_preflight_reads_etag(spore, bucket):
     blocked_url = root.generate_presigned_url("put_object", Params={"Bucket": f"{bucket}-nocors", "Key": "x"})
     try:
         page = BROWSER_PAGE % {"put_url": json.dumps(put_url), "get_url": json.dumps(get_url), "blocked_url": json.dumps(blocked_url)}
-        with _PageServer(page) as server:
+        with PageServer(page) as server:
             root.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
                 {"AllowedOrigins": [server.origin], "AllowedMethods": ["GET", "PUT"], "AllowedHeaders": ["*"]},
             ]})

@@ -58,7 +58,9 @@ struct HyphaCaller: Sendable {
     func permission(_ workspace: String, record: WorkspaceRecord?) -> WorkspacePermission? {
         guard let token else { return nil }
         if isAdmin { return .admin }
-        if workspace == HyphaToken.personalWorkspace(of: token.userID) { return .admin }
+        // A user's own token administers their personal workspace; a token minted from it by
+        // generate_token (its own subject) has only the scopes it was given.
+        if workspace == HyphaToken.personalWorkspace(of: token.userID), token.subject == token.userID { return .admin }
         if record?.owners.contains(token.userID) == true { return .admin }
         return token.workspaces[workspace]
     }

@@ -71,7 +71,6 @@ struct Daemon {
             useProxyByDefault: settings.string("hypha_use_proxy") == "true", region: configuration.region,
             jwtSecret: HyphaConfiguration.jwtSecret(serverSecret: serverSecret, override: settings.string("jwt_secret")), signer: root
         )
-        try await WorkspaceDirectory(catalog: catalog, bucket: hypha.workspaceBucket).ensureBucket(owner: root.user, nowMilliseconds: clock.nowMilliseconds())
         adminBox.set(AdminService(
             catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
             rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url,

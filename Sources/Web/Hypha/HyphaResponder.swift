@@ -49,6 +49,10 @@ public struct HyphaResponder: HTTPResponder {
         let section = segments.dropFirst().first.map(String.init)
         let rest = segments.count > 2 ? String(segments[segments.startIndex + 2]) : nil
         let caller = try authenticate(request, query: query)
+        // The workspace bucket appears with the first use of the API, so S3-only users never see it.
+        try await WorkspaceDirectory(catalog: s3.catalog, bucket: bucket).ensureBucket(
+            owner: configuration.signer.user, nowMilliseconds: s3.clock.nowMilliseconds()
+        )
 
         switch (request.method, section) {
         case (.post, "create-multipart-upload"):

@@ -209,11 +209,15 @@ public final class S3Service: Sendable {
     /// existing object's ACL, owner and tags count for object actions).
     func authorize(
         _ auth: Authentication, _ bucket: BucketRecord, request: S3Request, key: String? = nil, action: String? = nil,
-        object: ObjectVersion? = nil, prefix: String? = nil
+        object: ObjectVersion? = nil, prefix: String? = nil, bucketLevel: Bool = false
     ) throws {
+        // `x-amz-expected-bucket-owner`: the caller's guard against writing into someone else's bucket.
+        if let expected = request.header("x-amz-expected-bucket-owner"), expected != Principal.canonicalID(forUser: bucket.owner) {
+            throw S3Error.accessDenied()
+        }
         var query = AccessDecider.Query(
             principal: auth.principal, action: action ?? auth.action, bucket: bucket,
-            key: key ?? request.keyBytes.map { String(decoding: $0, as: UTF8.self) }
+            key: bucketLevel ? nil : key ?? request.keyBytes.map { String(decoding: $0, as: UTF8.self) }
         )
         query.objectACL = object?.acl
         query.objectOwner = object?.owner
@@ -259,7 +263,9 @@ public final class S3Service: Sendable {
             try authorize(auth, bucket, request: request, object: object)
         } catch let error as S3Error where object == nil && error.code == "AccessDenied" {
             let key = request.keyBytes.map { String(decoding: $0, as: UTF8.self) }
-            guard (try? authorize(auth, bucket, request: request, key: nil, action: "s3:ListBucket", prefix: key ?? "")) != nil else { throw error }
+            guard (try? authorize(auth, bucket, request: request, action: "s3:ListBucket", prefix: key ?? "", bucketLevel: true)) != nil else {
+                throw error
+            }
         }
     }
 

@@ -126,3 +126,30 @@ def test_recreating_an_owned_bucket_outside_us_east_1(fresh_spore):
         s3.create_bucket(Bucket="regional")
     assert error_code(excinfo) == "BucketAlreadyOwnedByYou"
     assert s3.get_bucket_location(Bucket="regional")["LocationConstraint"] == "eu-central-1"
+
+
+def test_configuration_probes_get_aws_defaults(spore, bucket):
+    """What SDKs and consoles read to learn a configuration is unset: AWS's answers for a bucket
+    without it; setting one spore does not offer is NotImplemented, never a silent success."""
+    s3 = spore.client()
+    notification = s3.get_bucket_notification_configuration(Bucket=bucket)
+    assert not any(key.endswith("Configurations") for key in notification)
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+    assert "Status" not in s3.get_bucket_accelerate_configuration(Bucket=bucket)
+    assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "BucketOwner"
+    for call, code in (
+        (s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError"),
+        (s3.get_bucket_website, "NoSuchWebsiteConfiguration"),
+        (s3.get_bucket_replication, "ReplicationConfigurationNotFoundError"),
+        (s3.get_object_lock_configuration, "ObjectLockConfigurationNotFoundError"),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call(Bucket=bucket)
+        assert error_code(excinfo) == code
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+    assert error_code(excinfo) == "NotImplemented"
+    with pytest.raises(ClientError) as excinfo:
+        spore.client("alice").get_bucket_logging(Bucket=bucket)
+    assert error_code(excinfo) == "AccessDenied"

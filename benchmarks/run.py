@@ -39,9 +39,17 @@ TARGETS = {"put-large": 2.5, "get-large": 1.5, "put-4k": 4, "get-4k": 3, "head-4
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port whose +10000 is free too (SeaweedFS puts its gRPC ports there)."""
+    import random
+    while True:
+        port = random.randint(20000, 45000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", candidate))
+            return port
+        except OSError:
+            continue
 
 
 def wait_for(port, timeout=60):
@@ -106,7 +114,11 @@ def start_seaweed(work):
                                     f"-master.port={ports[0]}", f"-volume.port={ports[1]}", f"-filer.port={ports[2]}", "-s3",
                                     f"-s3.port={port}", f"-s3.config={config}", "-master.volumeSizeLimitMB=4096"],
                       log=work / "seaweed.log")
-    wait_for(port)
+    try:
+        wait_for(port)
+    except RuntimeError:
+        print((work / "seaweed.log").read_text()[-2000:])
+        raise
     time.sleep(5)  # the filer and the volume server register with the master after the S3 port opens
     return process, port
 
@@ -139,10 +151,14 @@ def run_workloads(server, port, options):
     return results
 
 
+def is_throughput(result):
+    return "large" in result.get("workload", "")
+
+
 def headline(result):
     if "error" in result:
         return "failed"
-    if result.get("bytes", 0) >= 1 << 20:
+    if is_throughput(result):
         return f"{result['mib_per_second']:.0f} MiB/s"
     text = f"{result['ops_per_second']:.0f} op/s"
     if result.get("p50_ms"):
@@ -153,7 +169,7 @@ def headline(result):
 def rate(result):
     if not result or "error" in result:
         return None
-    return result["mib_per_second"] if result.get("bytes", 0) >= 1 << 20 else result["ops_per_second"]
+    return result["mib_per_second"] if is_throughput(result) else result["ops_per_second"]
 
 
 def table(spore, peer):

@@ -123,7 +123,7 @@ public enum S3Operation: Equatable, Sendable {
         case (.delete, nil): return .deleteBucket
         case (.post, "delete"): return .deleteObjects
         case (.get, .some(let name)) where S3Service.bucketDefaults[name] != nil: return .getBucketDefault(name)
-        case (_, .some(let name)) where bucketSubresources.contains(name) || S3Service.bucketDefaults[name] != nil: return .methodNotAllowed
+        case (_, .some(let name)) where bucketSubresources.contains(name): return .methodNotAllowed
         case (_, .some(let name)): return .notImplemented(name)
         default: return .methodNotAllowed
         }

@@ -112,7 +112,10 @@ extension S3Service {
 
     func renderACL(_ acl: AccessControlList?, owner: String) -> XMLWriter {
         let ownerID = Principal.canonicalID(forUser: owner)
-        let grants = acl?.grants ?? [.init(.user(ownerID), .fullControl)]
+        // Group grants first, then users (in the order given), as RGW lists them.
+        let given = acl?.grants ?? [.init(.user(ownerID), .fullControl)]
+        let grants = given.filter { if case .user = $0.grantee { return false } else { return true } }
+            + given.filter { if case .user = $0.grantee { return true } else { return false } }
         var xml = XMLWriter()
         xml.openRoot("AccessControlPolicy")
         xml.open("Owner")

@@ -92,6 +92,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["Appliance"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "BlobStoreTests",
             dependencies: ["BlobStore"],
             swiftSettings: strictSettings

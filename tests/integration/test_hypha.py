@@ -369,3 +369,16 @@ def test_browser_uploads_to_and_downloads_from_a_workspace(fresh_spore):
     assert result.get("error") is None, result
     assert result["putStatus"] == 200 and result["etag"] == '"' + hashlib.md5(b"uploaded by a page").hexdigest() + '"'
     assert result["body"] == "uploaded by a page"
+
+
+def test_pages_may_call_the_api_cross_origin(spore, user1):
+    preflight = requests.options(f"{spore.http}/{WS}/files/x.txt", headers={
+        "Origin": "http://page.example", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization",
+    })
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://page.example"
+    assert preflight.headers["Access-Control-Allow-Headers"] == "authorization"
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    put = requests.put(f"{spore.http}/{WS}/files/x.txt", data=b"x", headers={"Origin": "http://page.example", "Authorization": f"Bearer {user1}"})
+    assert put.status_code == 200 and put.headers["Access-Control-Allow-Origin"] == "http://page.example"
+    assert "ETag" in put.headers["Access-Control-Expose-Headers"]

@@ -28,14 +28,37 @@ public struct HyphaResponder: HTTPResponder {
     var bucket: String { configuration.workspaceBucket }
 
     public func respond(to request: Request, context: SporeRequestContext) async throws -> Response {
+        let origin = request.headers[.origin]
+        if request.method == .options, let origin {
+            return Self.preflight(request, origin: origin)
+        }
+        var response: Response
         do {
-            return try await route(request, context: context)
+            response = try await route(request, context: context)
         } catch let error as HyphaError {
-            return error.response
+            response = error.response
         } catch {
             let s3Error = S3Error.from(error)
-            return HyphaError(status: s3Error.status, detail: s3Error.message).response
+            response = HyphaError(status: s3Error.status, detail: s3Error.message).response
         }
+        // Any page may call the API with a token it holds (as Hypha allows every origin); cookies
+        // are never sent cross-origin, since credentials are not allowed.
+        if let origin {
+            response.headers[.accessControlAllowOrigin] = origin
+            response.headers[.accessControlExposeHeaders] = "ETag, Content-Range, Content-Length"
+            response.headers[.vary] = "Origin"
+        }
+        return response
+    }
+
+    static func preflight(_ request: Request, origin: String) -> Response {
+        var headers = HTTPFields()
+        headers[.accessControlAllowOrigin] = origin
+        headers[.accessControlAllowMethods] = "GET, HEAD, PUT, POST, DELETE"
+        if let requested = request.headers[.accessControlRequestHeaders] { headers[.accessControlAllowHeaders] = requested }
+        headers[.accessControlMaxAge] = "600"
+        headers[.vary] = "Origin"
+        return Response(status: .noContent, headers: headers)
     }
 
     private func route(_ request: Request, context: SporeRequestContext) async throws -> Response {

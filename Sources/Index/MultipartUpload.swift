@@ -105,12 +105,7 @@ public struct MultipartUpload: Sendable {
         writer.field(Tag.key, key)
         writer.field(Tag.initiated, initiatedMilliseconds)
         writer.field(Tag.owner, owner)
-        if let value = headers.contentType { writer.field(Tag.contentType, value) }
-        if let value = headers.contentEncoding { writer.field(Tag.contentEncoding, value) }
-        if let value = headers.contentDisposition { writer.field(Tag.contentDisposition, value) }
-        if let value = headers.contentLanguage { writer.field(Tag.contentLanguage, value) }
-        if let value = headers.cacheControl { writer.field(Tag.cacheControl, value) }
-        if let value = headers.expires { writer.field(Tag.expires, value) }
+        headers.encode(into: &writer, firstTag: Tag.contentType)
         for (name, value) in userMetadata { writer.field(Tag.userMetadata, parts: [Array(name.utf8), Array(value.utf8)]) }
         if let algorithm = checksumAlgorithm { writer.field(Tag.checksumAlgorithm, UInt64(algorithm.rawValue)) }
         writer.field(Tag.checksumType, UInt64(checksumType.rawValue))
@@ -132,12 +127,8 @@ public struct MultipartUpload: Sendable {
             case Tag.key: upload.key = RecordReader.string(value)
             case Tag.initiated: upload.initiatedMilliseconds = try RecordReader.int64(value)
             case Tag.owner: upload.owner = RecordReader.string(value)
-            case Tag.contentType: upload.headers.contentType = RecordReader.string(value)
-            case Tag.contentEncoding: upload.headers.contentEncoding = RecordReader.string(value)
-            case Tag.contentDisposition: upload.headers.contentDisposition = RecordReader.string(value)
-            case Tag.contentLanguage: upload.headers.contentLanguage = RecordReader.string(value)
-            case Tag.cacheControl: upload.headers.cacheControl = RecordReader.string(value)
-            case Tag.expires: upload.headers.expires = RecordReader.string(value)
+            case Tag.contentType...Tag.expires:
+                upload.headers.decode(tag: tag, value: value, firstTag: Tag.contentType)
             case Tag.userMetadata: upload.userMetadata.append(try ObjectVersion.pair(value))
             case Tag.checksumAlgorithm:
                 upload.checksumAlgorithm = ChecksumAlgorithm(rawValue: UInt8(truncatingIfNeeded: try RecordReader.uint64(value)))

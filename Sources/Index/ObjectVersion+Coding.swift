@@ -39,12 +39,7 @@ extension ObjectVersion {
         writer.field(Tag.byteCount, byteCount)
         writer.field(Tag.etag, etag)
         writer.field(Tag.lastModified, lastModifiedMilliseconds)
-        if let value = headers.contentType { writer.field(Tag.contentType, value) }
-        if let value = headers.contentEncoding { writer.field(Tag.contentEncoding, value) }
-        if let value = headers.contentDisposition { writer.field(Tag.contentDisposition, value) }
-        if let value = headers.contentLanguage { writer.field(Tag.contentLanguage, value) }
-        if let value = headers.cacheControl { writer.field(Tag.cacheControl, value) }
-        if let value = headers.expires { writer.field(Tag.expires, value) }
+        headers.encode(into: &writer, firstTag: Tag.contentType)
         for (name, value) in userMetadata { writer.field(Tag.userMetadata, parts: [Array(name.utf8), Array(value.utf8)]) }
         for checksum in checksums { writer.field(Tag.checksum, parts: [[checksum.algorithm.rawValue], checksum.bytes]) }
         if checksumType != .fullObject { writer.field(Tag.checksumType, UInt64(checksumType.rawValue)) }
@@ -89,12 +84,8 @@ extension ObjectVersion {
             case Tag.byteCount: version.byteCount = try RecordReader.int64(value)
             case Tag.etag: version.etag = RecordReader.string(value)
             case Tag.lastModified: version.lastModifiedMilliseconds = try RecordReader.int64(value)
-            case Tag.contentType: version.headers.contentType = RecordReader.string(value)
-            case Tag.contentEncoding: version.headers.contentEncoding = RecordReader.string(value)
-            case Tag.contentDisposition: version.headers.contentDisposition = RecordReader.string(value)
-            case Tag.contentLanguage: version.headers.contentLanguage = RecordReader.string(value)
-            case Tag.cacheControl: version.headers.cacheControl = RecordReader.string(value)
-            case Tag.expires: version.headers.expires = RecordReader.string(value)
+            case Tag.contentType...Tag.expires:
+                version.headers.decode(tag: tag, value: value, firstTag: Tag.contentType)
             case Tag.userMetadata: version.userMetadata.append(try Self.pair(value))
             case Tag.tag: version.tags.append(try Self.pair(value))
             case Tag.checksum: version.checksums.append(try Self.checksum(value))

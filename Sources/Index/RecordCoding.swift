@@ -139,3 +139,23 @@ public enum KeyBytes {
         return bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }
+
+extension ContentHeaders {
+    /// The six fields, in order, as key paths: object versions and multipart uploads store them at
+    /// consecutive tags starting from their own first tag.
+    static let recordFields: [any WritableKeyPath<ContentHeaders, String?> & Sendable] = [
+        \.contentType, \.contentEncoding, \.contentDisposition, \.contentLanguage, \.cacheControl, \.expires,
+    ]
+
+    func encode(into writer: inout RecordWriter, firstTag: UInt8) {
+        for (offset, field) in Self.recordFields.enumerated() {
+            if let value = self[keyPath: field] { writer.field(firstTag + UInt8(offset), value) }
+        }
+    }
+
+    /// The field stored at `tag`, one of the six from `firstTag`.
+    mutating func decode(tag: UInt8, value: ArraySlice<UInt8>, firstTag: UInt8) {
+        precondition(tag >= firstTag && Int(tag - firstTag) < Self.recordFields.count, "callers pass only the six header tags")
+        self[keyPath: Self.recordFields[Int(tag - firstTag)]] = RecordReader.string(value)
+    }
+}

@@ -135,12 +135,7 @@ extension S3Service {
     }
 
     func uploadPartCopy(_ request: S3Request, _ auth: Authentication) async throws -> Response {
-        let key = try request.objectKey()
-        let uploadID = try uploadID(request)
-        let partNumber = try partNumber(request)
-        guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
-        let (bucket, upload) = try catalog.upload(bucket: bucketName, key: key, uploadID: uploadID)
-        try authorize(auth, bucket, request: request)
+        let (bucket, upload, key, uploadID, partNumber) = try authorizedPart(request, auth)
         let source = try copySource(request, auth)
         let original = try catalog.version(bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try Self.checkCopySourceConditions(request, original)

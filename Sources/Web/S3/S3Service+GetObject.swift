@@ -45,11 +45,7 @@ extension S3Service {
     func getObject(_ request: S3Request, _ auth: Authentication, isHead: Bool) async throws -> Response {
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
         let key = try request.objectKey()
-        var versionID: VersionID?
-        if let text = request.queryValue("versionId") {
-            guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text) }
-            versionID = parsed
-        }
+        let versionID = try Self.versionID(request)
         let now = clock.nowMilliseconds()
         let lookup: ObjectLookup
         do {
@@ -231,11 +227,7 @@ extension S3Service {
     func deleteObject(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         let key = try request.objectKey()
-        var versionID: VersionID?
-        if let text = request.queryValue("versionId") {
-            guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text) }
-            versionID = parsed
-        }
+        let versionID = try Self.versionID(request)
         let outcome = try await catalog.deleteObject(
             bucket: bucket.name, key: key, versionID: versionID, owner: auth.principal.user, nowMilliseconds: clock.nowMilliseconds()
         )

@@ -71,11 +71,7 @@ extension S3Service {
             xml.element("StorageClass", entry.version.storageClass ?? "STANDARD")
             xml.close("Contents")
         }
-        for commonPrefix in page.commonPrefixes {
-            xml.open("CommonPrefixes")
-            xml.element("Prefix", encode(commonPrefix))
-            xml.close("CommonPrefixes")
-        }
+        Self.writeCommonPrefixes(&xml, page.commonPrefixes, encode)
         xml.close("ListBucketResult")
         return Self.xmlResponse(xml)
     }
@@ -91,10 +87,20 @@ extension S3Service {
         return true
     }
 
-    static func writeOwner(_ xml: inout XMLWriter, _ user: String) {
-        xml.open("Owner")
+    /// `<Owner>` (or `<Initiator>`) with the user's canonical id and name.
+    static func writeOwner(_ xml: inout XMLWriter, _ user: String, element: String = "Owner") {
+        xml.open(element)
         xml.element("ID", Principal.canonicalID(forUser: user))
         xml.element("DisplayName", user)
-        xml.close("Owner")
+        xml.close(element)
+    }
+
+    /// The `<CommonPrefixes>` of a listing page (ListObjects, ListObjectVersions, ListMultipartUploads).
+    static func writeCommonPrefixes(_ xml: inout XMLWriter, _ prefixes: [String], _ encode: (String) -> String) {
+        for prefix in prefixes {
+            xml.open("CommonPrefixes")
+            xml.element("Prefix", encode(prefix))
+            xml.close("CommonPrefixes")
+        }
     }
 }

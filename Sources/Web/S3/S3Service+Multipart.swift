@@ -72,13 +72,21 @@ extension S3Service {
         return number
     }
 
-    func uploadPart(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+    /// The upload a part request names, once the caller may write to it.
+    func authorizedPart(
+        _ request: S3Request, _ auth: Authentication
+    ) throws -> (bucket: BucketRecord, upload: MultipartUpload, key: ObjectKey, uploadID: UploadID, partNumber: Int) {
         let key = try request.objectKey()
         let uploadID = try uploadID(request)
         let partNumber = try partNumber(request)
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
         let (bucket, upload) = try catalog.upload(bucket: bucketName, key: key, uploadID: uploadID)
         try authorize(auth, bucket, request: request)
+        return (bucket, upload, key, uploadID, partNumber)
+    }
+
+    func uploadPart(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
+        let (bucket, upload, key, uploadID, partNumber) = try authorizedPart(request, auth)
         var spec = try IngestSpec(
             request: request, auth: auth, declaredByteCount: try Self.declaredLength(request), byteCountMax: Limits.partByteCountMax, allowsInline: false
         )
@@ -181,10 +189,7 @@ extension S3Service {
         xml.element("Bucket", bucket.name)
         xml.element("Key", key.value)
         xml.element("UploadId", uploadID.description)
-        xml.open("Initiator")
-        xml.element("ID", Principal.canonicalID(forUser: upload.owner))
-        xml.element("DisplayName", upload.owner)
-        xml.close("Initiator")
+        Self.writeOwner(&xml, upload.owner, element: "Initiator")
         Self.writeOwner(&xml, upload.owner)
         xml.element("StorageClass", upload.storageClass ?? "STANDARD")
         xml.element("PartNumberMarker", marker)
@@ -239,21 +244,14 @@ extension S3Service {
             xml.open("Upload")
             xml.element("Key", encode(upload.key))
             xml.element("UploadId", upload.uploadID.description)
-            xml.open("Initiator")
-            xml.element("ID", Principal.canonicalID(forUser: upload.owner))
-            xml.element("DisplayName", upload.owner)
-            xml.close("Initiator")
+            Self.writeOwner(&xml, upload.owner, element: "Initiator")
             Self.writeOwner(&xml, upload.owner)
             xml.element("StorageClass", upload.storageClass ?? "STANDARD")
             xml.element("Initiated", Timestamp.iso8601(milliseconds: upload.initiatedMilliseconds))
             if let algorithm = upload.checksumAlgorithm { xml.element("ChecksumAlgorithm", ChecksumHeaders.name(algorithm)) }
             xml.close("Upload")
         }
-        for commonPrefix in page.commonPrefixes {
-            xml.open("CommonPrefixes")
-            xml.element("Prefix", encode(commonPrefix))
-            xml.close("CommonPrefixes")
-        }
+        Self.writeCommonPrefixes(&xml, page.commonPrefixes, encode)
         xml.close("ListMultipartUploadsResult")
         return Self.xmlResponse(xml)
     }

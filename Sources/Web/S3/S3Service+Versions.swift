@@ -56,11 +56,7 @@ extension S3Service {
             Self.writeOwner(&xml, version.owner)
             xml.close(element)
         }
-        for commonPrefix in page.commonPrefixes {
-            xml.open("CommonPrefixes")
-            xml.element("Prefix", encode(commonPrefix))
-            xml.close("CommonPrefixes")
-        }
+        Self.writeCommonPrefixes(&xml, page.commonPrefixes, encode)
         xml.close("ListVersionsResult")
         return Self.xmlResponse(xml)
     }
@@ -75,11 +71,7 @@ extension S3Service {
     func getObjectAttributes(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
         let key = try request.objectKey()
-        var versionID: VersionID?
-        if let text = request.queryValue("versionId") {
-            guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text) }
-            versionID = parsed
-        }
+        let versionID = try Self.versionID(request)
         let requested = Set((request.header("x-amz-object-attributes") ?? "").split(separator: ",").map { $0.trimmingSpaces() })
         let known: Set<String> = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
         guard !requested.isEmpty, requested.isSubset(of: known) else {

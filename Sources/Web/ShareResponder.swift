@@ -55,12 +55,7 @@ public struct ShareResponder: Sendable {
     }
 
     static func password(_ request: Request) -> String? {
-        if let authorization = request.headers[.authorization], authorization.hasPrefix("Basic "),
-            let decoded = Base64.decode(String(authorization.dropFirst(6))), let text = String(validating: decoded, as: UTF8.self),
-            let colon = text.firstIndex(of: ":")
-        {
-            return String(text[text.index(after: colon)...])
-        }
+        if let password = RequestFields.basicPassword(request.headers[.authorization]) { return password }
         let query = (request.head.path ?? "").split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
         for item in query.split(separator: "&") where item.hasPrefix("password=") {
             return PercentEncoding.decodeString(item.dropFirst("password=".count), plusIsSpace: true)
@@ -77,10 +72,7 @@ public struct ShareResponder: Sendable {
 extension S3Service {
     /// Streams a shared object as a GetObject by a read-only principal scoped to that one key.
     func serveShared(_ share: ShareRecord, request: Request) async -> Response {
-        var headers = HTTPFields()
-        for name in [HTTPField.Name.range, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince] {
-            if let value = request.headers[name] { headers[name] = value }
-        }
+        let headers = RequestFields.copying(RequestFields.readConditions, from: request.headers)
         do {
             let s3 = try delegatedRequest(request.method, bucket: share.bucket, key: share.key, headers: headers)
             // Read-only and scoped to exactly this key: a share link can reach nothing else.

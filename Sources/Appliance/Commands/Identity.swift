@@ -21,7 +21,7 @@ enum AdminCall {
         let admin = AdminService(
             catalog: access.catalog, blobs: access.blobs, disk: DiskMonitor(blobs: access.blobs), clock: clock,
             credentials: CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: access.catalog, sealer: sealer, clock: clock),
-            sealer: sealer, rootUser: root.user, workspaceBucket: settings.string("workspace_bucket") ?? "hypha-workspaces", httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url, debugHooks: false,
+            sealer: sealer, rootUser: root.user, workspaceBucket: settings.workspaceBucket, httpPublicURL: try settings.httpBaseURL(), debugHooks: false,
             logger: .init(label: "spore")
         )
         let reply = try await admin.handle(AdminRequest(method: method, command: command, query: query, body: []))
@@ -224,7 +224,7 @@ struct ShareCommand: AsyncParsableCommand {
         let settings = try store.configuration()
         let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
         let root = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
-        let base = try settings.string("public_url") ?? settings.address("s3_address").url
+        let base = try settings.s3BaseURL()
         return try PresignedURL.make(
             base: base, method: method, bucket: bucket, key: key, credential: root, region: settings.string("region") ?? "us-east-1",
             nowMilliseconds: SystemClockMilliseconds.now(), expiresSeconds: seconds

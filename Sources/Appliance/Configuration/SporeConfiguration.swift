@@ -79,6 +79,15 @@ struct SporeConfiguration: Sendable {
 
     func address(_ name: String) throws -> ListenAddress { try ListenAddress(parsing: string(name) ?? "") }
 
+    /// How clients reach the S3 API: `public_url`, else the S3 listener's address.
+    func s3BaseURL() throws -> String { try string("public_url") ?? address("s3_address").url }
+
+    /// How clients reach the HTTP listener: `http_public_url`, else its address.
+    func httpBaseURL() throws -> String { try string("http_public_url") ?? address("http_address").url }
+
+    /// The bucket of the Hypha-style API's workspaces.
+    var workspaceBucket: String { string("workspace_bucket") ?? "hypha-workspaces" }
+
     func list(_ name: String) -> [String] {
         (string(name) ?? "").split(separator: ",").map { $0.trimming(" ") }.filter { !$0.isEmpty }
     }

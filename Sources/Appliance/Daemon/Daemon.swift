@@ -55,7 +55,6 @@ struct Daemon {
             diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
         )
         configuration.corsOrigins = settings.list("cors_origins")
-        configuration.publicURL = settings.string("public_url")
         clock = environment["SPORE_DEBUG_HOOKS"] == "1" ? OffsetWallClock() : SystemWallClock()
         sealer = SecretSealer(serverSecret: serverSecret)
         let credentials = CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: catalog, sealer: sealer, clock: clock)
@@ -64,16 +63,15 @@ struct Daemon {
             catalog: catalog, blobs: blobs, credentials: credentials, clock: clock,
             configuration: configuration, logger: logger, admin: { request in try await adminBox.handle(request) }
         )
-        let s3Base = try settings.string("public_url") ?? settings.address("s3_address").url
-        let httpBase = try settings.string("http_public_url") ?? settings.address("http_address").url
+        let httpBase = try settings.httpBaseURL()
         hypha = HyphaConfiguration(
-            workspaceBucket: settings.string("workspace_bucket") ?? "hypha-workspaces", s3BaseURL: s3Base, httpBaseURL: httpBase,
+            workspaceBucket: settings.workspaceBucket, s3BaseURL: try settings.s3BaseURL(), httpBaseURL: httpBase,
             useProxyByDefault: settings.string("hypha_use_proxy") == "true", region: configuration.region,
             jwtSecret: HyphaConfiguration.jwtSecret(serverSecret: serverSecret, override: settings.string("jwt_secret")), signer: root
         )
         adminBox.set(AdminService(
             catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
-            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: try settings.string("http_public_url") ?? settings.address("http_address").url,
+            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: httpBase,
             debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
         ))
     }

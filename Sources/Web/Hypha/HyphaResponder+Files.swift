@@ -42,10 +42,9 @@ extension HyphaResponder {
     /// Streams the body into the object, as PutObject does (same limits, same durability).
     private func upload(_ workspace: String, path: String, request: Request, context: SporeRequestContext) async throws -> Response {
         let objectKey = try key(workspace, path)
-        var headers = HTTPFields()
-        for name in [HTTPField.Name.contentLength, .transferEncoding, .contentMD5, .contentEncoding, .contentDisposition, .cacheControl] {
-            if let value = request.headers[name] { headers[name] = value }
-        }
+        var headers = RequestFields.copying(
+            [.contentLength, .transferEncoding, .contentMD5, .contentEncoding, .contentDisposition, .cacheControl], from: request.headers
+        )
         headers[.contentType] = request.headers[.contentType] ?? MediaTypes.guess(path)
         let s3Request = try s3.delegatedRequest(.put, bucket: bucket, key: objectKey, headers: headers)
         var http = request
@@ -68,10 +67,7 @@ extension HyphaResponder {
     /// Streams the object with a content type guessed from its name; `Range` gives 206.
     private func download(_ workspace: String, path: String, request: Request) async throws -> Response {
         let objectKey = try key(workspace, path)
-        var headers = HTTPFields()
-        for name in [HTTPField.Name.range, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince] {
-            if let value = request.headers[name] { headers[name] = value }
-        }
+        let headers = RequestFields.copying(RequestFields.readConditions, from: request.headers)
         let s3Request = try s3.delegatedRequest(request.method, bucket: bucket, key: objectKey, headers: headers)
         let auth = s3.delegatedAuthentication(user: configuration.signer.user, bucket: bucket, prefix: workspace + "/", action: "s3:GetObject", readOnly: true)
         do {

@@ -111,10 +111,10 @@ extension HyphaResponder {
         } else {
             workspace = urlWorkspace
         }
-        let permission = try servicePermission(workspace, caller: caller)
+        let (permission, record) = try servicePermission(workspace, caller: caller)
         func need(_ level: WorkspacePermission) throws {
             guard permission >= level else { throw ServiceFailure.permission("Permission denied: \(workspace)") }
-            if level >= .readWrite, workspaceRecord(workspace)?.isReadOnly == true {
+            if level >= .readWrite, record?.isReadOnly == true {
                 throw ServiceFailure.permission("Permission denied: workspace (\(workspace)) is read-only")
             }
         }
@@ -193,13 +193,14 @@ extension HyphaResponder {
         }
     }
 
-    /// The caller's permission in the workspace a call runs in.
-    private func servicePermission(_ workspace: String, caller: HyphaCaller) throws -> WorkspacePermission {
-        guard workspaceExists(workspace) else { throw ServiceFailure.key("Workspace \(workspace) does not exist") }
-        guard let permission = caller.permission(workspace, record: workspaceRecord(workspace)) else {
+    /// The caller's permission in the workspace a call runs in, and the workspace's record.
+    private func servicePermission(_ workspace: String, caller: HyphaCaller) throws -> (WorkspacePermission, WorkspaceRecord?) {
+        let (exists, record) = lookupWorkspace(workspace)
+        guard exists else { throw ServiceFailure.key("Workspace \(workspace) does not exist") }
+        guard let permission = caller.permission(workspace, record: record) else {
             throw ServiceFailure.permission("Permission denied: \(workspace)")
         }
-        return permission
+        return (permission, record)
     }
 
     /// A path as a key: relative to the workspace, or bucket-absolute (`/…`, admins only).
@@ -263,8 +264,9 @@ extension HyphaResponder {
         guard let token = caller.token else { throw ServiceFailure.permission("Anonymous users cannot generate tokens") }
         let config = (arguments["config"] as? [String: Any]) ?? arguments
         let workspace = (config["workspace"] as? String) ?? (defaultWorkspace == "public" ? caller.currentWorkspace ?? defaultWorkspace : defaultWorkspace)
-        guard workspaceExists(workspace) else { throw ServiceFailure.key("Workspace \(workspace) does not exist") }
-        guard caller.permission(workspace, record: workspaceRecord(workspace)) == .admin else {
+        let (exists, record) = lookupWorkspace(workspace)
+        guard exists else { throw ServiceFailure.key("Workspace \(workspace) does not exist") }
+        guard caller.permission(workspace, record: record) == .admin else {
             throw ServiceFailure.permission("Only admins of \(workspace) can generate tokens for it")
         }
         let permissionName = (config["permission"] as? String) ?? "read_write"

@@ -122,11 +122,7 @@ public struct HyphaResponder: HTTPResponder {
     static func token(_ request: Request, query: [String: String]) -> String? {
         if let authorization = request.headers[.authorization], !authorization.isEmpty {
             if authorization.hasPrefix("Bearer ") { return authorization.dropFirst(7).trimmingSpaces() }
-            if authorization.hasPrefix("Basic "), let decoded = Base64.decode(String(authorization.dropFirst(6))),
-                let text = String(validating: decoded, as: UTF8.self), let colon = text.firstIndex(of: ":")
-            {
-                return String(text[text.index(after: colon)...])
-            }
+            if let password = RequestFields.basicPassword(authorization) { return password }
             return authorization
         }
         if let cookies = request.headers[.cookie] {
@@ -144,17 +140,21 @@ public struct HyphaResponder: HTTPResponder {
         return WorkspaceRecord(decoding: bytes)
     }
 
-    /// Personal workspaces (`ws-user-…`) and `public` always exist; others once created.
-    func workspaceExists(_ workspace: String) -> Bool {
-        workspace.hasPrefix("ws-user-") || workspace == "public" || workspaceRecord(workspace) != nil
+    /// Whether the workspace exists, with its record (read once). Personal workspaces
+    /// (`ws-user-…`) and `public` always exist; others once created.
+    func lookupWorkspace(_ workspace: String) -> (exists: Bool, record: WorkspaceRecord?) {
+        let record = workspaceRecord(workspace)
+        return (workspace.hasPrefix("ws-user-") || workspace == "public" || record != nil, record)
     }
+
+    func workspaceExists(_ workspace: String) -> Bool { lookupWorkspace(workspace).exists }
 
     /// Checks that the workspace exists and that the caller has `needed` on it, with Hypha's
     /// messages; answers the caller's permission.
     @discardableResult
     func require(_ needed: WorkspacePermission, on workspace: String, caller: HyphaCaller) throws -> WorkspacePermission {
-        guard workspaceExists(workspace) else { throw HyphaError.notFound("Workspace does not exists: \(workspace)") }
-        let record = workspaceRecord(workspace)
+        let (exists, record) = lookupWorkspace(workspace)
+        guard exists else { throw HyphaError.notFound("Workspace does not exists: \(workspace)") }
         guard let permission = caller.permission(workspace, record: record), permission >= needed else {
             throw HyphaError.forbidden("Permission denied: \(workspace)")
         }

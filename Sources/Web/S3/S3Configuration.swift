@@ -15,8 +15,6 @@ public struct S3Configuration: Sendable {
     public var diskFreeByteCountMin: Int64
     /// Origins allowed on buckets without a CORS configuration (`*` for any); empty: none.
     public var corsOrigins: [String] = []
-    /// How other machines reach the S3 API (presigned URLs spore makes are built with it).
-    public var publicURL: String?
 
     public init(
         region: String = "us-east-1", domain: String? = nil, inlineObjectByteCountMax: Int = Limits.inlineObjectByteCountDefault,

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// An open blob. Reads run on the store's thread pool; the descriptor closes when the reader goes.
 public final class BlobReader: Sendable {
@@ -23,7 +24,9 @@ public final class BlobReader: Sendable {
     }
 
     /// Hands the bytes of `range` to `consume` in order, in chunks of at most `chunkByteCount`.
-    /// The next chunk is read while `consume` runs, so disk and network overlap.
+    /// The next chunk is read while `consume` runs, so disk and network overlap. Chunks that
+    /// `consume` has let go of are read into again, so a long read mostly reuses a few buffers
+    /// instead of allocating and freeing one per chunk.
     public func read(
         range: Range<Int64>, chunkByteCount: Int = LocalBlobStore.readChunkByteCount,
         consume: (ByteBuffer) async throws -> Void
@@ -33,33 +36,41 @@ public final class BlobReader: Sendable {
         guard range.upperBound <= byteCount else {
             throw BlobStoreError(.corrupt, "blob \(path) has \(byteCount) bytes, \(range.upperBound) were expected")
         }
+        let spares = SpareBuffers()
         var offset = range.lowerBound
-        var next: Task<ByteBuffer, any Error>? = range.isEmpty ? nil : readChunk(at: offset, upTo: range.upperBound, chunkByteCount)
+        var next: Task<ByteBuffer, any Error>? =
+            range.isEmpty ? nil : readChunk(at: offset, upTo: range.upperBound, chunkByteCount, spares)
         while let current = next {
             let chunk = try await current.value
             offset += Int64(chunk.readableBytes)
-            next = offset < range.upperBound ? readChunk(at: offset, upTo: range.upperBound, chunkByteCount) : nil
+            next = offset < range.upperBound ? readChunk(at: offset, upTo: range.upperBound, chunkByteCount, spares) : nil
             do {
                 try await consume(chunk)
             } catch {
                 _ = try? await next?.value
                 throw error
             }
+            spares.put(chunk)
         }
     }
 
     /// Reads up to `byteCount` bytes at `offset` (fewer only at the end of the blob).
     public func readChunk(at offset: Int64, byteCount: Int) async throws -> ByteBuffer {
-        try await readChunk(at: offset, upTo: min(self.byteCount, offset + Int64(byteCount)), byteCount).value
+        try await readChunk(at: offset, upTo: min(self.byteCount, offset + Int64(byteCount)), byteCount, nil).value
     }
 
-    private func readChunk(at offset: Int64, upTo end: Int64, _ chunkByteCount: Int) -> Task<ByteBuffer, any Error> {
+    private func readChunk(
+        at offset: Int64, upTo end: Int64, _ chunkByteCount: Int, _ spares: SpareBuffers?
+    ) -> Task<ByteBuffer, any Error> {
         let wanted = Int(min(Int64(chunkByteCount), end - offset))
         // The task holds the reader, so the descriptor stays open until the read has finished.
         return Task { [self] in
             let (io, descriptor, path) = (self.io, self.descriptor, self.path)
             return try await threadPool.runIfActive {
-                var buffer = ByteBufferAllocator().buffer(capacity: wanted)
+                // clear() keeps the storage only where nothing else holds it any more (the socket
+                // may still be sending a chunk); otherwise it allocates fresh.
+                var buffer = spares?.take() ?? ByteBufferAllocator().buffer(capacity: wanted)
+                buffer.clear(minimumCapacity: wanted)
                 var filled = 0
                 while filled < wanted {
                     let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted - filled) { raw in
@@ -77,4 +88,17 @@ public final class BlobReader: Sendable {
             }
         }
     }
+}
+
+/// Chunks a finished consumer handed back, for the next read of the same stream.
+private final class SpareBuffers: Sendable {
+    /// More would only hold memory: one chunk is with the consumer and one is being read.
+    static let countMax = 2
+    private let buffers = Mutex<[ByteBuffer]>([])
+
+    func put(_ buffer: ByteBuffer) {
+        buffers.withLock { if $0.count < Self.countMax { $0.append(buffer) } }
+    }
+
+    func take() -> ByteBuffer? { buffers.withLock { $0.popLast() } }
 }

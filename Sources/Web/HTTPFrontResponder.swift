@@ -44,7 +44,7 @@ public struct HTTPFrontResponder<Fallback: HTTPResponder>: HTTPResponder where F
             return await s3.respond(to: request, context: context, pathPrefix: Self.s3Prefix)
         }
         if let share, route.hasPrefix(ShareResponder.pathPrefix) {
-            return await share.respond(to: request, route: route)
+            return await share.respond(to: request, route: route, context: context)
         }
         switch (request.method, route) {
         case (.get, "/health/live"), (.head, "/health/live"):

@@ -21,7 +21,7 @@ public struct ShareResponder: Sendable {
         self.sealer = sealer
     }
 
-    public func respond(to request: Request, route: String) async -> Response {
+    public func respond(to request: Request, route: String, context: SporeRequestContext) async -> Response {
         guard request.method == .get || request.method == .head else {
             return Self.json(.methodNotAllowed, "Share links only answer GET and HEAD.")
         }
@@ -46,7 +46,7 @@ public struct ShareResponder: Sendable {
                 return Self.json(.gone, "This share link has expired or was revoked.")
             }
         }
-        return await s3.serveShared(share, request: request)
+        return await s3.serveShared(share, request: request, eventLoop: context.channel.eventLoop)
     }
 
     static func startsAtZero(_ range: String?) -> Bool {
@@ -71,10 +71,11 @@ public struct ShareResponder: Sendable {
 
 extension S3Service {
     /// Streams a shared object as a GetObject by a read-only principal scoped to that one key.
-    func serveShared(_ share: ShareRecord, request: Request) async -> Response {
+    func serveShared(_ share: ShareRecord, request: Request, eventLoop: any EventLoop) async -> Response {
         let headers = RequestFields.copying(RequestFields.readConditions, from: request.headers)
         do {
-            let s3 = try delegatedRequest(request.method, bucket: share.bucket, key: share.key, headers: headers)
+            var s3 = try delegatedRequest(request.method, bucket: share.bucket, key: share.key, headers: headers)
+            s3.eventLoop = eventLoop
             // Read-only and scoped to exactly this key: a share link can reach nothing else.
             let auth = delegatedAuthentication(user: share.createdBy, bucket: share.bucket, prefix: share.key, action: "s3:GetObject", readOnly: true)
             var response = try await getObject(s3, auth, isHead: request.method == .head)

@@ -23,7 +23,7 @@ extension HyphaResponder {
             return HyphaJSON.response(["success": true, "type": "directory", "name": name, "children": listing])
         case .get, .head:
             try require(.read, on: workspace, caller: caller)
-            return try await download(workspace, path: path, request: request)
+            return try await download(workspace, path: path, request: request, context: context)
         case .delete:
             try require(.readWrite, on: workspace, caller: caller)
             if isDirectory {
@@ -65,10 +65,11 @@ extension HyphaResponder {
     }
 
     /// Streams the object with a content type guessed from its name; `Range` gives 206.
-    private func download(_ workspace: String, path: String, request: Request) async throws -> Response {
+    private func download(_ workspace: String, path: String, request: Request, context: SporeRequestContext) async throws -> Response {
         let objectKey = try key(workspace, path)
         let headers = RequestFields.copying(RequestFields.readConditions, from: request.headers)
-        let s3Request = try s3.delegatedRequest(request.method, bucket: bucket, key: objectKey, headers: headers)
+        var s3Request = try s3.delegatedRequest(request.method, bucket: bucket, key: objectKey, headers: headers)
+        s3Request.eventLoop = context.channel.eventLoop
         let auth = s3.delegatedAuthentication(user: configuration.signer.user, bucket: bucket, prefix: workspace + "/", action: "s3:GetObject", readOnly: true)
         do {
             var response = try await s3.getObject(s3Request, auth, isHead: request.method == .head)

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Index
+import NIOCore
 
 /// A request as the S3 face sees it: method, bucket and key decoded from the path (or the host for
 /// virtual-host style), and the decoded query parameters in the order they came.
@@ -24,6 +25,9 @@ public struct S3Request: Sendable {
     /// pointed at `http://host/s3` signs the path with the prefix; a presigned URL rewritten onto
     /// `/s3` (Hypha's proxy) was signed without it: both verify.
     public let mountPrefix: String
+    /// The event loop of the connection the request came on; streamed response bodies pace their
+    /// writes by it (see `S3Service.body(of:window:pacedBy:)`). Nil for requests made in process.
+    public var eventLoop: (any EventLoop)?
 
     /// Parses the request line. `domain` enables virtual-host style (`bucket.domain`).
     public init(method: HTTPRequest.Method, path: String, host: String, headers: HTTPFields, domain: String?, pathPrefix: String = "") throws {

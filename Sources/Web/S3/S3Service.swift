@@ -74,10 +74,11 @@ public final class S3Service: Sendable {
         var parsed: S3Request?
         do {
             let host = request.head.authority ?? ""
-            let s3 = try S3Request(
+            var s3 = try S3Request(
                 method: request.method, path: path, host: host, headers: request.headers, domain: configuration.domain,
                 pathPrefix: pathPrefix
             )
+            s3.eventLoop = context.channel.eventLoop
             resource = s3.resource
             parsed = s3
             if request.method == .options {

@@ -347,12 +347,22 @@ func hexBytes(_ text: String) -> [UInt8] {
 }
 
 func hexString(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+        digits.withUTF8Buffer { digits in
+            for (index, byte) in bytes.enumerated() {
+                output[2 * index] = digits[Int(byte >> 4)]
+                output[2 * index + 1] = digits[Int(byte & 0x0f)]
+            }
+        }
+        return bytes.count * 2
+    }
 }
 
 extension String {
-    func trimmingCharacters(_ characters: Character) -> String {
-        String(drop(while: { $0 == characters }).reversed().drop(while: { $0 == characters }).reversed())
+    /// Drops `character` from both ends.
+    func trimmingCharacters(_ character: Character) -> String {
+        guard let first = firstIndex(where: { $0 != character }), let last = lastIndex(where: { $0 != character }) else { return "" }
+        return String(self[first...last])
     }
 }

@@ -60,8 +60,43 @@ public struct WritePreconditions: Sendable, Equatable {
 
 extension Substring {
     /// Drops leading and trailing spaces and tabs.
+    ///
+    /// Works on the UTF-8 bytes: the Character-wise `reversed().drop(while:)` it replaces ran
+    /// unspecialized generic code and took 30 % of the daemon's CPU under small requests, since
+    /// every SigV4 header passes through here.
     public func trimmingSpaces() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while start < end {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        // Space and tab are one-byte scalars, so both ends stay on scalar boundaries.
+        return String(self[start..<end])
+    }
+
+    /// The pieces between occurrences of the ASCII byte `separator`, found on the UTF-8 bytes.
+    ///
+    /// `split(separator:)` with a Character walks grapheme clusters; header and query parsing on
+    /// every request only ever split on ASCII punctuation, which this finds byte by byte.
+    public func splitting(onASCII separator: UInt8, omittingEmptySubsequences: Bool = true) -> [Substring] {
+        precondition(separator < 0x80, "an ASCII separator keeps every piece on scalar boundaries")
+        let bytes = utf8
+        var pieces: [Substring] = []
+        var start = bytes.startIndex
+        var index = start
+        while index != bytes.endIndex {
+            if bytes[index] == separator {
+                if !omittingEmptySubsequences || start != index { pieces.append(self[start..<index]) }
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+        if !omittingEmptySubsequences || start != bytes.endIndex { pieces.append(self[start..<bytes.endIndex]) }
+        return pieces
     }
 }
 

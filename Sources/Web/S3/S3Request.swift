@@ -50,10 +50,10 @@ public struct S3Request: Sendable {
         rawPath = String(pathPart)
         rawQuery = String(queryPart)
         var parameters = [(name: String, value: String?)]()
-        for item in queryPart.split(separator: "&", omittingEmptySubsequences: true) {
-            if let equals = item.firstIndex(of: "=") {
+        for item in queryPart.splitting(onASCII: UInt8(ascii: "&")) {
+            if let equals = item.utf8.firstIndex(of: UInt8(ascii: "=")) {
                 guard let name = PercentEncoding.decodeString(item[..<equals], plusIsSpace: true),
-                    let value = PercentEncoding.decodeString(item[item.index(after: equals)...], plusIsSpace: true)
+                    let value = PercentEncoding.decodeString(item[item.utf8.index(after: equals)...], plusIsSpace: true)
                 else { throw S3Error.invalidArgument("The query string is not valid UTF-8 or is malformed.") }
                 parameters.append((name, value))
             } else {

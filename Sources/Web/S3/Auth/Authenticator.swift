@@ -92,11 +92,11 @@ public final class Authenticator: Sendable {
         var credential: String?
         var signedHeaders: String?
         var signature: String?
-        for part in body.split(separator: ",") {
+        for part in body.splitting(onASCII: UInt8(ascii: ",")) {
             let trimmed = part.trimmingSpaces()
-            guard let equals = trimmed.firstIndex(of: "=") else { continue }
+            guard let equals = trimmed.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let name = trimmed[..<equals]
-            let value = String(trimmed[trimmed.index(after: equals)...])
+            let value = String(trimmed[trimmed.utf8.index(after: equals)...])
             switch name {
             case "Credential": credential = value
             case "SignedHeaders": signedHeaders = value
@@ -107,13 +107,13 @@ public final class Authenticator: Sendable {
         guard let credential, let signedHeaders, let signature else {
             throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; it must contain Credential, SignedHeaders and Signature.")
         }
-        let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let scope = Substring(credential).splitting(onASCII: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(String.init)
         guard scope.count == 5, scope[4] == "aws4_request" else {
             throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
         return HeaderFields(
             accessKey: scope[0], date: scope[1], region: scope[2], service: scope[3],
-            signedHeaders: signedHeaders.split(separator: ";").map(String.init), signature: signature
+            signedHeaders: Substring(signedHeaders).splitting(onASCII: UInt8(ascii: ";")).map(String.init), signature: signature
         )
     }
 
@@ -197,7 +197,7 @@ public final class Authenticator: Sendable {
                 "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
             )
         }
-        let scope = credentialText.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let scope = Substring(credentialText).splitting(onASCII: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(String.init)
         guard scope.count == 5, scope[4] == "aws4_request" else {
             throw S3Error.authorizationQueryParametersError("Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
@@ -219,7 +219,7 @@ public final class Authenticator: Sendable {
         if now > requestMilliseconds + Int64(expires) * 1000 {
             throw S3Error.accessDenied("Request has expired")
         }
-        let signedHeaders = signedHeadersText.split(separator: ";").map(String.init)
+        let signedHeaders = Substring(signedHeadersText).splitting(onASCII: UInt8(ascii: ";")).map(String.init)
         guard signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
         let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? request.headers[Self.contentSHA256Field] ?? SigV4.unsignedPayload
         let scopeText = "\(scope[1])/\(scope[2])/\(scope[3])/aws4_request"

@@ -35,6 +35,9 @@ import Testing
 
     @Test func writerEscapes() {
         #expect(XMLWriter.escape("a<b>&\"'\u{1}") == "a&lt;b&gt;&amp;&quot;&apos;&#x1;")
+        #expect(XMLWriter.escape("") == "")
+        #expect(XMLWriter.escape("plain/key ä.txt") == "plain/key ä.txt")
+        #expect(XMLWriter.escape("&&x\t\u{1F}") == "&amp;&amp;x\t&#x1F;")
     }
 }
 
@@ -51,6 +54,8 @@ import Testing
         #expect(Timestamp.parseAmzDate("20091012T175030Z") == milliseconds - 123)
         #expect(Timestamp.parseHTTPDate("yesterday") == nil)
         #expect(Timestamp.httpDate(milliseconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(Timestamp.iso8601(milliseconds: 7) == "1970-01-01T00:00:00.007Z")
+        #expect(Timestamp.amzDate(milliseconds: 253_402_300_799_000) == "99991231T235959Z")
     }
 }
 

@@ -18,15 +18,25 @@ public struct XMLWriter {
         }
     }
 
-    public mutating func open(_ name: String) { append("<\(name)>") }
+    // Tags are appended byte by byte rather than interpolated: a listing writes about ten per key.
+    public mutating func open(_ name: String) {
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ">"))
+    }
 
-    public mutating func close(_ name: String) { append("</\(name)>") }
+    public mutating func close(_ name: String) {
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(UInt8(ascii: "/"))
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ">"))
+    }
 
     /// `<name>escaped text</name>`.
     public mutating func element(_ name: String, _ text: String) {
-        append("<\(name)>")
+        open(name)
         Self.escape(text, into: &bytes)
-        append("</\(name)>")
+        close(name)
     }
 
     public mutating func element(_ name: String, _ value: some BinaryInteger) {
@@ -48,18 +58,28 @@ public struct XMLWriter {
     private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// Escapes markup characters, and characters XML 1.0 cannot hold literally as numeric references.
+    /// Runs of bytes that need nothing are copied whole; most keys and values have no such byte.
     public static func escape(_ text: String, into output: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): output.append(contentsOf: "&apos;".utf8)
-            case 0..<0x20 where byte != 0x09:
-                output.append(contentsOf: "&#x\(String(byte, radix: 16, uppercase: true));".utf8)
-            default: output.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                let replacement: String
+                switch byte {
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                case UInt8(ascii: "'"): replacement = "&apos;"
+                case 0..<0x20 where byte != 0x09: replacement = "&#x\(String(byte, radix: 16, uppercase: true));"
+                default: continue
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                output.append(contentsOf: replacement.utf8)
+                runStart = index + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
     }
 

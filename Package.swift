@@ -91,6 +91,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What several test targets share: temporary directories and a file system that fails on demand.
+        .target(
+            name: "SporeTestSupport",
+            dependencies: ["BlobStore"],
+            path: "Tests/SporeTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ApplianceTests",
             dependencies: ["Appliance"],
@@ -98,18 +105,18 @@ let package = Package(
         ),
         .testTarget(
             name: "BlobStoreTests",
-            dependencies: ["BlobStore"],
+            dependencies: ["BlobStore", "SporeTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "IndexTests",
-            dependencies: ["Index", "BlobStore"],
+            dependencies: ["Index", "BlobStore", "SporeTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Index", "BlobStore",
+                "Web", "Index", "BlobStore", "SporeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

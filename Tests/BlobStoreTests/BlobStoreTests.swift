@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import SporeTestSupport
 import Testing
 
 @testable import BlobStore

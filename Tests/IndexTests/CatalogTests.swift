@@ -1,4 +1,5 @@
 import BlobStore
+import SporeTestSupport
 import Testing
 
 @testable import Index

@@ -1,3 +1,4 @@
+import SporeTestSupport
 import Testing
 
 @testable import Index

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Index
 import Logging
 import NIOCore
+import SporeTestSupport
 
 @testable import Web
 

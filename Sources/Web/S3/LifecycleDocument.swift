@@ -176,8 +176,7 @@ enum LifecycleDocument {
 extension S3Service {
     func putBucketLifecycle(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         let rules = try LifecycleDocument.parse(body)
         try await catalog.setLifecycleRules(bucket: bucket.name, rules, nowMilliseconds: clock.nowMilliseconds())
         return Response(status: .ok, headers: [.contentLength: "0"])

@@ -160,8 +160,7 @@ extension S3Service {
     func putBucketACL(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         let ownerID = Principal.canonicalID(forUser: bucket.owner)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         let acl = try requestedACL(request, ownerID: ownerID) ?? (body.isEmpty ? nil : parseACLDocument(body))
         guard let acl else { throw S3Error.malformedXML() }
         try checkACLAllowed(acl, bucket: bucket, cannedName: request.header("x-amz-acl"))
@@ -179,8 +178,7 @@ extension S3Service {
 
     func putObjectACL(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let (bucket, version) = try authorizedObject(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         let ownerID = Principal.canonicalID(forUser: version.owner)
         let acl = try requestedACL(request, ownerID: ownerID, bucketOwnerID: Principal.canonicalID(forUser: bucket.owner))
             ?? (body.isEmpty ? nil : parseACLDocument(body))
@@ -221,8 +219,7 @@ extension S3Service {
 
     func putBucketPolicy(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: BucketPolicy.documentByteCountMax + 1)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth, limit: BucketPolicy.documentByteCountMax + 1)
         let policy: BucketPolicy
         do {
             policy = try BucketPolicy(json: body, bucket: bucket.name)
@@ -269,8 +266,7 @@ extension S3Service {
 
     func putPublicAccessBlock(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         guard let document = try? XMLReader.parse(body), document.name == "PublicAccessBlockConfiguration" else { throw S3Error.malformedXML() }
         var flags: UInt8 = 0
         for (index, name) in Self.blockFlags.enumerated() where document.value(name)?.lowercased() == "true" { flags |= 1 << index }
@@ -301,8 +297,7 @@ extension S3Service {
 
     func putOwnershipControls(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         guard let document = try? XMLReader.parse(body), document.name == "OwnershipControls",
             let ownership = document.child("Rule")?.value("ObjectOwnership"),
             Self.objectOwnershipValues.contains(ownership)
@@ -334,8 +329,7 @@ extension S3Service {
 
     func putBucketCORS(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         try checkBodyChecksums(body, request)
         _ = try CORSConfiguration.parse(body)
         try await catalog.updateBucket(named: bucket.name) { $0.cors = body }

@@ -53,8 +53,7 @@ extension S3Service {
         try requireFullKey(auth)
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
         guard let bucketName = BucketName(validating: name) else { throw S3Error.invalidBucketName(name) }
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         var location: String?
         if !body.isEmpty {
             do {
@@ -134,8 +133,7 @@ extension S3Service {
 
     func putBucketVersioning(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         guard let document = try? XMLReader.parse(body), document.name == "VersioningConfiguration" else {
             throw S3Error.malformedXML()
         }
@@ -151,8 +149,16 @@ extension S3Service {
         return Response(status: .ok, headers: [.contentLength: "0"])
     }
 
+    /// Reads a whole (small) request body, at most `limit` bytes, and checks it with `verifyPayload`:
+    /// the one way configuration and batch handlers take their bodies, so none skips the check.
+    func verifiedBody(_ http: Request, _ request: S3Request, _ auth: Authentication, limit: Int = Limits.xmlBodyByteCountMax) async throws -> [UInt8] {
+        let body = try await Self.collectBody(http, limit: limit)
+        try verifyPayload(body, request, auth)
+        return body
+    }
+
     /// Checks a whole (small) body against `x-amz-content-sha256` and `Content-MD5`.
-    func verifyPayload(_ body: [UInt8], _ request: S3Request, _ auth: Authentication) throws {
+    private func verifyPayload(_ body: [UInt8], _ request: S3Request, _ auth: Authentication) throws {
         if case .sha256(let expected) = auth.payload {
             let actual = Hex.encode(SHA256.hash(data: body))
             guard actual == expected else { throw S3Error.contentSHA256Mismatch(client: expected, server: actual) }

@@ -10,8 +10,7 @@ extension S3Service {
         guard let bucket = try catalog.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
         // Each key is authorized on its own below; a caller who may delete none of them gets nothing.
         if auth.principal.isAnonymous && bucket.policy == nil && !(bucket.acl?.isPublic ?? false) { throw S3Error.accessDenied() }
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         let (expected, _) = try ChecksumHeaders.parse(request)
         guard request.header("content-md5") != nil || !expected.isEmpty else {
             throw S3Error.invalidRequest("Missing required header for this request: Content-MD5")

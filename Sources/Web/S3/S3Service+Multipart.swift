@@ -120,8 +120,7 @@ extension S3Service {
         let bucket = try authorizedBucket(request, auth)
         let key = try request.objectKey()
         let uploadID = try uploadID(request)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         guard let document = try? XMLReader.parse(body), document.name == "CompleteMultipartUpload" else { throw S3Error.malformedXML() }
         let parts = try document.children("Part").map { part -> CompletionPart in
             guard let numberText = part.value("PartNumber"), let number = Int(numberText), let etag = part.value("ETag") else {

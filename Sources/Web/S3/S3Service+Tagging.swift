@@ -70,8 +70,7 @@ extension S3Service {
     func putObjectTagging(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let (bucket, _) = try authorizedObject(request, auth)
         let key = try request.objectKey()
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         let tags = try TagSet.parse(body, countMax: TagSet.objectTagCountMax)
         let version = try await catalog.setTags(
             bucket: bucket.name, key: key, versionID: try Self.versionID(request), tags: tags, nowMilliseconds: clock.nowMilliseconds()
@@ -101,8 +100,7 @@ extension S3Service {
 
     func putBucketTagging(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         let tags = try TagSet.parse(body, countMax: TagSet.bucketTagCountMax)
         try await catalog.setBucketSetting(bucket: bucket.name, "tagging", TagSet.render(tags).bytes)
         return Response(status: .noContent)

@@ -182,8 +182,7 @@ public final class S3Service: Sendable {
     private func administer(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         guard auth.principal.isRoot else { throw S3Error.accessDenied("The admin API needs the root credentials.") }
         guard let admin else { throw S3Error.notImplemented("admin API") }
-        let body = try await Self.collectBody(http, limit: Limits.xmlBodyByteCountMax)
-        try verifyPayload(body, request, auth)
+        let body = try await verifiedBody(http, request, auth)
         var query = [String: String]()
         for item in request.query { query[item.name] = item.value ?? "" }
         let call = AdminRequest(

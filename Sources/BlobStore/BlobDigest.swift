@@ -56,16 +56,7 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     /// Lowercase hexadecimal, 64 characters: the file name of the blob.
-    public var hex: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var characters = [UInt8]()
-        characters.reserveCapacity(Self.byteCount * 2)
-        for byte in bytes {
-            characters.append(digits[Int(byte >> 4)])
-            characters.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: characters, as: UTF8.self)
-    }
+    public var hex: String { Hex.encode(bytes) }
 
     public var description: String { hex }
 

@@ -213,7 +213,7 @@ extension Catalog {
     static func combinedDigests(_ parts: [UploadPart], upload: MultipartUpload) -> (etag: String, checksum: ChecksumValue?) {
         var md5s = [UInt8]()
         for part in parts { md5s += hexBytes(part.etag) }
-        let etag = hexString(ContentHasher.digests(of: md5s).md5) + "-\(parts.count)"
+        let etag = Hex.encode(ContentHasher.digests(of: md5s).md5) + "-\(parts.count)"
         guard let algorithm = upload.checksumAlgorithm else { return (etag, nil) }
         let checksums = parts.compactMap(\.checksum)
         guard checksums.count == parts.count else { return (etag, nil) }
@@ -344,19 +344,6 @@ func hexBytes(_ text: String) -> [UInt8] {
         index += 2
     }
     return bytes
-}
-
-func hexString(_ bytes: [UInt8]) -> String {
-    let digits: StaticString = "0123456789abcdef"
-    return String(unsafeUninitializedCapacity: bytes.count * 2) { output in
-        digits.withUTF8Buffer { digits in
-            for (index, byte) in bytes.enumerated() {
-                output[2 * index] = digits[Int(byte >> 4)]
-                output[2 * index + 1] = digits[Int(byte & 0x0f)]
-            }
-        }
-        return bytes.count * 2
-    }
 }
 
 extension String {

@@ -30,10 +30,7 @@ public struct UploadID: Hashable, Sendable, CustomStringConvertible {
         bytes = parsed
     }
 
-    public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
-    }
+    public var description: String { Hex.encode(bytes) }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {
         switch byte {

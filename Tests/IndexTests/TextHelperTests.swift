@@ -22,12 +22,6 @@ import Testing
         #expect("   ".trimmingCharacters(" ") == "")
         #expect("abc".trimmingCharacters(" ") == "abc")
     }
-
-    @Test func hexStringWritesTwoLowercaseDigitsPerByte() {
-        #expect(hexString([]) == "")
-        #expect(hexString([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
-        #expect(hexString(Array(0...255)).count == 512)
-    }
 }
 
 @Suite struct SplittingTests {

@@ -1,3 +1,4 @@
+import BlobStore
 import Crypto
 import HTTPTypes
 import Index

@@ -1,3 +1,4 @@
+import BlobStore
 import Crypto
 
 /// AWS Signature Version 4: canonical request, string to sign, signing key and signature.

@@ -1,0 +1,38 @@
+/// Lowercase hexadecimal (decoding accepts either case).
+public enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Two digits per byte. The one encoder of blob names, ETags, upload IDs and signatures.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        let input = Array(text.utf8)
+        guard input.count % 2 == 0 else { return nil }
+        var output = [UInt8]()
+        output.reserveCapacity(input.count / 2)
+        var index = 0
+        while index < input.count {
+            guard let high = value(input[index]), let low = value(input[index + 1]) else { return nil }
+            output.append(high << 4 | low)
+            index += 2
+        }
+        return output
+    }
+
+    private static func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

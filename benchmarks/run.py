@@ -6,6 +6,7 @@ workloads against each, prints a table with spore/peer ratios and writes JSON.
     benchmarks/run.py                       # the full run (1 GiB objects, 5000 small ones, 10k keys)
     benchmarks/run.py --quick               # a smaller run to check the setup
     benchmarks/run.py --no-build            # reuse .build/release
+    benchmarks/run.py --workloads put-4k,get-4k,head-4k   # a subset
 
 spore fsyncs every acknowledged write (its default); SeaweedFS runs with its defaults.
 """
@@ -14,11 +15,13 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -70,6 +73,23 @@ class Process:
         self.name = name
         self.log = open(log, "wb") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT)
+        # The kernel keeps the peak of the whole RSS (VmHWM), which counts the file pages a process
+        # has mapped (spore's LMDB index) as well as its own heap; the anonymous part is sampled.
+        self.peak_anonymous_kib = 0
+        threading.Thread(target=self._sample_anonymous, daemon=True).start()
+
+    def _sample_anonymous(self):
+        while self.process.poll() is None:
+            try:
+                for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                    if line.startswith("RssAnon:"):
+                        self.peak_anonymous_kib = max(self.peak_anonymous_kib, int(line.split()[1]))
+            except OSError:
+                return
+            time.sleep(0.02)
+
+    def peak_anonymous_mib(self):
+        return self.peak_anonymous_kib / 1024
 
     def cpu_seconds(self):
         """User plus system time of the process and its threads."""
@@ -126,8 +146,9 @@ def start_seaweed(work):
 def run_workloads(server, port, options):
     results = {}
     bucket = "bench-" + server.name
-    for workload in WORKLOADS:
+    for workload in options.workloads:
         before = server.cpu_seconds()
+        client_before = children_cpu_seconds()
         command = [str(RELEASE / "spore-bench"), "--endpoint", f"127.0.0.1:{port}", "--access-key", ACCESS, "--secret-key", SECRET,
                    "--bucket", bucket, "--workload", workload, "--count", str(options.count), "--large-mib", str(options.large_mib),
                    "--list-keys", str(options.list_keys), "--concurrency", "32"]
@@ -142,13 +163,21 @@ def run_workloads(server, port, options):
             continue
         result = json.loads(outcome.stdout)
         result["cpu_seconds"] = server.cpu_seconds() - before
+        result["client_cpu_seconds"] = children_cpu_seconds() - client_before
         if result.get("operations"):
             result["cpu_ms_per_operation"] = result["cpu_seconds"] * 1000 / result["operations"]
         results[workload] = result
         if workload != "setup":
             print(f"  {server.name} {workload}: {headline(result)}", flush=True)
     results["peak_rss_mib"] = server.peak_rss_mib()
+    results["peak_anonymous_mib"] = server.peak_anonymous_mib()
     return results
+
+
+def children_cpu_seconds():
+    """CPU time of the finished load-generator runs (the servers are still running, so not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def is_throughput(result):
@@ -175,6 +204,8 @@ def rate(result):
 def table(spore, peer):
     lines = ["| workload | spore | SeaweedFS | spore/peer | target |", "| --- | ---: | ---: | ---: | ---: |"]
     for workload in WORKLOADS[1:]:
+        if workload not in spore and workload not in peer:
+            continue
         ours, theirs = spore.get(workload), peer.get(workload)
         ratio = rate(ours) / rate(theirs) if rate(ours) and rate(theirs) else None
         target = TARGETS.get(workload)
@@ -182,9 +213,13 @@ def table(spore, peer):
         lines.append(f"| {workload} | {headline(ours or {'error': 1})} | {headline(theirs or {'error': 1})} | "
                      f"{'%.2f×' % ratio if ratio else '–'}{mark} | {'≥ %g×' % target if target else ''} |")
     lines.append(f"| peak RSS | {spore['peak_rss_mib']:.0f} MiB | {peer['peak_rss_mib']:.0f} MiB | | spore ≤ 128 MiB |")
+    lines.append(f"| peak anonymous RSS (sampled every 20 ms) | {spore['peak_anonymous_mib']:.0f} MiB | {peer['peak_anonymous_mib']:.0f} MiB | | |")
     cpu_ours = sum(r.get("cpu_seconds", 0) for r in spore.values() if isinstance(r, dict))
     cpu_theirs = sum(r.get("cpu_seconds", 0) for r in peer.values() if isinstance(r, dict))
     lines.append(f"| server CPU seconds, whole run | {cpu_ours:.1f} | {cpu_theirs:.1f} | | |")
+    client_ours = sum(r.get("client_cpu_seconds", 0) for r in spore.values() if isinstance(r, dict))
+    client_theirs = sum(r.get("client_cpu_seconds", 0) for r in peer.values() if isinstance(r, dict))
+    lines.append(f"| load generator CPU seconds, whole run | {client_ours:.1f} | {client_theirs:.1f} | | |")
     return "\n".join(lines)
 
 
@@ -192,9 +227,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="64 MiB objects, 500 small ones, 2000 keys")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--workloads", help="comma-separated subset, in the order given (setup is always run first; "
+                        "a get/head/delete needs its put before it)")
+    parser.add_argument("--count-small", type=int, help="small objects per workload (default 5000; the index's mapped pages "
+                        "count in the daemon's RSS, so larger runs raise its peak RSS)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     options = parser.parse_args()
     options.large_mib, options.count, options.list_keys = (64, 500, 2000) if options.quick else (1024, 5000, 10_000)
+    if options.count_small:
+        options.count = options.count_small
+    options.workloads = ["setup"] + [w for w in options.workloads.split(",") if w != "setup"] if options.workloads else WORKLOADS
+    unknown = set(options.workloads) - set(WORKLOADS)
+    if unknown:
+        parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
     if not options.no_build:
         for product in ("spore", "spore-bench"):
             subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)

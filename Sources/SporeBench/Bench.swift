@@ -101,8 +101,11 @@ struct Workloads {
                 guard response.bodyByteCount == quarter else { throw BenchError(description: "short range: \(response.bodyByteCount)") }
             }
         case "list-setup":
-            return try await timed(name, operations: options.listKeys, bytes: 0) { connection, index in
-                try await expect(200, connection.send(.PUT, bucket: bucket, key: String(format: "list/d%03d/k%06d", index % 100, index), body: .bytes([])))
+            let bucket = self.bucket
+            return try await timedRequests(name, operations: options.listKeys, bytes: 0) { index in
+                S3RequestSpec(method: .PUT, bucket: bucket, key: String(format: "list/d%03d/k%06d", index % 100, index), body: .bytes([]))
+            } check: { response in
+                try Self.expect(200, response)
             }
         case "list-flat":
             return try await listing(name, delimiter: nil)
@@ -122,23 +125,33 @@ struct Workloads {
 
     private func small(_ name: String, operation: String, size: Int, label: String) async throws -> [String: Any] {
         let key: @Sendable (Int) -> String = { index in "small-\(label)/\(index)" }
+        let count = options.count
+        let bucket = self.bucket
         switch operation {
         case "put":
-            return try await timed(name, operations: options.count, bytes: Int64(options.count * size)) { connection, index in
-                try await expect(200, connection.send(.PUT, bucket: bucket, key: key(index), body: .bytes(PayloadBlock.bytes(size, variant: UInt64(index + 1)))))
+            return try await timedRequests(name, operations: count, bytes: Int64(count * size)) { index in
+                S3RequestSpec(method: .PUT, bucket: bucket, key: key(index), body: .bytes(PayloadBlock.bytes(size, variant: UInt64(index + 1))))
+            } check: { response in
+                try Self.expect(200, response)
             }
         case "get":
-            return try await timed(name, operations: options.count, bytes: Int64(options.count * size)) { connection, index in
-                let response = try await expect(200, connection.send(.GET, bucket: bucket, key: key(index)))
+            return try await timedRequests(name, operations: count, bytes: Int64(count * size)) { index in
+                S3RequestSpec(method: .GET, bucket: bucket, key: key(index))
+            } check: { response in
+                try Self.expect(200, response)
                 guard response.bodyByteCount == size else { throw BenchError(description: "GET returned \(response.bodyByteCount) bytes") }
             }
         case "head":
-            return try await timed(name, operations: options.count, bytes: 0) { connection, index in
-                try await expect(200, connection.send(.HEAD, bucket: bucket, key: key(index)))
+            return try await timedRequests(name, operations: count, bytes: 0) { index in
+                S3RequestSpec(method: .HEAD, bucket: bucket, key: key(index))
+            } check: { response in
+                try Self.expect(200, response)
             }
         case "delete":
-            return try await timed(name, operations: options.count, bytes: 0) { connection, index in
-                try await expect(204, connection.send(.DELETE, bucket: bucket, key: key(index)))
+            return try await timedRequests(name, operations: count, bytes: 0) { index in
+                S3RequestSpec(method: .DELETE, bucket: bucket, key: key(index))
+            } check: { response in
+                try Self.expect(204, response)
             }
         default:
             throw BenchError(description: "unknown operation \(operation)")
@@ -269,6 +282,26 @@ struct Workloads {
         return summary(name, operations: operations, bytes: bytes, seconds: seconds, latencies: latencies)
     }
 
+    /// Like `timed`, for requests with in-memory bodies: each connection drives its own requests
+    /// from its event loop (build, send, check, next), so the load generator spends no thread hops
+    /// or task switches per request and two cores go to the servers, not to the client.
+    private func timedRequests(
+        _ name: String, operations: Int, bytes: Int64,
+        _ request: @escaping @Sendable (Int) -> S3RequestSpec, check: @escaping @Sendable (S3Response) throws -> Void
+    ) async throws -> [String: Any] {
+        let workers = min(options.concurrency, max(1, operations))
+        var connections = [S3Connection]()
+        for _ in 0..<workers { connections.append(try await S3Connection.connect(target, group: group)) }
+        let started = ContinuousClock.now
+        let futures = connections.enumerated().map { worker, connection in
+            LoopWorker(connection: connection, first: worker, stride: workers, end: operations, request: request, check: check).run()
+        }
+        let latencies = try await EventLoopFuture.whenAllSucceed(futures, on: group.next()).get().flatMap { $0 }
+        let seconds = Self.seconds(ContinuousClock.now - started)
+        for connection in connections { await connection.close() }
+        return summary(name, operations: operations, bytes: bytes, seconds: seconds, latencies: latencies)
+    }
+
     private func summary(_ name: String, operations: Int, bytes: Int64, seconds: Double, latencies: [Double]) -> [String: Any] {
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
@@ -281,6 +314,11 @@ struct Workloads {
 
     @discardableResult
     private func expect(_ status: Int, _ response: S3Response) throws -> S3Response {
+        try Self.expect(status, response)
+    }
+
+    @discardableResult
+    static func expect(_ status: Int, _ response: S3Response) throws -> S3Response {
         guard response.status == status else {
             throw BenchError(description: "expected \(status), got \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
         }
@@ -297,4 +335,53 @@ struct Workloads {
     }
 
     static func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1000 }
+}
+
+/// One connection's share of a `timedRequests` run, driven on the connection's event loop: the
+/// next request is built and sent from the callback of the previous response.
+final class LoopWorker: @unchecked Sendable {
+    // @unchecked: after `run`, every member is touched on the connection's event loop only.
+    private let connection: S3Connection
+    private let stride: Int
+    private let end: Int
+    private let request: @Sendable (Int) -> S3RequestSpec
+    private let check: @Sendable (S3Response) throws -> Void
+    private let promise: EventLoopPromise<[Double]>
+    private var index: Int
+    private var latencies = [Double]()
+
+    init(
+        connection: S3Connection, first: Int, stride: Int, end: Int,
+        request: @escaping @Sendable (Int) -> S3RequestSpec, check: @escaping @Sendable (S3Response) throws -> Void
+    ) {
+        self.connection = connection
+        self.index = first
+        self.stride = stride
+        self.end = end
+        self.request = request
+        self.check = check
+        self.promise = connection.eventLoop.makePromise()
+        latencies.reserveCapacity(end / max(1, stride) + 1)
+    }
+
+    /// Starts the worker; the future holds each request's latency in milliseconds.
+    func run() -> EventLoopFuture<[Double]> {
+        connection.eventLoop.execute { self.next() }
+        return promise.futureResult
+    }
+
+    private func next() {
+        guard index < end else { return promise.succeed(latencies) }
+        let begin = NIODeadline.now()
+        connection.start(request(index)).whenComplete { result in
+            do {
+                try self.check(result.get())
+            } catch {
+                return self.promise.fail(error)
+            }
+            self.latencies.append(Double((NIODeadline.now() - begin).nanoseconds) / 1e6)
+            self.index += self.stride
+            self.next()
+        }
+    }
 }

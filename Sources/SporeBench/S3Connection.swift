@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// Where the load goes and who it signs as.
 struct Target: Sendable {
@@ -69,10 +70,50 @@ final class S3Connection: @unchecked Sendable {
         _ method: HTTPMethod, bucket: String, key: String? = nil, query: [(String, String)] = [], headers extra: [(String, String)] = [],
         body: RequestBody = .none, keepBody: Bool = false
     ) async throws -> S3Response {
-        var path = "/" + bucket
-        if let key { path += "/" + SigV4Signer.encode(key, keepSlash: true) }
+        let request = S3RequestSpec(method: method, bucket: bucket, key: key, query: query, headers: extra, body: body, keepBody: keepBody)
+        guard case .generated(let count, let variant) = body else {
+            return try await channel.eventLoop.flatSubmit { self.start(request) }.get()
+        }
+        let promise = channel.eventLoop.makePromise(of: S3Response.self)
+        let collector = self.collector
+        let head = makeHead(request)
+        try await channel.eventLoop.submit { collector.expect(promise, keepBody: keepBody) }.get()
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        var sent: Int64 = 0
+        while sent < count {
+            let piece = Int(min(Int64(PayloadBlock.chunkByteCount), count - sent))
+            let buffer = PayloadBlock.chunk(offset: sent, variant: variant, byteCount: piece)
+            // Waiting for each chunk's write is the backpressure: memory stays one chunk deep.
+            try await channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(buffer))).get()
+            sent += Int64(piece)
+        }
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        return try await promise.futureResult.get()
+    }
+
+    /// Starts one request with an in-memory body; call on the connection's event loop. The whole
+    /// request leaves in one flush and the response completes the future on the same loop, so a
+    /// small request costs the load generator no thread hop (issue 4: the client must not be the
+    /// bottleneck).
+    func start(_ request: S3RequestSpec) -> EventLoopFuture<S3Response> {
+        channel.eventLoop.preconditionInEventLoop()
+        let promise = channel.eventLoop.makePromise(of: S3Response.self)
+        collector.expect(promise, keepBody: request.keepBody)
+        channel.write(HTTPClientRequestPart.head(makeHead(request)), promise: nil)
+        if case .bytes(let bytes) = request.body, !bytes.isEmpty {
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: bytes))), promise: nil)
+        }
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        return promise.futureResult
+    }
+
+    var eventLoop: any EventLoop { channel.eventLoop }
+
+    private func makeHead(_ request: S3RequestSpec) -> HTTPRequestHead {
+        var path = "/" + request.bucket
+        if let key = request.key { path += "/" + SigV4Signer.encode(key, keepSlash: true) }
         let length: Int64
-        switch body {
+        switch request.body {
         case .none: length = 0
         case .bytes(let bytes): length = Int64(bytes.count)
         case .generated(let count, _): length = count
@@ -80,35 +121,25 @@ final class S3Connection: @unchecked Sendable {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: target.hostHeader)
         headers.add(name: "Content-Length", value: String(length))
-        for (name, value) in extra { headers.add(name: name, value: value) }
-        let signed = SigV4Signer.sign(method: method.rawValue, path: path, query: query, headers: extra, target: target)
+        for (name, value) in request.headers { headers.add(name: name, value: value) }
+        let signed = SigV4Signer.sign(method: request.method.rawValue, path: path, query: request.query, headers: request.headers, target: target)
         for (name, value) in signed { headers.add(name: name, value: value) }
-        let queryText = SigV4Signer.canonicalQuery(query)
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path + (queryText.isEmpty ? "" : "?" + queryText))
+        let queryText = SigV4Signer.canonicalQuery(request.query)
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: path + (queryText.isEmpty ? "" : "?" + queryText))
         head.headers = headers
-
-        let promise = channel.eventLoop.makePromise(of: S3Response.self)
-        let collector = self.collector
-        try await channel.eventLoop.submit { collector.expect(promise, keepBody: keepBody, isHead: method == .HEAD) }.get()
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        switch body {
-        case .none:
-            break
-        case .bytes(let bytes):
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: bytes))), promise: nil)
-        case .generated(let count, let variant):
-            var sent: Int64 = 0
-            while sent < count {
-                let piece = Int(min(Int64(PayloadBlock.chunkByteCount), count - sent))
-                let buffer = PayloadBlock.chunk(offset: sent, variant: variant, byteCount: piece)
-                // Waiting for each chunk's write is the backpressure: memory stays one chunk deep.
-                try await channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(buffer))).get()
-                sent += Int64(piece)
-            }
-        }
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
-        return try await promise.futureResult.get()
+        return head
     }
+}
+
+/// One request, as `S3Connection.start` sends it.
+struct S3RequestSpec: Sendable {
+    var method: HTTPMethod
+    var bucket: String
+    var key: String?
+    var query: [(String, String)] = []
+    var headers: [(String, String)] = []
+    var body: RequestBody = .none
+    var keepBody = false
 }
 
 /// Turns response parts into an `S3Response` for the request in flight.
@@ -120,11 +151,10 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
     private var response = S3Response()
     private var keepBody = false
 
-    func expect(_ promise: EventLoopPromise<S3Response>, keepBody: Bool, isHead: Bool) {
+    func expect(_ promise: EventLoopPromise<S3Response>, keepBody: Bool) {
         self.promise = promise
         self.keepBody = keepBody
         response = S3Response()
-        _ = isHead
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -186,13 +216,7 @@ enum PayloadBlock {
 /// SigV4 with `UNSIGNED-PAYLOAD`, the way SDKs sign over plain HTTP when told not to hash bodies.
 enum SigV4Signer {
     static func sign(method: String, path: String, query: [(String, String)], headers: [(String, String)], target: Target) -> [(String, String)] {
-        let now = Date()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let amzDate = formatter.string(from: now)
-        let date = String(amzDate.prefix(8))
+        let (amzDate, date, key) = SigningClock.current(target)
         var signedHeaders = [("host", target.hostHeader), ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"), ("x-amz-date", amzDate)]
         for (name, value) in headers where name.lowercased().hasPrefix("x-amz-") || name.lowercased() == "content-md5" {
             signedHeaders.append((name.lowercased(), value))
@@ -204,10 +228,6 @@ enum SigV4Signer {
         canonical += "\n\(names)\nUNSIGNED-PAYLOAD"
         let scope = "\(date)/\(target.region)/s3/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(hex(SHA256.hash(data: Array(canonical.utf8))))"
-        var key = SymmetricKey(data: Array("AWS4\(target.secretKey)".utf8))
-        for part in [date, target.region, "s3", "aws4_request"] {
-            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
-        }
         let signature = hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
         return [
             ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"), ("x-amz-date", amzDate),
@@ -251,5 +271,44 @@ enum SigV4Signer {
             text.append(hexDigits[Int(byte & 0x0F)])
         }
         return text
+    }
+}
+
+/// The request time and the day's signing key, recomputed once a second rather than per request
+/// (a DateFormatter and four HMACs per request cost more than some servers' whole answer).
+enum SigningClock {
+    private struct Cached {
+        var second: Int = -1
+        var amzDate = ""
+        var date = ""
+        var secret = ""
+        var key = SymmetricKey(size: .bits256)
+    }
+
+    private static let cache = Mutex(Cached())
+
+    static func current(_ target: Target) -> (amzDate: String, date: String, key: SymmetricKey) {
+        let now = time(nil)
+        return cache.withLock { cached in
+            if cached.second != now || cached.secret != target.secretKey {
+                var parts = tm()
+                var seconds = now
+                gmtime_r(&seconds, &parts)
+                func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+                let date = "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))"
+                if date != cached.date || cached.secret != target.secretKey {
+                    var key = SymmetricKey(data: Array("AWS4\(target.secretKey)".utf8))
+                    for part in [date, target.region, "s3", "aws4_request"] {
+                        key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+                    }
+                    cached.key = key
+                    cached.secret = target.secretKey
+                }
+                cached.second = now
+                cached.date = date
+                cached.amzDate = "\(date)T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
+            }
+            return (cached.amzDate, cached.date, cached.key)
+        }
     }
 }

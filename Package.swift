@@ -33,10 +33,12 @@ let package = Package(
         // CRC32, CRC32C and CRC64/NVME in C: the table-driven loops run several times faster than
         // the same loops in a debug Swift build, and the S3 checksum headers hash every byte stored.
         .target(name: "CChecksum", cSettings: [.unsafeFlags(["-O2"])]),
+        // File calls Swift's Glibc module does not declare (sync_file_range needs _GNU_SOURCE).
+        .target(name: "CFileSystem"),
         .target(
             name: "BlobStore",
             dependencies: [
-                "CChecksum",
+                "CChecksum", "CFileSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import CFileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,10 @@ public protocol FileSystemIO: Sendable {
     /// Reads up to `buffer.count` bytes at `offset`; returns how many were read (0 at the end).
     func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(BlobStoreError) -> Int
     func synchronize(_ descriptor: Int32, path: String) throws(BlobStoreError)
+    /// Asks the kernel to start writing a range back to disk without waiting for it, so the
+    /// fsync that makes a large file durable finds little left to write. Best effort: the fsync
+    /// that follows reports any error.
+    func startWriteBack(_ descriptor: Int32, offset: Int64, byteCount: Int64)
     func close(_ descriptor: Int32)
     func rename(from source: String, to target: String) throws(BlobStoreError)
     func synchronizeDirectory(at path: String) throws(BlobStoreError)
@@ -26,6 +31,10 @@ public protocol FileSystemIO: Sendable {
     func listDirectory(at path: String) throws(BlobStoreError) -> [String]
     /// Bytes available to unprivileged writers on the file system holding `path`.
     func availableBytes(at path: String) throws(BlobStoreError) -> Int64
+}
+
+extension FileSystemIO {
+    public func startWriteBack(_ descriptor: Int32, offset: Int64, byteCount: Int64) {}
 }
 
 /// `FileSystemIO` on the local POSIX file system.
@@ -66,6 +75,10 @@ public struct PosixFileSystem: FileSystemIO {
 
     public func synchronize(_ descriptor: Int32, path: String) throws(BlobStoreError) {
         guard fsync(descriptor) == 0 else { throw .system("fsync", path: path, errorNumber: errno) }
+    }
+
+    public func startWriteBack(_ descriptor: Int32, offset: Int64, byteCount: Int64) {
+        _ = spore_start_write_back(descriptor, offset, byteCount)
     }
 
     public func close(_ descriptor: Int32) {

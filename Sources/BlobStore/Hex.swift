@@ -1,16 +1,22 @@
 /// Lowercase hexadecimal (decoding accepts either case).
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Two digits per byte. The one encoder of blob names, ETags, upload IDs and signatures.
+    /// Inlinable so each caller gets a version specialised to its sequence type: the generic one
+    /// walked a digest through witness tables, ~1 µs per SigV4 signature.
+    @inlinable
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output = [UInt8]()
-        output.reserveCapacity(bytes.underestimatedCount * 2)
+        output.reserveCapacity(Swift.max(bytes.underestimatedCount, 32) * 2)
         for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0f)])
+            output.append(digit(byte >> 4))
+            output.append(digit(byte & 0x0f))
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    @inlinable
+    static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     public static func decode(_ text: String) -> [UInt8]? {

@@ -8,12 +8,15 @@ import NIOPosix
 /// the file write run on the store's thread pool as two separate tasks per batch, one batch
 /// behind, so MD5 (the slowest step, ≈ 0.5 GB/s) never waits for a write and the three steps use
 /// both cores. Each written batch starts its write-back at once (when writes are synchronous), so
-/// the final fsync does not flush the whole object. Memory stays at about three batches whatever
-/// the size.
+/// the final fsync does not flush the whole object. Memory stays at about
+/// `batchesInFlightMax + 1` batches whatever the size.
 /// Not thread-safe: one task owns a writer from `makeWriter` to `finish` or `abort`.
 public final class BlobWriter {
     /// Bytes gathered before a batch is handed to the thread pool.
     public static let batchByteCount = 1 << 20
+    /// Batches the pool may hold at once: enough that a late MD5 or write does not stall the
+    /// request's reading, few enough that an upload holds at most a few MiB.
+    public static let batchesInFlightMax = 4
 
     private let io: any FileSystemIO
     private let threadPool: NIOThreadPool
@@ -28,8 +31,8 @@ public final class BlobWriter {
     private var batchByteCount = 0
     private var byteCount: Int64 = 0
     private var fileOffset: Int64 = 0
-    private var pendingWrite: Task<Void, any Error>?
-    private var pendingDigest: Task<Void, Never>?
+    /// Batches handed to the pool and not yet known to be written and hashed, oldest first.
+    private var inFlight: [(write: Task<Void, any Error>, digest: Task<Void, Never>)] = []
     private var isClosed = false
     private let isSynchronous: Bool
 
@@ -86,10 +89,7 @@ public final class BlobWriter {
             throw BlobStoreError(.lengthMismatch, "body has \(byteCount) bytes, \(expected) were declared")
         }
         try await flushBatch()
-        try await pendingWrite?.value
-        await pendingDigest?.value
-        pendingWrite = nil
-        pendingDigest = nil
+        try await drain(keeping: 0)
         let (io, descriptor, path) = (self.io, self.descriptor, self.temporaryPath)
         if isSynchronous { try await threadPool.runIfActive { try io.synchronize(descriptor, path: path) } }
         isClosed = true
@@ -104,10 +104,11 @@ public final class BlobWriter {
     /// Drops the body: waits for a write in flight, closes and removes the temporary file.
     public func abort() async {
         guard !isClosed else { return }
-        _ = try? await pendingWrite?.value
-        await pendingDigest?.value
-        pendingWrite = nil
-        pendingDigest = nil
+        while !inFlight.isEmpty {
+            let oldest = inFlight.removeFirst()
+            _ = try? await oldest.write.value
+            await oldest.digest.value
+        }
         isClosed = true
         io.close(descriptor)
         let (io, path) = (self.io, self.temporaryPath)
@@ -121,19 +122,19 @@ public final class BlobWriter {
         batch = []
         fileOffset += Int64(batchByteCount)
         batchByteCount = 0
-        // At most one batch per step is in flight: MD5 must see the batches in order, and memory
-        // stays bounded.
-        try await pendingWrite?.value
-        await pendingDigest?.value
+        try await drain(keeping: Self.batchesInFlightMax - 1)
         let (io, pool, descriptor, path, md5) = (self.io, self.threadPool, self.descriptor, self.temporaryPath, self.md5)
         let startsWriteBack = isSynchronous
-        pendingDigest = Task {
+        let previousDigest = inFlight.last?.digest
+        let digest = Task {
+            // MD5 must see the batches in order: each digest task starts after the one before.
+            await previousDigest?.value
             // The pool only fails once it is shut down; the write task reports that.
             _ = try? await pool.runIfActive {
                 for buffer in buffers { buffer.withUnsafeReadableBytes { md5.update($0) } }
             }
         }
-        pendingWrite = Task {
+        let write = Task {
             try await pool.runIfActive {
                 var position = offset
                 for buffer in buffers {
@@ -143,12 +144,22 @@ public final class BlobWriter {
                 if startsWriteBack { io.startWriteBack(descriptor, offset: offset, byteCount: position - offset) }
             }
         }
+        inFlight.append((write, digest))
+    }
+
+    /// Waits for the oldest batches until at most `count` are in flight; a failed write throws.
+    private func drain(keeping count: Int) async throws {
+        while inFlight.count > count {
+            let oldest = inFlight.removeFirst()
+            try await oldest.write.value
+            await oldest.digest.value
+        }
     }
 }
 
 /// The MD5 state, handed from batch to batch across thread-pool tasks.
-// @unchecked Sendable: only the single digest task in flight touches it, and the writer awaits that
-// task before starting the next one or reading the result, so accesses never overlap.
+// @unchecked Sendable: each digest task awaits the one before it, and the writer awaits them all
+// before reading the result, so accesses never overlap.
 private final class MD5Box: @unchecked Sendable {
     private var state = Insecure.MD5()
 

@@ -26,7 +26,10 @@ import Testing
 
     @Test func ingestHashesAsBytesArriveAndPlacesUnderTheDigest() async throws {
         let store = try LocalBlobStore(root: directory.path, threadCount: 2)
-        let data = bytes(3 * BlobWriter.batchByteCount + 12345)
+        // More batches than may be in flight, so MD5's chain of tasks and the drain both run; no
+        // two batches are alike, so MD5 would differ if batches were hashed out of order.
+        let count = (BlobWriter.batchesInFlightMax + 3) * BlobWriter.batchByteCount + 12345
+        let data = (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 16) }
         let staged = try await ingest(store, data, checksums: [.crc32, .crc32c, .crc64nvme, .sha1, .sha256])
         #expect(staged.digests.sha256 == BlobDigest(bytes: Array(SHA256.hash(data: data))))
         #expect(staged.digests.md5 == Array(Insecure.MD5.hash(data: data)))

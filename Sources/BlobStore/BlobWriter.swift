@@ -32,7 +32,7 @@ public final class BlobWriter {
     private var byteCount: Int64 = 0
     private var fileOffset: Int64 = 0
     /// Batches handed to the pool and not yet known to be written and hashed, oldest first.
-    private var inFlight: [(write: Task<Void, any Error>, digest: Task<Void, Never>)] = []
+    private var inFlight: [(write: Task<Void, any Error>, digest: Task<Void, any Error>)] = []
     private var isClosed = false
     private let isSynchronous: Bool
 
@@ -101,13 +101,13 @@ public final class BlobWriter {
         return StagedBlob(digests: digests, temporaryPath: temporaryPath)
     }
 
-    /// Drops the body: waits for a write in flight, closes and removes the temporary file.
+    /// Drops the body: waits for the batches in flight, closes and removes the temporary file.
     public func abort() async {
         guard !isClosed else { return }
         while !inFlight.isEmpty {
             let oldest = inFlight.removeFirst()
             _ = try? await oldest.write.value
-            await oldest.digest.value
+            _ = try? await oldest.digest.value
         }
         isClosed = true
         io.close(descriptor)
@@ -127,10 +127,10 @@ public final class BlobWriter {
         let startsWriteBack = isSynchronous
         let previousDigest = inFlight.last?.digest
         let digest = Task {
-            // MD5 must see the batches in order: each digest task starts after the one before.
-            await previousDigest?.value
-            // The pool only fails once it is shut down; the write task reports that.
-            _ = try? await pool.runIfActive {
+            // MD5 must see the batches in order: each digest task starts after the one before
+            // (and fails if it failed, so a skipped batch can never yield a wrong MD5).
+            try await previousDigest?.value
+            try await pool.runIfActive {
                 for buffer in buffers { buffer.withUnsafeReadableBytes { md5.update($0) } }
             }
         }
@@ -147,12 +147,15 @@ public final class BlobWriter {
         inFlight.append((write, digest))
     }
 
-    /// Waits for the oldest batches until at most `count` are in flight; a failed write throws.
+    /// Waits for the oldest batches until at most `count` are in flight; a failed write or digest throws.
     private func drain(keeping count: Int) async throws {
         while inFlight.count > count {
             let oldest = inFlight.removeFirst()
-            try await oldest.write.value
-            await oldest.digest.value
+            // Both finish before either failure is reported: nothing of the batch runs on after.
+            let written = await oldest.write.result
+            let digested = await oldest.digest.result
+            try written.get()
+            try digested.get()
         }
     }
 }

@@ -222,7 +222,13 @@ public final class S3Service: Sendable {
         )
         query.objectACL = object?.acl
         query.objectOwner = object?.owner
-        query.context = Self.conditionContext(request, auth: auth, object: object)
+        if bucket.policy != nil {
+            query.context = Self.conditionContext(request, auth: auth, object: object)
+        } else if let listed = request.queryValue("prefix") {
+            // Without a policy only a scoped key's listing check reads the context; building all
+            // of it (a dozen header lookups) cost every request, root's included.
+            query.context["s3:prefix"] = listed
+        }
         if let prefix { query.context["s3:prefix"] = prefix }
         if query.context["s3:prefix"] == nil, query.action.hasPrefix("s3:ListBucket") { query.context["s3:prefix"] = "" }
         guard access.allows(query) else { throw S3Error.accessDenied() }

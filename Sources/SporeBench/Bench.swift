@@ -327,11 +327,12 @@ struct Workloads {
     }
 
     static func occurrences(of needle: String, in body: [UInt8]) -> Int {
+        let pattern = Array(needle.utf8)
         var count = 0
         var from = 0
-        while let found = find(Array(needle.utf8), in: body, from: from) {
+        while let found = find(pattern, in: body, from: from) {
             count += 1
-            from = found + needle.utf8.count
+            from = found + pattern.count
         }
         return count
     }

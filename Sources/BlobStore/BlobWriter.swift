@@ -5,9 +5,9 @@ import NIOPosix
 /// Streams one body into a temporary file while hashing it.
 ///
 /// SHA-256 and the requested checksums are computed on the caller's task as bytes arrive; MD5 and
-/// the file write run on the store's thread pool as two separate tasks per batch, one batch
-/// behind, so MD5 (the slowest step, ≈ 0.5 GB/s) never waits for a write and the three steps use
-/// both cores. Each written batch starts its write-back at once (when writes are synchronous), so
+/// the file write run on the store's thread pool as two separate tasks per batch, up to
+/// `batchesInFlightMax` batches behind, so MD5 (the slowest step, ≈ 0.5 GB/s) never waits for a
+/// write and the three steps use both cores. Each written batch starts its write-back at once (when writes are synchronous), so
 /// the final fsync does not flush the whole object. Memory stays at about
 /// `batchesInFlightMax + 1` batches whatever the size.
 /// Not thread-safe: one task owns a writer from `makeWriter` to `finish` or `abort`.

@@ -44,18 +44,35 @@ public enum SigV4 {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Built by appending into one reserved string: every request is verified, and interpolating
+    /// each line allocated a string per header.
     public static func canonicalRequest(
         method: String, canonicalURI: String, canonicalQuery: String, headers: [(name: String, value: String)],
         signedHeaders: String, payloadHash: String
     ) -> String {
-        var text = "\(method)\n\(canonicalURI)\n\(canonicalQuery)\n"
-        for (name, value) in headers { text += "\(name):\(value)\n" }
-        text += "\n\(signedHeaders)\n\(payloadHash)"
+        var length = method.utf8.count + canonicalURI.utf8.count + canonicalQuery.utf8.count + signedHeaders.utf8.count + payloadHash.utf8.count + 6
+        for (name, value) in headers { length += name.utf8.count + value.utf8.count + 2 }
+        var text = ""
+        text.reserveCapacity(length)
+        for piece in [method, "\n", canonicalURI, "\n", canonicalQuery, "\n"] { text.append(piece) }
+        for (name, value) in headers {
+            text.append(name)
+            text.append(":")
+            text.append(value)
+            text.append("\n")
+        }
+        for piece in ["\n", signedHeaders, "\n", payloadHash] { text.append(piece) }
         return text
     }
 
     public static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
-        "\(algorithm)\n\(amzDate)\n\(scope)\n\(Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8))))"
+        "\(algorithm)\n\(amzDate)\n\(scope)\n\(Hex.encode(sha256(canonicalRequest)))"
+    }
+
+    /// SHA-256 of a string's UTF-8 bytes, hashed in place rather than copied into an array first.
+    static func sha256(_ text: String) -> SHA256.Digest {
+        var text = text
+        return text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
     }
 
     public static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
@@ -66,7 +83,8 @@ public enum SigV4 {
     }
 
     public static func signature(key: SymmetricKey, stringToSign: String) -> String {
-        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        var text = stringToSign
+        return text.withUTF8 { Hex.encode(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key)) }
     }
 
     static func hmac(_ key: [UInt8], _ message: String) -> [UInt8] {
@@ -75,11 +93,9 @@ public enum SigV4 {
 
     /// Compares two signatures in time that does not depend on where they differ.
     public static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        guard left.count == right.count else { return false }
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
         var difference: UInt8 = 0
-        for index in 0..<left.count { difference |= left[index] ^ right[index] }
+        for (left, right) in zip(lhs.utf8, rhs.utf8) { difference |= left ^ right }
         return difference == 0
     }
 }

@@ -14,8 +14,10 @@ import Synchronization
 /// Placement follows one order: temporary file, fsync, rename to the digest path, fsync of the
 /// directory. Identical content is stored once. The store knows nothing of buckets, keys or HTTP.
 public final class LocalBlobStore: Sendable {
-    /// Default size of the chunks a read hands to its consumer.
-    public static let readChunkByteCount = 256 * 1024
+    /// Default size of the chunks a read hands to its consumer. 512 KiB measured ≈ 25 % faster
+    /// than 256 KiB on a 1 GiB GET (half the reads and event-loop hops) for ≈ 10 MiB more peak RSS;
+    /// 1 MiB was no faster again and cost ≈ 30 MiB.
+    public static let readChunkByteCount = 512 * 1024
 
     private let root: String
     /// Whether bodies and directories are fsynced before a write is acknowledged (the default).

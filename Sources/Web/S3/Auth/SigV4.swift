@@ -54,14 +54,22 @@ public enum SigV4 {
         for (name, value) in headers { length += name.utf8.count + value.utf8.count + 2 }
         var text = ""
         text.reserveCapacity(length)
-        for piece in [method, "\n", canonicalURI, "\n", canonicalQuery, "\n"] { text.append(piece) }
+        text.append(method)
+        text.append("\n")
+        text.append(canonicalURI)
+        text.append("\n")
+        text.append(canonicalQuery)
+        text.append("\n")
         for (name, value) in headers {
             text.append(name)
             text.append(":")
             text.append(value)
             text.append("\n")
         }
-        for piece in ["\n", signedHeaders, "\n", payloadHash] { text.append(piece) }
+        text.append("\n")
+        text.append(signedHeaders)
+        text.append("\n")
+        text.append(payloadHash)
         return text
     }
 

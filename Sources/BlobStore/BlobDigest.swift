@@ -30,16 +30,7 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// Parses 64 lowercase or uppercase hexadecimal characters; nil for anything else.
     public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == Self.byteCount * 2 else { return nil }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(Self.byteCount)
-        var index = 0
-        while index < utf8.count {
-            guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
+        guard hex.utf8.count == Self.byteCount * 2, let bytes = Hex.decode(hex) else { return nil }
         self.init(bytes: bytes)
     }
 
@@ -64,12 +55,4 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
         (lhs.word0, lhs.word1, lhs.word2, lhs.word3) < (rhs.word0, rhs.word1, rhs.word2, rhs.word3)
     }
 
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

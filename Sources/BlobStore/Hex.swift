@@ -19,21 +19,23 @@ public enum Hex {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
-    public static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let input = Array(text.utf8)
         guard input.count % 2 == 0 else { return nil }
         var output = [UInt8]()
         output.reserveCapacity(input.count / 2)
         var index = 0
         while index < input.count {
-            guard let high = value(input[index]), let low = value(input[index + 1]) else { return nil }
+            guard let high = digitValue(input[index]), let low = digitValue(input[index + 1]) else { return nil }
             output.append(high << 4 | low)
             index += 2
         }
         return output
     }
 
-    private static func value(_ byte: UInt8) -> UInt8? {
+    /// The value of one hexadecimal digit of either case; nil for any other byte. The one digit
+    /// parser of blob names, upload IDs, ETags and percent-encoding.
+    public static func digitValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10

@@ -331,14 +331,7 @@ func hexBytes(_ text: String) -> [UInt8] {
     var bytes = [UInt8]()
     let utf8 = Array(text.utf8)
     var index = 0
-    func value(_ byte: UInt8) -> UInt8 {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return 0
-        }
-    }
+    func value(_ byte: UInt8) -> UInt8 { Hex.digitValue(byte) ?? 0 }
     while index + 1 < utf8.count {
         bytes.append(value(utf8[index]) << 4 | value(utf8[index + 1]))
         index += 2

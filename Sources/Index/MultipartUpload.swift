@@ -18,27 +18,16 @@ public struct UploadID: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses an id from a request; nil for anything spore could not have issued.
     public init?(parsing text: String) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == Self.byteCount * 2 else { return nil }
-        var parsed = [UInt8]()
-        var index = 0
-        while index < utf8.count {
-            guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return nil }
-            parsed.append(high << 4 | low)
-            index += 2
+        // spore writes lowercase, so an uppercase digit marks an id it never issued.
+        let isUppercaseDigit = { (byte: UInt8) in (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) }
+        guard text.utf8.count == Self.byteCount * 2, !text.utf8.contains(where: isUppercaseDigit), let parsed = Hex.decode(text) else {
+            return nil
         }
         bytes = parsed
     }
 
     public var description: String { Hex.encode(bytes) }
 
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        default: return nil
-        }
-    }
 }
 
 /// An upload in progress: what CreateMultipartUpload said about the object to be.

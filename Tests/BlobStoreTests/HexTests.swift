@@ -13,4 +13,11 @@ import Testing
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("zz") == nil)
     }
+
+    @Test func digitValueKnowsExactlyTheHexDigits() {
+        for byte in UInt8.min...UInt8.max {
+            let expected = Array("0123456789abcdef".utf8).firstIndex(of: byte) ?? Array("0123456789ABCDEF".utf8).firstIndex(of: byte)
+            #expect(Hex.digitValue(byte) == expected.map(UInt8.init))
+        }
+    }
 }

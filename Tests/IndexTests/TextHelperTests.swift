@@ -40,4 +40,13 @@ import Testing
         let text: Substring = "a=1&\u{301}b=2"
         #expect(text.splitting(onASCII: UInt8(ascii: "&")) == ["a=1", "\u{301}b=2"])
     }
+
+    @Test func uploadIDsParseOnlyAsSporeWritesThem() {
+        let id = UploadID(sequence: 42)
+        #expect(UploadID(parsing: id.description) == id)
+        #expect(UploadID(parsing: "0123456789ABCDEF0123456789abcdef") == nil)
+        #expect(UploadID(parsing: String(id.description.dropLast())) == nil)
+        #expect(UploadID(parsing: String(id.description.dropLast()) + "g") == nil)
+        #expect(UploadID(parsing: "") == nil)
+    }
 }

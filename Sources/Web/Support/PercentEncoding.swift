@@ -1,3 +1,5 @@
+import BlobStore
+
 /// Percent-decoding of URL paths and queries, and encoding with AWS's SigV4 rules.
 public enum PercentEncoding {
     private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
@@ -44,7 +46,7 @@ public enum PercentEncoding {
         while index < input.count {
             let byte = input[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < input.count, let high = nibble(input[index + 1]), let low = nibble(input[index + 2]) else {
+                guard index + 2 < input.count, let high = Hex.digitValue(input[index + 1]), let low = Hex.digitValue(input[index + 2]) else {
                     return nil
                 }
                 output.append(high << 4 | low)
@@ -62,14 +64,6 @@ public enum PercentEncoding {
         decode(text, plusIsSpace: plusIsSpace).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 /// Base64 (standard alphabet, with padding), for checksum headers and opaque tokens.

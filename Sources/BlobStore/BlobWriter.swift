@@ -104,11 +104,8 @@ public final class BlobWriter {
     /// Drops the body: waits for the batches in flight, closes and removes the temporary file.
     public func abort() async {
         guard !isClosed else { return }
-        while !inFlight.isEmpty {
-            let oldest = inFlight.removeFirst()
-            _ = try? await oldest.write.value
-            _ = try? await oldest.digest.value
-        }
+        // Failures are what brought us here; only the waiting matters.
+        try? await drain(keeping: 0)
         isClosed = true
         io.close(descriptor)
         let (io, path) = (self.io, self.temporaryPath)
@@ -147,16 +144,18 @@ public final class BlobWriter {
         inFlight.append((write, digest))
     }
 
-    /// Waits for the oldest batches until at most `count` are in flight; a failed write or digest throws.
+    /// Waits for the oldest batches until at most `count` are in flight, then throws the first
+    /// failed write or digest. Every batch it takes out has finished, failed or not, so nothing
+    /// of it runs on after the writer closes.
     private func drain(keeping count: Int) async throws {
+        var failure: (any Error)?
         while inFlight.count > count {
             let oldest = inFlight.removeFirst()
-            // Both finish before either failure is reported: nothing of the batch runs on after.
-            let written = await oldest.write.result
-            let digested = await oldest.digest.result
-            try written.get()
-            try digested.get()
+            for result in [await oldest.write.result, await oldest.digest.result] {
+                if case .failure(let error) = result, failure == nil { failure = error }
+            }
         }
+        if let failure { throw failure }
     }
 }
 

@@ -214,7 +214,7 @@ struct Workloads {
         let control = try await S3Connection.connect(target, group: group)
         let started = ContinuousClock.now
         let created = try await expect(200, control.send(.POST, bucket: bucket, key: "large-multipart", query: [("uploads", "")], keepBody: true))
-        guard let uploadID = Self.element("UploadId", in: String(decoding: created.body, as: UTF8.self)) else { throw BenchError(description: "no UploadId") }
+        guard let uploadID = Self.element("UploadId", in: created.body) else { throw BenchError(description: "no UploadId") }
         let partCount = Int((byteCount + partByteCount - 1) / partByteCount)
         let workers = min(inFlight, partCount)
         var connections = [S3Connection]()
@@ -353,11 +353,6 @@ struct Workloads {
             index += 1
         }
         return nil
-    }
-
-    static func element(_ name: String, in text: String) -> String? {
-        guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) else { return nil }
-        return String(text[start.upperBound..<end.lowerBound])
     }
 
     static func seconds(_ duration: Duration) -> Double {

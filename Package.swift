@@ -46,18 +46,34 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A typed JSON value (manifests, configs, service-call arguments): the lowest layer that
+        // needs it is the index, which stores artifact manifests and configs.
+        .target(name: "SporeJSON", path: "Sources/Index/JSON", swiftSettings: strictSettings),
         .target(
             name: "Index",
             dependencies: [
-                "CLMDB", "BlobStore",
+                "CLMDB", "BlobStore", "SporeJSON",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["JSON", "JSONSchema"],
             swiftSettings: strictSettings
         ),
+        // The object service both faces use: ingest, typed reads and writes, ranges, limits. No HTTP.
         .target(
-            name: "Web",
+            name: "Objects",
             dependencies: [
                 "Index", "BlobStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Web/Objects",
+            swiftSettings: strictSettings
+        ),
+        // What every face shares on the wire: request context and ids, logging and metrics, bodies with
+        // limits, object responses (conditions, ranges), presigned URLs, sealing, JSON responses.
+        .target(
+            name: "HTTPSupport",
+            dependencies: [
+                "Objects", "Index", "BlobStore", "SporeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -66,14 +82,47 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            path: "Sources/Web/HTTP",
+            swiftSettings: strictSettings
+        ),
+        // The S3 face. Faces never import each other: shared behaviour lives in Objects and HTTPSupport.
+        .target(
+            name: "S3API",
+            dependencies: [
+                "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/Web/S3",
+            swiftSettings: strictSettings
+        ),
+        // The Hypha face: workspace files, the service functions, artifacts.
+        .target(
+            name: "HyphaAPI",
+            dependencies: [
+                "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Web/Hypha",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Web", "Index", "BlobStore",
+                "S3API", "HyphaAPI", "HTTPSupport", "Objects", "Index", "BlobStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +145,7 @@ let package = Package(
         // What several test targets share: temporary directories and a file system that fails on demand.
         .target(
             name: "SporeTestSupport",
-            dependencies: ["BlobStore"],
+            dependencies: ["BlobStore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/SporeTestSupport",
             swiftSettings: strictSettings
         ),
@@ -116,14 +165,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "WebTests",
+            name: "S3APITests",
             dependencies: [
-                "Web", "Index", "BlobStore", "SporeTestSupport",
+                "S3API", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "HyphaAPITests",
+            dependencies: [
+                "HyphaAPI", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON", "SporeTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
     ]
 )

@@ -1,8 +1,12 @@
 import Foundation
-import Web
+import Glibc
+import HTTPSupport
+import HyphaAPI
+import Objects
+import S3API
+import SporeJSON
 
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// The data directory: its layout, the lock that keeps a second daemon out, the server secret and

@@ -41,6 +41,7 @@ public final class Catalog: Sendable {
         let users: LMDBDatabase
         let accessKeys: LMDBDatabase
         let shares: LMDBDatabase
+        let workspaces: LMDBDatabase
     }
 
     /// Opens or creates the index in `directory`.
@@ -77,7 +78,8 @@ public final class Catalog: Sendable {
             lifecycleQueue: try environment.openDatabase(named: "lifecycle-queue"),
             users: try environment.openDatabase(named: "users"),
             accessKeys: try environment.openDatabase(named: "access-keys"),
-            shares: try environment.openDatabase(named: "shares")
+            shares: try environment.openDatabase(named: "shares"),
+            workspaces: try environment.openDatabase(named: "workspaces")
         )
         self.environment = environment
         self.databases = databases

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Web
+import HTTPSupport
+import HyphaAPI
+import Objects
+import S3API
+import SporeJSON
 
 /// `spore token create`: mints a Hypha token (HS256 with the server's token key) for the
 /// Hypha-style API.
@@ -31,7 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
                 userID: user, email: email, workspaces: [workspace: level], currentWorkspace: workspace == "*" ? nil : workspace,
                 issuedAtSeconds: now, expiresAtSeconds: now + (try ShareCommand.seconds(expires))
             )
-            Console.line(try token.encoded(secret: secret))
+            Console.line(token.encoded(secret: secret))
         }
     }
 }

@@ -1,8 +1,12 @@
 import ArgumentParser
 import Foundation
+import HTTPSupport
+import HyphaAPI
 import Index
 import Logging
-import Web
+import Objects
+import S3API
+import SporeJSON
 
 /// Runs an admin call: through the running daemon when there is one, else on the data directory
 /// directly (so users and keys can be made before the first start).
@@ -226,7 +230,7 @@ struct ShareCommand: AsyncParsableCommand {
         let root = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
         let base = try settings.s3BaseURL()
         return try PresignedURL.make(
-            base: base, method: method, bucket: bucket, key: key, credential: root, region: settings.string("region") ?? "us-east-1",
+            base: base, method: method, bucket: bucket, key: key, credential: root.keyPair, region: settings.string("region") ?? "us-east-1",
             nowMilliseconds: SystemClockMilliseconds.now(), expiresSeconds: seconds
         )
     }

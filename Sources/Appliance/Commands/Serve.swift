@@ -2,14 +2,18 @@ import ArgumentParser
 import BlobStore
 import CoreMetrics
 import Foundation
+import HTTPSupport
 import Hummingbird
+import HyphaAPI
 import Index
 import Logging
 import NIOCore
+import Objects
 import Prometheus
+import S3API
 import ServiceLifecycle
+import SporeJSON
 import UnixSignals
-import Web
 
 /// `spore serve`: runs the daemon.
 struct Serve: AsyncParsableCommand {

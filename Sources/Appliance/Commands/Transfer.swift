@@ -1,9 +1,13 @@
 import ArgumentParser
 import BlobStore
 import Foundation
+import HTTPSupport
+import HyphaAPI
 import Index
-import Web
 import NIOCore
+import Objects
+import S3API
+import SporeJSON
 
 /// `spore export BUCKET DIR`: writes a bucket's objects as a plain directory tree.
 struct Export: AsyncParsableCommand {

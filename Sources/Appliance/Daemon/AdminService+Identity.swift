@@ -1,6 +1,10 @@
 import Foundation
+import HTTPSupport
+import HyphaAPI
 import Index
-import Web
+import Objects
+import S3API
+import SporeJSON
 
 /// Users, access keys and share links through the admin API. Secrets appear once, in the answer
 /// to the call that creates them.
@@ -45,7 +49,7 @@ extension AdminService {
             try await catalog.deleteAccessKey(key)
             return try Self.json(["deleted": key])
         case ("GET", "workspaces"):
-            let records = try WorkspaceDirectory(catalog: catalog, bucket: workspaceBucket).list().map { record -> [String: Any] in
+            let records = try catalog.workspaces.list().map { record -> [String: Any] in
                 ["name": record.name, "owners": record.owners, "read_only": record.isReadOnly, "description": record.description]
             }
             return try Self.json(["workspaces": records])
@@ -58,15 +62,12 @@ extension AdminService {
             let record = WorkspaceRecord(
                 name: name, owners: owners, isReadOnly: request.query["read_only"] == "true", description: request.query["description"] ?? ""
             )
-            let directory = WorkspaceDirectory(catalog: catalog, bucket: workspaceBucket)
-            try await directory.ensureBucket(owner: rootUser, nowMilliseconds: clock.nowMilliseconds())
-            try await directory.create(record)
+            try await catalog.workspaces.create(record)
             return try Self.json(["name": name, "owners": owners, "read_only": record.isReadOnly])
         case ("DELETE", "workspaces"):
             let name = try Self.required(request, "name")
-            let directory = WorkspaceDirectory(catalog: catalog, bucket: workspaceBucket)
-            guard try directory.record(name) != nil else { return Self.failure(404, "no workspace \(name)") }
-            try await directory.delete(name)
+            guard try catalog.workspaces.record(name) != nil else { return Self.failure(404, "no workspace \(name)") }
+            try await catalog.workspaces.delete(name)
             return try Self.json(["deleted": name])
         case ("GET", "shares"):
             return try Self.json(["shares": try catalog.shares().map(describe)])

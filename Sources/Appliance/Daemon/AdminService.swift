@@ -1,8 +1,12 @@
 import BlobStore
 import Foundation
+import HTTPSupport
+import HyphaAPI
 import Index
 import Logging
-import Web
+import Objects
+import S3API
+import SporeJSON
 
 /// Answers the admin API (`/_spore/admin/v1/…`, root only).
 struct AdminService: Sendable {

@@ -1,14 +1,19 @@
 import BlobStore
 import CoreMetrics
 import Foundation
+import HTTPSupport
 import Hummingbird
+import HyphaAPI
 import Index
 import Logging
 import NIOCore
+import Objects
 import Prometheus
+import S3API
 import ServiceLifecycle
+import SporeJSON
+import Synchronization
 import UnixSignals
-import Web
 
 /// The running daemon: the data directory, the stores, both listeners and the background services,
 /// in one service group that starts them in order and stops them in reverse on SIGTERM.
@@ -18,6 +23,7 @@ struct Daemon {
     let lock: DirectoryLock
     let catalog: Catalog
     let blobs: LocalBlobStore
+    let objects: ObjectService
     let service: S3Service
     let root: Credential
     let generatedRoot: Bool
@@ -49,26 +55,31 @@ struct Daemon {
         blobs = try LocalBlobStore(root: directory.path, synchronous: synchronous)
         let inline = Int(settings.int("inline_max") ?? Int64(Limits.inlineObjectByteCountDefault))
         guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("inline_max may be at most \(Limits.inlineObjectByteCountMax)") }
-        var configuration = S3Configuration(
-            region: settings.string("region") ?? "us-east-1", domain: settings.string("domain"), inlineObjectByteCountMax: inline,
-            partByteCountMin: settings.int("part_size_min") ?? Limits.partByteCountMinDefault,
-            diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
-        )
+        var configuration = S3Configuration(region: settings.string("region") ?? "us-east-1", domain: settings.string("domain"))
         configuration.corsOrigins = settings.list("cors_origins")
         clock = environment["SPORE_DEBUG_HOOKS"] == "1" ? OffsetWallClock() : SystemWallClock()
+        objects = ObjectService(
+            catalog: catalog, blobs: blobs, clock: clock,
+            settings: ObjectSettings(
+                inlineObjectByteCountMax: inline, partByteCountMin: settings.int("part_size_min") ?? Limits.partByteCountMinDefault,
+                diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
+            )
+        )
         sealer = SecretSealer(serverSecret: serverSecret)
         let credentials = CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: catalog, sealer: sealer, clock: clock)
         let adminBox = AdminBox()
         service = S3Service(
-            catalog: catalog, blobs: blobs, credentials: credentials, clock: clock,
-            configuration: configuration, logger: logger, admin: { request in try await adminBox.handle(request) }
+            objects: objects, credentials: credentials, configuration: configuration, logger: logger,
+            admin: { request in try await adminBox.handle(request) }
         )
         let httpBase = try settings.httpBaseURL()
         hypha = HyphaConfiguration(
             workspaceBucket: settings.workspaceBucket, s3BaseURL: try settings.s3BaseURL(), httpBaseURL: httpBase,
             useProxyByDefault: settings.string("hypha_use_proxy") == "true", region: configuration.region,
-            jwtSecret: HyphaConfiguration.jwtSecret(serverSecret: serverSecret, override: settings.string("jwt_secret")), signer: root
+            jwtSecret: HyphaConfiguration.jwtSecret(serverSecret: serverSecret, override: settings.string("jwt_secret")), signer: root.keyPair,
+            storageOwner: root.user
         )
+        try await catalog.workspaces.migrateFromBucketSettings(bucket: hypha.workspaceBucket)
         adminBox.set(AdminService(
             catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
             rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: httpBase,
@@ -101,8 +112,9 @@ struct Daemon {
             }
         )
         let http = HTTPListener.makeApplication(
-            responder: HTTPFrontResponder(s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
-                fallback: HyphaResponder(s3: service, configuration: hypha, sealer: sealer)
+            responder: HTTPFrontResponder(
+                s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
+                hypha: HyphaFace(objects: objects, configuration: hypha, sealer: sealer).makeResponder(), observers: .init(logger: logger)
             ),
             host: httpAddress.host, port: httpAddress.port, logger: logger
         ) { channel in
@@ -178,4 +190,3 @@ final class PortBox: Sendable {
     var status: String { "serving S3 on port \(s3) and HTTP on port \(http)" }
 }
 
-import Synchronization

@@ -1,9 +1,13 @@
 import BlobStore
 import CoreMetrics
+import HTTPSupport
+import HyphaAPI
 import Index
 import Logging
+import Objects
+import S3API
 import ServiceLifecycle
-import Web
+import SporeJSON
 
 /// Publishes store-wide gauges (objects, bytes, deduplication, uploads, garbage, index writer,
 /// free disk) every few seconds; request metrics are recorded by the S3 face itself.

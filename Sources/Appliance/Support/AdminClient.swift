@@ -1,10 +1,14 @@
 import BlobStore
 import Crypto
 import Foundation
-import Web
+import FoundationNetworking
+import HTTPSupport
+import HyphaAPI
+import Objects
+import S3API
+import SporeJSON
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
 #endif
 
 /// Calls the running daemon's admin API with the root credentials, signed with SigV4.

@@ -1,8 +1,12 @@
 import Crypto
+import HTTPSupport
 import Index
 
 /// Settings of the Hypha-style API.
 public struct HyphaConfiguration: Sendable {
+    /// Where the S3 API is mounted on the HTTP listener, for clients that can reach one port only.
+    public static let s3ProxyPath = "/s3"
+
     /// The bucket that holds every workspace's files under `{workspace}/`.
     public var workspaceBucket: String
     /// How clients reach the S3 API (presigned URLs point here).
@@ -16,11 +20,13 @@ public struct HyphaConfiguration: Sendable {
     /// The HS256 key of tokens.
     public var jwtSecret: [UInt8]
     /// Signs the presigned URLs the API hands out.
-    public var signer: Credential
+    public var signer: AccessKeyPair
+    /// The user that owns the workspace bucket and the objects written through this API.
+    public var storageOwner: String
 
     public init(
         workspaceBucket: String, s3BaseURL: String, httpBaseURL: String, useProxyByDefault: Bool, region: String, jwtSecret: [UInt8],
-        signer: Credential
+        signer: AccessKeyPair, storageOwner: String
     ) {
         self.workspaceBucket = workspaceBucket
         self.s3BaseURL = s3BaseURL
@@ -29,6 +35,7 @@ public struct HyphaConfiguration: Sendable {
         self.region = region
         self.jwtSecret = jwtSecret
         self.signer = signer
+        self.storageOwner = storageOwner
     }
 
     /// The token key: `jwt_secret` when set (to share tokens with a Hypha server that uses the same

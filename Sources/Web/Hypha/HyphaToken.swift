@@ -1,4 +1,5 @@
 import Foundation
+import SporeJSON
 
 /// What a workspace lets a caller do, in Hypha's order: read < read_write < admin.
 public enum WorkspacePermission: Int, Sendable, Comparable, CaseIterable {
@@ -72,26 +73,27 @@ public struct HyphaToken: Sendable, Equatable {
         return parts.joined(separator: " ")
     }
 
-    public func encoded(secret: [UInt8]) throws -> String {
-        var claims: [String: Any] = [
-            "iss": Self.issuer, "aud": Self.audience, "sub": subject, "iat": issuedAtSeconds, "exp": expiresAtSeconds,
-            "scope": scope, "gty": "client-credentials", Self.rolesClaim: roles, Self.parentClaim: userID,
+    public func encoded(secret: [UInt8]) -> String {
+        var claims: JSONObject = [
+            "iss": .string(Self.issuer), "aud": .string(Self.audience), "sub": .string(subject), "iat": .int(issuedAtSeconds),
+            "exp": .int(expiresAtSeconds), "scope": .string(scope), "gty": "client-credentials",
+            Self.rolesClaim: .array(roles.map(JSONValue.string)), Self.parentClaim: .string(userID),
         ]
-        if let email { claims[Self.emailClaim] = email }
-        return try JWT.sign(claims, secret: secret)
+        if let email { claims[Self.emailClaim] = .string(email) }
+        return JWT.sign(claims, secret: secret)
     }
 
     public static func decode(_ token: String, secret: [UInt8], nowSeconds: Int64) throws(JWT.Failure) -> HyphaToken {
         let claims = try JWT.verify(token, secret: secret, nowSeconds: nowSeconds)
-        guard claims["iss"] as? String == issuer else { throw .malformed("Invalid issuer") }
+        guard claims["iss"]?.stringValue == issuer else { throw .malformed("Invalid issuer") }
         if let audience = claims["aud"] {
-            let values = (audience as? [String]) ?? [(audience as? String) ?? ""]
+            let values = audience.arrayValue?.compactMap(\.stringValue) ?? [audience.stringValue ?? ""]
             guard values.contains(Self.audience) else { throw .malformed("Invalid audience") }
         }
-        guard let subject = claims["sub"] as? String, !subject.isEmpty else { throw .malformed("Missing sub") }
+        guard let subject = claims["sub"]?.stringValue, !subject.isEmpty else { throw .malformed("Missing sub") }
         var workspaces = [String: WorkspacePermission]()
         var current: String?
-        for item in ((claims["scope"] as? String) ?? "").split(separator: " ") {
+        for item in (claims["scope"]?.stringValue ?? "").split(separator: " ") {
             if item.hasPrefix("ws:"), let hash = item.lastIndex(of: "#") {
                 let name = String(item[item.index(item.startIndex, offsetBy: 3)..<hash])
                 if let permission = WorkspacePermission(name: String(item[item.index(after: hash)...])) {
@@ -102,9 +104,9 @@ public struct HyphaToken: Sendable, Equatable {
             }
         }
         return HyphaToken(
-            userID: (claims[parentClaim] as? String) ?? subject, subject: subject, email: claims[emailClaim] as? String,
-            roles: (claims[rolesClaim] as? [String]) ?? [], workspaces: workspaces, currentWorkspace: current,
-            issuedAtSeconds: (claims["iat"] as? NSNumber)?.int64Value ?? 0, expiresAtSeconds: (claims["exp"] as? NSNumber)?.int64Value ?? 0
+            userID: claims[parentClaim]?.stringValue ?? subject, subject: subject, email: claims[emailClaim]?.stringValue,
+            roles: claims[rolesClaim]?.arrayValue?.compactMap(\.stringValue) ?? [], workspaces: workspaces, currentWorkspace: current,
+            issuedAtSeconds: claims["iat"]?.intValue ?? 0, expiresAtSeconds: claims["exp"]?.intValue ?? 0
         )
     }
 }

@@ -1,6 +1,8 @@
 import BlobStore
+import HTTPSupport
 import Hummingbird
 import NIOCore
+import Objects
 import Synchronization
 
 /// The trailing checksum of an aws-chunked body, filled in when the body has been read.

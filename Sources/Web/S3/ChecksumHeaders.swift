@@ -1,5 +1,7 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
+import Objects
 
 /// The `x-amz-checksum-*` family of headers.
 enum ChecksumHeaders {

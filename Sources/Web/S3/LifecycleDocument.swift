@@ -1,5 +1,7 @@
+import HTTPSupport
 import Hummingbird
 import Index
+import Objects
 
 /// The XML of Put/GetBucketLifecycleConfiguration, to and from `LifecycleRule`.
 enum LifecycleDocument {

@@ -1,3 +1,6 @@
+import HTTPSupport
+import Objects
+
 /// User metadata values are opaque bytes on the wire; the index keeps them as strings with one
 /// character (U+0000 … U+00FF) per byte, so they come back exactly as sent.
 public enum MetadataBytes {

@@ -1,6 +1,8 @@
+import HTTPSupport
 import Hummingbird
 import Index
 import NIOCore
+import Objects
 
 /// Reads a `multipart/form-data` body as it streams: the small fields before the file whole, the
 /// file part as a stream, so a browser upload of any size needs bounded memory.

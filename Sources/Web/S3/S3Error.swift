@@ -1,6 +1,8 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Index
+import Objects
 
 /// An S3 error: its code, HTTP status and message, and the extra XML fields and headers AWS sends.
 ///
@@ -180,6 +182,10 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
             return error
         case let error as IndexError:
             return from(error)
+        case let error as ObjectError:
+            return from(error)
+        case ObjectResponse.ConditionFailure.preconditionFailed(let condition):
+            return preconditionFailed(condition)
         case let error as BlobStoreError:
             switch error.kind {
             case .noSpace: return storageFull()
@@ -191,6 +197,19 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
             return storageFull()
         default:
             return internalError()
+        }
+    }
+
+    private static func from(_ error: ObjectError) -> S3Error {
+        switch error {
+        case .tooLarge(let limit): return entityTooLarge(limit)
+        case .incompleteBody: return incompleteBody()
+        case .md5Mismatch: return badDigest()
+        case .checksumMismatch(let algorithm):
+            return badDigest("The \(ChecksumHeaders.name(algorithm)) you specified did not match the calculated checksum.")
+        case .contentSHA256Mismatch(let client, let server): return contentSHA256Mismatch(client: client, server: server)
+        case .storageFull: return storageFull()
+        case .unsatisfiableRange(let byteCount): return invalidRange(objectByteCount: byteCount)
         }
     }
 

@@ -1,6 +1,8 @@
+import HTTPSupport
 import Hummingbird
 import Logging
 import NIOCore
+import Objects
 
 /// Builds the HTTP application that serves the S3 API on its own address.
 public enum S3Listener {
@@ -9,7 +11,7 @@ public enum S3Listener {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            responder: S3Responder(service: service),
+            responder: ObservedResponder(S3Responder(service: service), observer: RequestObserver(face: "s3", logger: logger)),
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning,

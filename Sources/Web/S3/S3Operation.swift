@@ -1,4 +1,6 @@
+import HTTPSupport
 import HTTPTypes
+import Objects
 
 /// Which S3 operation a request is, decided from the method, the path and the query.
 public enum S3Operation: Equatable, Sendable {

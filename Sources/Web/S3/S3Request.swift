@@ -1,7 +1,9 @@
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
 import NIOCore
+import Objects
 
 /// A request as the S3 face sees it: method, bucket and key decoded from the path (or the host for
 /// virtual-host style), and the decoded query parameters in the order they came.

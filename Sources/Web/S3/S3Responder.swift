@@ -1,4 +1,6 @@
+import HTTPSupport
 import Hummingbird
+import Objects
 
 /// Serves the S3 API on a listener of its own.
 public struct S3Responder: HTTPResponder {

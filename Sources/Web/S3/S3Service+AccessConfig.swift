@@ -1,8 +1,10 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
 import NIOCore
+import Objects
 
 /// Bucket and object ACLs, bucket policies, PublicAccessBlock, ownership controls and CORS.
 extension S3Service {

@@ -1,6 +1,8 @@
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 /// Bucket configurations spore does not offer, answered as AWS answers for a bucket that has none,
 /// so SDKs and consoles that probe them get a well-formed document or the usual "not found".

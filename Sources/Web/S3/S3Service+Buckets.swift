@@ -1,8 +1,10 @@
 import BlobStore
 import Crypto
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     func listBuckets(_ request: S3Request, _ auth: Authentication) throws -> Response {

@@ -1,6 +1,8 @@
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     /// CORS preflight (`OPTIONS`). Preflights carry no credentials, so they are answered before

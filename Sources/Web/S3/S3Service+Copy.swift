@@ -1,7 +1,9 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 /// The object an `x-amz-copy-source` header names.
 struct CopySource {
@@ -150,10 +152,10 @@ extension S3Service {
             var algorithms = Set<ChecksumAlgorithm>()
             if let algorithm = upload.checksumAlgorithm { algorithms.insert(algorithm) }
             let spec = IngestSpec(
-                declaredByteCount: window?.byteCount ?? 0, byteCountMax: Limits.partByteCountMax, payload: .unsigned,
-                expectedChecksums: [], algorithms: algorithms, allowsInline: false
+                declaredByteCount: window?.byteCount ?? 0, byteCountMax: Limits.partByteCountMax, algorithms: algorithms,
+                allowsInline: false
             )
-            let body = try await ingest(ObjectByteSequence(blobs: blobs, body: original.body, window: window), spec)
+            let body = try await objects.ingest(ObjectByteSequence(blobs: blobs, body: original.body, window: window), spec)
             ingested = body
             part = UploadPart(
                 partNumber: partNumber, etag: Hex.encode(body.digests.md5), byteCount: body.digests.byteCount, chunks: body.body.chunks,
@@ -164,7 +166,7 @@ extension S3Service {
             try await catalog.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested?.digests.md5, isCopy: ingested == nil)
             ingested?.lease?.release()
         } catch {
-            if let ingested { await abandon(ingested) }
+            if let ingested { await objects.abandon(ingested) }
             throw error
         }
         var xml = XMLWriter()

@@ -1,7 +1,9 @@
 import BlobStore
 import Crypto
+import HTTPSupport
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     /// DeleteObjects: up to 1000 keys in one request and one durable commit.

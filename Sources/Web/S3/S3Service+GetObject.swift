@@ -1,42 +1,10 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
 import NIOCore
-
-/// A byte range of an object, inclusive bounds as in `Content-Range`.
-struct ByteRange: Equatable {
-    let first: Int64
-    let last: Int64
-
-    var byteCount: Int64 { last - first + 1 }
-
-    /// Parses a `Range` header against an object of `size` bytes. Returns nil when the header should
-    /// be ignored (absent, malformed, several ranges); throws InvalidRange when unsatisfiable.
-    static func parse(_ header: String?, size: Int64) throws -> ByteRange? {
-        guard let header else { return nil }
-        let trimmed = header.trimmingCharacters(in: " ")
-        guard trimmed.hasPrefix("bytes=") else { return nil }
-        let spec = trimmed.dropFirst("bytes=".count)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
-        let startText = spec[..<dash].trimmingSpaces()
-        let endText = spec[spec.index(after: dash)...].trimmingSpaces()
-        if startText.isEmpty {
-            guard let suffix = Int64(endText), suffix >= 0 else { return nil }
-            guard suffix > 0, size > 0 else { throw S3Error.invalidRange(objectByteCount: size) }
-            return ByteRange(first: max(0, size - suffix), last: size - 1)
-        }
-        guard let first = Int64(startText), first >= 0 else { return nil }
-        var last = size - 1
-        if !endText.isEmpty {
-            guard let value = Int64(endText) else { return nil }
-            guard value >= first else { return nil }
-            last = min(value, size - 1)
-        }
-        guard first < size else { throw S3Error.invalidRange(objectByteCount: size) }
-        return ByteRange(first: first, last: last)
-    }
-}
+import Objects
 
 extension S3Service {
     static let acceptRangesValue = "bytes"
@@ -107,7 +75,7 @@ extension S3Service {
         let length = window?.byteCount ?? 0
         headers[.contentLength] = String(length)
         if isHead { return Response(status: status, headers: headers) }
-        return Response(status: status, headers: headers, body: try await body(of: version, window: window, pacedBy: request.eventLoop))
+        return Response(status: status, headers: headers, body: try await ObjectResponse.body(objects, of: version, window: window, pacedBy: request.eventLoop))
     }
 
     static let partsCountField = HTTPField.Name("x-amz-mp-parts-count")!
@@ -127,23 +95,14 @@ extension S3Service {
         return (size > 0 ? ByteRange(first: first, last: first + size - 1) : nil, checksum)
     }
 
-    /// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since as S3 does:
-    /// throws 412, returns a 304 response, or nil to go on.
+    /// Evaluates If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since as S3 does
+    /// (the shared rules of `ObjectResponse`): throws 412, returns a 304 response, or nil to go on.
     static func evaluateConditions(_ request: S3Request, _ version: ObjectVersion, headers: HTTPFields) throws -> Response? {
-        let modifiedSeconds = version.lastModifiedMilliseconds / 1000
-        if let ifMatch = request.header("if-match") {
-            if !WritePreconditions.matches(ifMatch, etag: version.etag) { throw S3Error.preconditionFailed("If-Match") }
-        } else if let text = request.header("if-unmodified-since"), let date = Timestamp.parseHTTPDate(text), modifiedSeconds > date / 1000 {
-            throw S3Error.preconditionFailed("If-Unmodified-Since")
+        do {
+            return try ObjectResponse.evaluateConditions(request.headers, version, headers: headers)
+        } catch ObjectResponse.ConditionFailure.preconditionFailed(let condition) {
+            throw S3Error.preconditionFailed(condition)
         }
-        var notModified = false
-        if let ifNoneMatch = request.header("if-none-match") {
-            notModified = WritePreconditions.matches(ifNoneMatch, etag: version.etag)
-        } else if let text = request.header("if-modified-since"), let date = Timestamp.parseHTTPDate(text) {
-            notModified = modifiedSeconds <= date / 1000
-        }
-        guard notModified else { return nil }
-        return Response(status: .notModified, headers: headers)
     }
 
     /// Content headers, metadata and (for whole-object reads with checksum mode) checksums.
@@ -178,58 +137,6 @@ extension S3Service {
                 headers[HTTPField.Name("x-amz-checksum-type")!] = version.checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT"
             }
         }
-    }
-
-    /// The response body for `window` of a version: inline bytes, or its blobs streamed in order.
-    ///
-    /// A write reaches the connection by a hop onto its event loop, and the writer stops only once
-    /// the connection has said its socket is full, so a fast disk could otherwise queue many chunks
-    /// in that hop (tens of MiB were seen while the event loop's thread waited for a core). One more
-    /// hop after each write, on `eventLoop`, waits until the connection has taken the chunk.
-    func body(of version: ObjectVersion, window: ByteRange?, pacedBy eventLoop: (any EventLoop)?) async throws -> ResponseBody {
-        guard let window else { return ResponseBody() }
-        switch version.body {
-        case .inline(let bytes):
-            let slice = bytes[Int(window.first)...Int(window.last)]
-            return ResponseBody(byteBuffer: ByteBuffer(bytes: slice))
-        case .chunks(let chunks):
-            let segments = Self.segments(chunks, window)
-            guard let first = segments.first else { return ResponseBody() }
-            // Open the first blob before answering, so a missing blob is an error response rather
-            // than a truncated body.
-            let firstReader = try await blobs.open(first.digest)
-            let blobs = self.blobs
-            return ResponseBody(contentLength: Int(window.byteCount)) { writer in
-                for (index, segment) in segments.enumerated() {
-                    let reader = index == 0 ? firstReader : try await blobs.open(segment.digest)
-                    try await reader.read(range: segment.range) { chunk in
-                        try await writer.write(chunk)
-                        try await eventLoop?.submit {}.get()
-                    }
-                }
-                try await writer.finish(nil)
-            }
-        }
-    }
-
-    struct Segment: Sendable {
-        let digest: BlobDigest
-        let range: Range<Int64>
-    }
-
-    /// The parts of each chunk that fall inside `window`.
-    static func segments(_ chunks: [Chunk], _ window: ByteRange) -> [Segment] {
-        var segments = [Segment]()
-        var offset: Int64 = 0
-        for chunk in chunks {
-            let chunkEnd = offset + chunk.byteCount
-            let start = max(window.first, offset)
-            let end = min(window.last + 1, chunkEnd)
-            if start < end { segments.append(Segment(digest: chunk.digest, range: (start - offset)..<(end - offset))) }
-            offset = chunkEnd
-            if offset > window.last { break }
-        }
-        return segments
     }
 
     func deleteObject(_ request: S3Request, _ auth: Authentication) async throws -> Response {

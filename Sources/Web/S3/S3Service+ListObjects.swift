@@ -1,6 +1,8 @@
 import BlobStore
+import HTTPSupport
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     /// ListObjects (version 1) and ListObjectsV2.

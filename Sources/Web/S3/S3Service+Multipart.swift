@@ -1,7 +1,9 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     static let checksumAlgorithmField = HTTPField.Name("x-amz-checksum-algorithm")!
@@ -92,9 +94,8 @@ extension S3Service {
         )
         if let algorithm = upload.checksumAlgorithm { spec.algorithms.insert(algorithm) }
         let (body, trailer) = try payload(http, request, auth)
-        spec.trailer = trailer
-        if let algorithm = trailer?.algorithm { spec.algorithms.insert(algorithm) }
-        let ingested = try await ingest(body, spec)
+        spec.expectTrailer(trailer)
+        let ingested = try await objects.ingest(body, spec)
         let checksum = upload.checksumAlgorithm.flatMap { ingested.digests.checksum($0) } ?? spec.expectedChecksums.first
         let part = UploadPart(
             partNumber: partNumber, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
@@ -104,7 +105,7 @@ extension S3Service {
             try await catalog.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
             ingested.lease?.release()
         } catch {
-            await abandon(ingested)
+            await objects.abandon(ingested)
             throw error
         }
         var headers = HTTPFields()
@@ -147,7 +148,7 @@ extension S3Service {
             expected = ChecksumValue(algorithm: algorithm, bytes: bytes)
         }
         let result = try await catalog.completeUpload(
-            bucket: bucket.name, key: key, uploadID: uploadID, parts: parts, partByteCountMin: configuration.partByteCountMin,
+            bucket: bucket.name, key: key, uploadID: uploadID, parts: parts, partByteCountMin: settings.partByteCountMin,
             expectedChecksum: expected,
             preconditions: WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match")),
             nowMilliseconds: clock.nowMilliseconds()

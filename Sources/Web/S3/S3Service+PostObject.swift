@@ -1,9 +1,11 @@
 import BlobStore
 import Foundation
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
 import NIOCore
+import Objects
 
 /// Browser-based uploads: `POST /bucket` with a `multipart/form-data` body whose fields say the
 /// key, the metadata and (for signed forms) a policy and its signature, followed by the file.
@@ -83,18 +85,18 @@ extension S3Service {
         let (owner, acl) = try newObjectAccess(formRequest, bucket: bucket, auth: formAuth)
         let metadata = try Self.userMetadata(formRequest)
         let tags = try fields["tagging"].map { try TagSet.parse(Array($0.utf8), countMax: TagSet.objectTagCountMax) } ?? []
-        var byteCountMax = configuration.objectByteCountMax
+        var byteCountMax = settings.objectByteCountMax
         if let lengthRange { byteCountMax = min(byteCountMax, lengthRange.upperBound) }
         let spec = try IngestSpec(request: formRequest, auth: formAuth, declaredByteCount: nil, byteCountMax: byteCountMax, allowsInline: false)
         let ingested: IngestedBody
         do {
-            ingested = try await ingest(FormFileBody(reader: reader), spec)
+            ingested = try await objects.ingest(FormFileBody(reader: reader), spec)
         } catch let error as MultipartFormReader.FormError {
             guard case .malformed(let reason) = error else { throw S3Error.malformedPOSTRequest("") }
             throw S3Error.malformedPOSTRequest(reason)
         }
         if let lengthRange, ingested.digests.byteCount < lengthRange.lowerBound {
-            await abandon(ingested)
+            await objects.abandon(ingested)
             throw S3Error.entityTooSmall()
         }
         let now = clock.nowMilliseconds()
@@ -109,7 +111,7 @@ extension S3Service {
             stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: WritePreconditions(), nowMilliseconds: now)
             ingested.lease?.release()
         } catch {
-            await abandon(ingested)
+            await objects.abandon(ingested)
             throw error
         }
         await Self.drain(reader)

@@ -1,14 +1,16 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     static let versionIDField = HTTPField.Name("x-amz-version-id")!
     static let deleteMarkerField = HTTPField.Name("x-amz-delete-marker")!
     /// Spore's per-object TTL header: the object expires this many seconds after the write.
-    static let ttlField = HTTPField.Name("x-spore-ttl-seconds")!
-    static let ttlQueryName = "x-spore-ttl-seconds"
+    static let ttlField = HTTPField.Name(PresignedURL.ttlName)!
+    static let ttlQueryName = PresignedURL.ttlName
     static let expirationField = HTTPField.Name("x-amz-expiration")!
 
     func putObject(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
@@ -20,13 +22,12 @@ extension S3Service {
         let expiry = try expiresAt(request)
         let (owner, acl) = try newObjectAccess(request, bucket: bucket, auth: auth)
         var spec = try IngestSpec(
-            request: request, auth: auth, declaredByteCount: declared, byteCountMax: configuration.objectByteCountMax, allowsInline: true
+            request: request, auth: auth, declaredByteCount: declared, byteCountMax: settings.objectByteCountMax, allowsInline: true
         )
         let preconditions = WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match"))
         let (body, trailer) = try payload(http, request, auth)
-        spec.trailer = trailer
-        if let algorithm = trailer?.algorithm { spec.algorithms.insert(algorithm) }
-        let ingested = try await ingest(body, spec)
+        spec.expectTrailer(trailer)
+        let ingested = try await objects.ingest(body, spec)
         let now = clock.nowMilliseconds()
         var version = ObjectVersion(
             byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
@@ -40,7 +41,7 @@ extension S3Service {
             stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
             ingested.lease?.release()
         } catch {
-            await abandon(ingested)
+            await objects.abandon(ingested)
             throw error
         }
         var responseHeaders = HTTPFields()

@@ -1,6 +1,8 @@
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 /// Object and bucket tag sets.
 enum TagSet {

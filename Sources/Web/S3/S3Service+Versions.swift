@@ -1,7 +1,9 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
+import Objects
 
 extension S3Service {
     func listObjectVersions(_ request: S3Request, _ auth: Authentication) throws -> Response {

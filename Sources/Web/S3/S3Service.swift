@@ -1,65 +1,47 @@
 import BlobStore
+import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
 import Logging
 import NIOCore
+import Objects
 
-/// The S3 face: turns HTTP requests into catalog and blob-store operations.
+/// The S3 face: turns HTTP requests into object-service and catalog operations.
 public final class S3Service: Sendable {
-    public let catalog: Catalog
-    public let blobs: LocalBlobStore
+    public let objects: ObjectService
     public let authenticator: Authenticator
     public let credentials: any CredentialStore
-    public let clock: any WallClock
     public let configuration: S3Configuration
     let logger: Logger
-    let metrics = S3Metrics()
     let access = AccessDecider()
-    public let disk: DiskMonitor
     let admin: AdminHandler?
 
+    public var catalog: Catalog { objects.catalog }
+    public var blobs: LocalBlobStore { objects.blobs }
+    public var clock: any WallClock { objects.clock }
+    public var disk: DiskMonitor { objects.disk }
+    var settings: ObjectSettings { objects.settings }
+
     public init(
-        catalog: Catalog, blobs: LocalBlobStore, credentials: any CredentialStore, clock: any WallClock,
-        configuration: S3Configuration, logger: Logger, admin: AdminHandler? = nil
+        objects: ObjectService, credentials: any CredentialStore, configuration: S3Configuration, logger: Logger, admin: AdminHandler? = nil
     ) {
+        self.objects = objects
         self.admin = admin
-        self.catalog = catalog
-        self.blobs = blobs
         self.credentials = credentials
-        self.clock = clock
         self.configuration = configuration
         self.logger = logger
-        self.authenticator = Authenticator(credentials: credentials, clock: clock)
-        self.disk = DiskMonitor(blobs: blobs)
+        self.authenticator = Authenticator(credentials: credentials, clock: objects.clock)
     }
 
     /// Answers one request. Never throws: every failure becomes an S3 error response.
-    /// `pathPrefix` is stripped first (the `/s3` mount on the HTTP listener).
+    /// `pathPrefix` is stripped first (the `/s3` mount on the HTTP listener). The request's log
+    /// line and metrics are the `RequestObserver`'s; this only names the operation and resource.
     public func respond(to request: Request, context: SporeRequestContext, pathPrefix: String = "") async -> Response {
-        let started = ContinuousClock.now
-        let requestID = Self.makeRequestID()
-        var operation = "Unknown"
-        var bucket = "-"
-        var key = "-"
-        let response = await answer(request, context: context, pathPrefix: pathPrefix, requestID: requestID) { parsed, resolved in
-            operation = resolved.name
-            bucket = parsed.bucket ?? "-"
-            key = parsed.keyBytes.map { String(decoding: $0.prefix(Self.loggedKeyByteCountMax), as: UTF8.self) } ?? "-"
+        await answer(request, context: context, pathPrefix: pathPrefix, requestID: context.requestID) { parsed, resolved in
+            let key = parsed.keyBytes.map { String(decoding: $0.prefix(Self.loggedKeyByteCountMax), as: UTF8.self) }
+            context.labels.set(operation: resolved.name, resource: (parsed.bucket ?? "-") + (key.map { "/" + $0 } ?? ""))
         }
-        let elapsed = ContinuousClock.now - started
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        let received = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
-        let sent = response.headers[.contentLength].flatMap { Int64($0) } ?? 0
-        metrics.record(operation: operation, status: response.status.code, nanoseconds: nanoseconds, receivedBytes: received, sentBytes: sent)
-        logger.info(
-            "request",
-            metadata: [
-                "operation": "\(operation)", "bucket": "\(bucket)", "key": "\(key)", "status": "\(response.status.code)",
-                "bytes-in": "\(received)", "bytes-out": "\(sent)", "duration-ms": "\(nanoseconds / 1_000_000)", "request-id": "\(requestID)",
-            ]
-        )
-        return response
     }
 
     /// Keys are cut to this many bytes in log lines.
@@ -290,12 +272,6 @@ public final class S3Service: Sendable {
 
     static let requestIDField = HTTPField.Name("x-amz-request-id")!
     static let hostIDField = HTTPField.Name("x-amz-id-2")!
-
-    static func makeRequestID() -> String {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let hex = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
 
     static func addCommonHeaders(_ headers: inout HTTPFields, requestID: String) {
         headers[requestIDField] = requestID

@@ -1,4 +1,6 @@
+import HTTPSupport
 import Index
+import Objects
 import Synchronization
 
 /// Decides whether a principal may perform an S3 action on a bucket or object, combining the key's

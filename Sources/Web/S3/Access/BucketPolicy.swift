@@ -1,4 +1,7 @@
 import Foundation
+import Glibc
+import HTTPSupport
+import Objects
 
 /// A bucket policy: the subset of the IAM policy language people use for buckets. Statements with
 /// Effect, Principal, Action/NotAction, Resource/NotResource and Condition; wildcards `*` and `?`;
@@ -292,5 +295,4 @@ struct CIDR {
 }
 
 #if canImport(Glibc)
-import Glibc
 #endif

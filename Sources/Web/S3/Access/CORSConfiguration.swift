@@ -1,3 +1,6 @@
+import HTTPSupport
+import Objects
+
 /// A bucket's CORS rules (PutBucketCors), and how a browser request is matched against them.
 public struct CORSConfiguration: Sendable, Equatable {
     static let ruleCountMax = 100

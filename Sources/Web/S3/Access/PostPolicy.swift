@@ -1,4 +1,6 @@
 import Foundation
+import HTTPSupport
+import Objects
 
 /// The policy document of a browser-based POST upload: an expiry and the conditions every form
 /// field must meet. A value type, evaluated without I/O.

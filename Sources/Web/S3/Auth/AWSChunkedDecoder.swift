@@ -1,6 +1,8 @@
 import BlobStore
 import Crypto
+import HTTPSupport
 import NIOCore
+import Objects
 
 /// Decodes an `aws-chunked` body (`Content-Encoding: aws-chunked`), verifying the chained chunk
 /// signatures of `STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]` and collecting the trailing headers

@@ -1,4 +1,6 @@
 import Crypto
+import HTTPSupport
+import Objects
 
 extension Authenticator {
     /// Verifies the signature of a browser POST form: SigV4 (`x-amz-signature`, hex HMAC of the

@@ -1,7 +1,9 @@
 import BlobStore
 import Crypto
+import HTTPSupport
 import HTTPTypes
 import Index
+import Objects
 import Synchronization
 
 /// How the body of an authenticated request must be checked as it is read.

@@ -1,4 +1,6 @@
+import HTTPSupport
 import Index
+import Objects
 import Synchronization
 
 /// Credentials from the start (root, `SPORE_USERS`) and from the index (managed users and keys).

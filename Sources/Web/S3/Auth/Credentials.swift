@@ -1,6 +1,8 @@
 import BlobStore
 import Crypto
+import HTTPSupport
 import Index
+import Objects
 import Synchronization
 
 /// An access key and what it stands for.
@@ -22,6 +24,9 @@ public struct Credential: Sendable, Equatable {
         self.scopes = scopes
         self.isReadOnly = isReadOnly
     }
+
+    /// What signs URLs made with this key.
+    public var keyPair: AccessKeyPair { AccessKeyPair(accessKey: accessKey, secretKey: secretKey) }
 
     var principal: Principal {
         Principal(user: user, isRoot: isRoot, accessKey: accessKey, scopes: scopes, isReadOnly: isReadOnly)

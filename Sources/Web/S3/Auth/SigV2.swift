@@ -1,5 +1,7 @@
 import Crypto
+import HTTPSupport
 import HTTPTypes
+import Objects
 
 /// AWS Signature Version 2, still produced by botocore's presigner for legacy regions and by s3cmd.
 public enum SigV2 {

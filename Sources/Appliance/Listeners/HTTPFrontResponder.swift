@@ -1,0 +1,118 @@
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import HyphaAPI
+import Logging
+import NIOCore
+import S3API
+import SporeJSON
+
+/// What the operations endpoints ask the daemon.
+struct OperationsProbe: Sendable {
+    /// Whether the daemon can serve: the index is open and the disk takes writes.
+    var isReady: @Sendable () async -> (ready: Bool, detail: String)
+    /// The Prometheus text exposition of every metric.
+    var metricsText: @Sendable () async -> String
+}
+
+/// The second listener: `/s3/…` serves the S3 API (for clients that can reach one port only),
+/// `/share/<token>` serves share links, `/health/live`, `/health/ready` and `/metrics` serve
+/// operations, and everything else goes to the Hypha-style API. Each part is served inside its
+/// face's `RequestObserver`, so every request of this listener has a request id, a log line and
+/// its face's metrics.
+struct HTTPFrontResponder<Hypha: HTTPResponder>: HTTPResponder where Hypha.Context == SporeRequestContext {
+    typealias Context = SporeRequestContext
+
+    let s3: S3Service
+    let probe: OperationsProbe
+    let share: ShareResponder
+    let hypha: Hypha
+    let observers: Observers
+
+    struct Observers: Sendable {
+        let s3: RequestObserver
+        let share: RequestObserver
+        let operations: RequestObserver
+        let hypha: RequestObserver
+
+        init(logger: Logger) {
+            s3 = RequestObserver(face: "s3", logger: logger)
+            share = RequestObserver(face: "share", logger: logger)
+            operations = RequestObserver(face: "operations", logger: logger)
+            hypha = RequestObserver(face: "hypha", logger: logger)
+        }
+    }
+
+    func respond(to request: Request, context: SporeRequestContext) async throws -> Response {
+        let path = request.head.path ?? "/"
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        let proxy = HyphaConfiguration.s3ProxyPath
+        if route == proxy || route.hasPrefix(proxy + "/") {
+            return await observers.s3.observe(request, context: context) {
+                await s3.respond(to: request, context: context, pathPrefix: proxy)
+            }
+        }
+        if route.hasPrefix(ShareResponder.pathPrefix) {
+            return await observers.share.observe(request, context: context) {
+                await share.respond(to: request, route: route, context: context)
+            }
+        }
+        if let operation = Self.operation(request.method, route) {
+            context.labels.set(operation: operation, resource: route)
+            return await observers.operations.observe(request, context: context) { await operations(request, route: route) }
+        }
+        return await observers.hypha.observe(request, context: context) {
+            do {
+                return try await hypha.respond(to: request, context: context)
+            } catch {
+                return JSONResponse.make(["detail": "Internal Server Error"], status: .internalServerError)
+            }
+        }
+    }
+
+    static func operation(_ method: HTTPRequest.Method, _ route: String) -> String? {
+        switch (method, route) {
+        case (.get, "/health/live"), (.head, "/health/live"): return "HealthLive"
+        case (.get, "/health/ready"), (.head, "/health/ready"): return "HealthReady"
+        case (.get, "/metrics"): return "Metrics"
+        default: return nil
+        }
+    }
+
+    private func operations(_ request: Request, route: String) async -> Response {
+        switch route {
+        case "/health/live":
+            return Self.text("ok\n")
+        case "/health/ready":
+            let (ready, detail) = await probe.isReady()
+            return Self.text(detail + "\n", status: ready ? .ok : .serviceUnavailable)
+        default:
+            var response = Self.text(await probe.metricsText())
+            response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return response
+        }
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+}
+
+/// Builds the application of the second listener.
+enum HTTPListener {
+    static func makeApplication<Hypha: HTTPResponder>(
+        responder: HTTPFrontResponder<Hypha>, host: String, port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol where Hypha.Context == SporeRequestContext {
+        Application(
+            responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+}

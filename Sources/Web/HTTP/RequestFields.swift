@@ -1,0 +1,24 @@
+import HTTPTypes
+
+/// Pieces of incoming requests that the share links and the Hypha-style API read the same way.
+public enum RequestFields {
+    /// What a delegated read forwards to GetObject: the range and the conditions.
+    public static let readConditions: [HTTPField.Name] = [.range, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince]
+
+    /// The fields of `headers` named in `names`, and no others.
+    public static func copying(_ names: [HTTPField.Name], from headers: HTTPFields) -> HTTPFields {
+        var copied = HTTPFields()
+        for name in names {
+            if let value = headers[name] { copied[name] = value }
+        }
+        return copied
+    }
+
+    /// The password of `Authorization: Basic …` (the user name is ignored), or nil.
+    public static func basicPassword(_ authorization: String?) -> String? {
+        guard let authorization, authorization.hasPrefix("Basic "), let decoded = Base64.decode(String(authorization.dropFirst(6))),
+            let text = String(validating: decoded, as: UTF8.self), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        return String(text[text.index(after: colon)...])
+    }
+}

@@ -1,0 +1,96 @@
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import Index
+import Objects
+import SporeJSON
+
+/// `/{workspace}/services/…`: the service list, a service's description, and calls of service
+/// functions over HTTP (GET with query arguments, POST with a JSON body), as Hypha's HTTP proxy
+/// serves them.
+struct ServiceRoutes {
+    let face: HyphaFace
+
+    func register(on router: Router<SporeRequestContext>) {
+        router.get("/:workspace/services") { request, context in try await listOrRedirect(request, context) }
+        router.get("/:workspace/services/:service") { request, context in try await describe(request, context) }
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/:workspace/services/:service/:function", method: method) { request, context in try await call(request, context) }
+        }
+    }
+
+    private func listOrRedirect(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let workspace = try HyphaFace.workspace(context)
+        guard request.uri.path.hasSuffix("/") else {
+            let first = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
+            return Response(status: .temporaryRedirect, headers: [.location: "/\(first)/services/"])
+        }
+        _ = try face.caller(request, query: HyphaQuery(target: request.uri.description))
+        try await face.ensureBucket()
+        guard face.lookupWorkspace(workspace).exists else { throw HyphaError.notFound("Workspace does not exists: \(workspace)") }
+        return JSONResponse.make(.array(face.services.services.map(\.description)))
+    }
+
+    private func describe(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        _ = try HyphaFace.workspace(context)
+        _ = try face.caller(request, query: HyphaQuery(target: request.uri.description))
+        let name = try Self.decoded(context.parameters.get("service"))
+        guard let service = face.services.service(named: name) else { throw HyphaError.notFound("Service \(name) not found.") }
+        return JSONResponse.make(service.description)
+    }
+
+    private func call(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let urlWorkspace = try HyphaFace.workspace(context)
+        let query = HyphaQuery(target: request.uri.description)
+        let caller = try face.caller(request, query: query)
+        try await face.ensureBucket()
+        let serviceName = try Self.decoded(context.parameters.get("service"))
+        guard let service = face.services.service(named: serviceName) else { throw HyphaError.notFound("Service \(serviceName) not found.") }
+        let functionName = try Self.decoded(context.parameters.get("function"))
+        guard let function = service.function(named: functionName) else { throw HyphaError.notFound("\(functionName) not found.") }
+        context.labels.set(operation: "\(service.id).\(function.name)", resource: urlWorkspace)
+        do {
+            let body: JSONValue?
+            if request.method == .post {
+                // Hypha reads the body by exact content type: JSON, or none (meaning JSON).
+                if let type = request.headers[.contentType], type != "application/json" {
+                    throw PythonException.value("Invalid content type: \(type)")
+                }
+                body = try await RequestBodies.collectJSON(request, byteCountMax: Limits.jsonBodyByteCountMax)
+            } else {
+                body = ServiceArguments.fromQuery(query)
+            }
+            let arguments = try ServiceArguments(call: body, function: function, rejectingUnknown: service.rejectsUnknownArguments)
+            let workspace = try service.contextWorkspace(urlWorkspace, caller, function.name)
+            if service.requiresWorkspacePermission {
+                try checkPermission(workspace, caller: caller, needed: function.permission)
+            }
+            let call = ServiceCall(face: face, caller: caller, workspace: workspace, urlWorkspace: urlWorkspace, arguments: arguments)
+            return JSONResponse.make(try await function.handler(call))
+        } catch var failure as PythonException {
+            failure.prefix = service.exceptionPrefix
+            throw HyphaError(status: failure.status, detail: failure.detail)
+        }
+    }
+
+    /// The caller's permission in the workspace a call runs in: it must exist, the caller must
+    /// have some permission there, and `needed` when the function names it (write levels also need
+    /// a writable workspace).
+    private func checkPermission(_ workspace: String, caller: HyphaCaller, needed: WorkspacePermission?) throws {
+        let (exists, record) = face.lookupWorkspace(workspace)
+        guard exists else { throw PythonException.key("Workspace \(workspace) does not exist") }
+        guard let permission = caller.permission(workspace, record: record) else {
+            throw PythonException.permission("Permission denied: \(workspace)")
+        }
+        guard let needed else { return }
+        guard permission >= needed else { throw PythonException.permission("Permission denied: \(workspace)") }
+        if needed >= .readWrite, record?.isReadOnly == true {
+            throw PythonException.permission("Permission denied: workspace (\(workspace)) is read-only")
+        }
+    }
+
+    static func decoded(_ raw: String?) throws -> String {
+        guard let raw, let text = PercentEncoding.decodeString(raw[...], plusIsSpace: false) else { throw HyphaError.routeNotFound }
+        return text
+    }
+}

@@ -1,0 +1,60 @@
+import BlobStore
+import Index
+import NIOCore
+
+/// The object service both faces use: it stores bodies (`ingest`), records and reads object
+/// versions through the catalog, and reads their bytes back by range. It knows buckets, keys and
+/// versions but nothing of SigV4, XML, JSON or HTTP, so the S3 face, the Hypha face and share
+/// links act on the same records in the same way and cannot disagree.
+public final class ObjectService: Sendable {
+    public let catalog: Catalog
+    public let blobs: LocalBlobStore
+    public let clock: any WallClock
+    public let disk: DiskMonitor
+    public let settings: ObjectSettings
+
+    public init(catalog: Catalog, blobs: LocalBlobStore, clock: any WallClock, settings: ObjectSettings) {
+        self.catalog = catalog
+        self.blobs = blobs
+        self.clock = clock
+        self.settings = settings
+        self.disk = DiskMonitor(blobs: blobs)
+    }
+
+    /// Stores `body` as a new version of `key` in `bucket` (as PutObject does: the version's id,
+    /// the bucket's versioning and the preconditions are the catalog's). Durable on return; a body
+    /// that fails a check or a commit that fails leaves nothing behind.
+    public func put<Body: AsyncSequence & Sendable>(
+        bucket: String, key: ObjectKey, body: Body, spec: IngestSpec, template: ObjectVersion,
+        preconditions: WritePreconditions = WritePreconditions()
+    ) async throws -> ObjectVersion where Body.Element == ByteBuffer {
+        let ingested = try await ingest(body, spec)
+        let now = clock.nowMilliseconds()
+        var version = template
+        version.byteCount = ingested.digests.byteCount
+        version.etag = Hex.encode(ingested.digests.md5)
+        version.lastModifiedMilliseconds = now
+        version.checksums = ingested.digests.checksums
+        version.body = ingested.body
+        do {
+            let stored = try await catalog.putObject(bucket: bucket, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+            ingested.lease?.release()
+            return stored
+        } catch {
+            await abandon(ingested)
+            throw error
+        }
+    }
+
+    /// The current version of `key`, or nil when there is none (or a delete marker is current).
+    public func currentVersion(bucket: String, key: ObjectKey) throws -> ObjectVersion? {
+        let (_, lookup) = try catalog.lookup(bucket: bucket, key: key, versionID: nil, nowMilliseconds: clock.nowMilliseconds())
+        if case .found(let version) = lookup { return version }
+        return nil
+    }
+
+    /// The bytes of `window` of a version as an async sequence of chunks read on demand.
+    public func bytes(of version: ObjectVersion, window: ByteRange?) -> ObjectByteSequence {
+        ObjectByteSequence(blobs: blobs, body: version.body, window: window)
+    }
+}

@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "CChecksum", cSettings: [.unsafeFlags(["-O2"])]),
         // File calls Swift's Glibc module does not declare (sync_file_range needs _GNU_SOURCE).
         .target(name: "CFileSystem"),
+        // zlib: CRC-32 for zip archives and inflating deflated zip members.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "BlobStore",
             dependencies: [
@@ -68,6 +70,11 @@ let package = Package(
             path: "Sources/Web/Objects",
             swiftSettings: strictSettings
         ),
+        // Zip archives: a writer that knows the exact length and any byte range of an archive before
+        // producing it, and a reader that opens one member by ranged reads. Pure format code, no I/O.
+        .target(name: "Zip", dependencies: ["CZlib"], path: "Sources/Web/Zip", swiftSettings: strictSettings),
+        // The artifact manager's domain rules, below the faces: permissions, list and search queries.
+        .target(name: "Artifacts", dependencies: ["SporeJSON"], path: "Sources/Web/Artifacts", swiftSettings: strictSettings),
         // What every face shares on the wire: request context and ids, logging and metrics, bodies with
         // limits, object responses (conditions, ranges), presigned URLs, sealing, JSON responses.
         .target(
@@ -185,5 +192,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "ZipTests", dependencies: ["Zip", "CZlib"], swiftSettings: strictSettings),
+        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "SporeJSON"], swiftSettings: strictSettings),
     ]
 )

@@ -51,6 +51,8 @@ let package = Package(
         // A typed JSON value (manifests, configs, service-call arguments): the lowest layer that
         // needs it is the index, which stores artifact manifests and configs.
         .target(name: "SporeJSON", path: "Sources/Index/JSON", swiftSettings: strictSettings),
+        // JSON Schema (draft-07 and 2020-12) for collection schemas, with Python jsonschema's messages.
+        .target(name: "JSONSchema", dependencies: ["SporeJSON"], path: "Sources/Index/JSONSchema", swiftSettings: strictSettings),
         .target(
             name: "Index",
             dependencies: [
@@ -74,7 +76,7 @@ let package = Package(
         // producing it, and a reader that opens one member by ranged reads. Pure format code, no I/O.
         .target(name: "Zip", dependencies: ["CZlib"], path: "Sources/Web/Zip", swiftSettings: strictSettings),
         // The artifact manager's domain rules, below the faces: permissions, list and search queries.
-        .target(name: "Artifacts", dependencies: ["SporeJSON"], path: "Sources/Web/Artifacts", swiftSettings: strictSettings),
+        .target(name: "Artifacts", dependencies: ["SporeJSON", "JSONSchema"], path: "Sources/Web/Artifacts", swiftSettings: strictSettings),
         // What every face shares on the wire: request context and ids, logging and metrics, bodies with
         // limits, object responses (conditions, ranges), presigned URLs, sealing, JSON responses.
         .target(
@@ -192,6 +194,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "CZlib"], swiftSettings: strictSettings),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "SporeJSON"], swiftSettings: strictSettings),
     ]

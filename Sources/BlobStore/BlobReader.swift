@@ -3,7 +3,7 @@ import NIOPosix
 import Synchronization
 
 /// An open blob. Reads run on the store's thread pool; the descriptor closes when the reader goes.
-public final class BlobReader: Sendable {
+public final class BlobReader: BlobSource {
     /// The blob's length in bytes.
     public let byteCount: Int64
     private let io: any FileSystemIO
@@ -28,8 +28,7 @@ public final class BlobReader: Sendable {
     /// `consume` has let go of are read into again, so a long read mostly reuses a few buffers
     /// instead of allocating and freeing one per chunk.
     public func read(
-        range: Range<Int64>, chunkByteCount: Int = LocalBlobStore.readChunkByteCount,
-        consume: (ByteBuffer) async throws -> Void
+        range: Range<Int64>, chunkByteCount: Int, consume: (ByteBuffer) async throws -> Void
     ) async throws {
         precondition(range.lowerBound >= 0, "ranges start at or after the first byte")
         precondition(chunkByteCount > 0, "chunks hold at least one byte")

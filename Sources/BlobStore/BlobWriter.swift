@@ -11,7 +11,7 @@ import NIOPosix
 /// the final fsync does not flush the whole object. Memory stays at about
 /// `batchesInFlightMax + 1` batches whatever the size.
 /// Not thread-safe: one task owns a writer from `makeWriter` to `finish` or `abort`.
-public final class BlobWriter {
+public final class BlobWriter: BlobSink {
     /// Bytes gathered before a batch is handed to the thread pool.
     public static let batchByteCount = 1 << 20
     /// Batches the pool may hold at once: enough that a late MD5 or write does not stall the
@@ -98,7 +98,7 @@ public final class BlobWriter {
         let digests = ContentDigests(
             sha256: address, md5: md5.finalize(), checksums: accumulator.finalize(sha256: address), byteCount: byteCount
         )
-        return StagedBlob(digests: digests, temporaryPath: temporaryPath)
+        return StagedBlob(digests: digests, location: temporaryPath)
     }
 
     /// Drops the body: waits for the batches in flight, closes and removes the temporary file.

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// Placement follows one order: temporary file, fsync, rename to the digest path, fsync of the
 /// directory. Identical content is stored once. The store knows nothing of buckets, keys or HTTP.
-public final class LocalBlobStore: Sendable {
+public final class LocalBlobStore: BlobStorage {
     /// Default size of the chunks a read hands to its consumer. 512 KiB measured ≈ 25 % faster
     /// than 256 KiB on a 1 GiB GET (half the reads and event-loop hops) for ≈ 10 MiB more peak RSS;
     /// 1 MiB was no faster again and cost ≈ 30 MiB.
@@ -84,7 +84,7 @@ public final class LocalBlobStore: Sendable {
     /// with `.lengthMismatch` if the body differs from it, and with `.tooLarge` past `byteCountMax`.
     public func makeWriter(
         checksums: Set<ChecksumAlgorithm> = [], byteCountMax: Int64, expectedByteCount: Int64? = nil
-    ) async throws -> BlobWriter {
+    ) async throws -> any BlobSink {
         if let expected = expectedByteCount, expected > byteCountMax {
             throw BlobStoreError(.tooLarge, "declared length \(expected) exceeds \(byteCountMax) bytes")
         }
@@ -121,14 +121,14 @@ public final class LocalBlobStore: Sendable {
         try await threadPool.runIfActive {
             do {
                 if try io.fileSize(at: target) != nil {
-                    try? io.removeFile(at: staged.temporaryPath)
+                    try? io.removeFile(at: staged.location)
                 } else {
-                    try io.rename(from: staged.temporaryPath, to: target)
+                    try io.rename(from: staged.location, to: target)
                 }
                 if synchronous { try io.synchronizeDirectory(at: directory) }
             } catch {
                 // The body is not acknowledged; do not leave it in tmp/ until the next start.
-                try? io.removeFile(at: staged.temporaryPath)
+                try? io.removeFile(at: staged.location)
                 throw error
             }
         }
@@ -137,7 +137,7 @@ public final class LocalBlobStore: Sendable {
     /// Drops a staged body that failed a check.
     public func discard(_ staged: StagedBlob) async {
         let io = self.io
-        _ = try? await threadPool.runIfActive { try io.removeFile(at: staged.temporaryPath) }
+        _ = try? await threadPool.runIfActive { try io.removeFile(at: staged.location) }
     }
 
     /// Streams `bytes` into a blob and places it: for bodies already in memory.
@@ -165,7 +165,7 @@ public final class LocalBlobStore: Sendable {
                 state.counts[digest, default: 0] += 1
                 return true
             }
-            if pinned { return BlobLease(digest: digest, store: self) }
+            if pinned { return BlobLease(digest: digest) { [weak self] digest in self?.unpin(digest) } }
             try await Task.sleep(nanoseconds: 1_000_000)
         }
     }
@@ -218,7 +218,7 @@ public final class LocalBlobStore: Sendable {
     // MARK: Reading
 
     /// Opens a blob for reading. Fails with `.notFound` if it is not stored.
-    public func open(_ digest: BlobDigest) async throws -> BlobReader {
+    public func open(_ digest: BlobDigest) async throws -> any BlobSource {
         let (io, target) = (self.io, path(of: digest))
         let (descriptor, size) = try await threadPool.runIfActive {
             let descriptor = try io.openForReading(at: target)

@@ -9,8 +9,8 @@ extension Catalog {
             let key = Array(name.value.utf8)
             if let bytes = try transaction.get(databases.buckets, key) {
                 let existing = try BucketRecord(name: name.value, decoding: bytes)
-                if existing.owner == owner { throw IndexError.bucketAlreadyOwnedByYou(name.value) }
-                throw IndexError.bucketAlreadyExists(name.value)
+                if existing.owner == owner { throw IndexError.bucketOwnedByCaller(name.value) }
+                throw IndexError.bucketOwnedByAnother(name.value)
             }
             var record = BucketRecord(
                 id: try self.allocateID(transaction), name: name.value, owner: owner,

@@ -184,23 +184,25 @@ public struct ShareRecord: Sendable, Equatable {
     }
 }
 
-extension Catalog {
+/// Users, access keys and share links: a store over the catalog's environment and writer.
+public struct IdentityStore: Sendable {
+    let catalog: Catalog
+
     // MARK: Users
 
     public func createUser(_ name: String, nowMilliseconds: Int64) async throws -> UserRecord {
-        let databases = self.databases
-        defer { bumpIdentityGeneration() }
-        return try await writer.write { transaction in
-            guard try transaction.get(databases.users, Array(name.utf8)) == nil else { throw IndexError.invalidRequest("user \(name) exists") }
+        defer { catalog.bumpIdentityGeneration() }
+        return try await catalog.writer.write { transaction in
+            guard try transaction.get(catalog.databases.users, Array(name.utf8)) == nil else { throw IndexError.alreadyExists("user \(name)") }
             let record = UserRecord(name: name, createdAtMilliseconds: nowMilliseconds)
-            try transaction.put(databases.users, Array(name.utf8), record.encoded())
+            try transaction.put(catalog.databases.users, Array(name.utf8), record.encoded())
             return record
         }
     }
 
     public func users() throws -> [UserRecord] {
-        try read { transaction in
-            try transaction.withCursor(databases.users) { cursor in
+        try catalog.read { transaction in
+            try transaction.withCursor(catalog.databases.users) { cursor in
                 var records = [UserRecord]()
                 var entry = try cursor.first()
                 while let current = entry {
@@ -213,62 +215,59 @@ extension Catalog {
     }
 
     public func user(named name: String) throws -> UserRecord? {
-        try read { transaction in
-            try transaction.get(databases.users, Array(name.utf8)).map { try UserRecord(name: name, decoding: $0) }
+        try catalog.read { transaction in
+            try transaction.get(catalog.databases.users, Array(name.utf8)).map { try UserRecord(name: name, decoding: $0) }
         }
     }
 
     public func setUserDisabled(_ name: String, _ disabled: Bool) async throws {
-        let databases = self.databases
-        defer { bumpIdentityGeneration() }
-        try await writer.write { transaction in
-            guard let bytes = try transaction.get(databases.users, Array(name.utf8)) else { throw IndexError.invalidRequest("no user \(name)") }
+        defer { catalog.bumpIdentityGeneration() }
+        try await catalog.writer.write { transaction in
+            guard let bytes = try transaction.get(catalog.databases.users, Array(name.utf8)) else { throw IndexError.notFound("user \(name)") }
             var record = try UserRecord(name: name, decoding: bytes)
             record.isDisabled = disabled
-            try transaction.put(databases.users, Array(name.utf8), record.encoded())
+            try transaction.put(catalog.databases.users, Array(name.utf8), record.encoded())
         }
     }
 
     /// Deletes a user and every key of theirs. Their buckets stay (root can still reach them).
     public func deleteUser(_ name: String) async throws {
-        let databases = self.databases
-        defer { bumpIdentityGeneration() }
-        try await writer.write { transaction in
-            guard try transaction.delete(databases.users, Array(name.utf8)) else { throw IndexError.invalidRequest("no user \(name)") }
+        defer { catalog.bumpIdentityGeneration() }
+        try await catalog.writer.write { transaction in
+            guard try transaction.delete(catalog.databases.users, Array(name.utf8)) else { throw IndexError.notFound("user \(name)") }
             var doomed = [[UInt8]]()
-            try transaction.withCursor(databases.accessKeys) { cursor in
+            try transaction.withCursor(catalog.databases.accessKeys) { cursor in
                 var entry = try cursor.first()
                 while let current = entry {
                     if try AccessKeyRecord(accessKey: "", decoding: current.value).user == name { doomed.append(current.key) }
                     entry = try cursor.next()
                 }
             }
-            for key in doomed { try transaction.delete(databases.accessKeys, key) }
+            for key in doomed { try transaction.delete(catalog.databases.accessKeys, key) }
         }
     }
 
     // MARK: Access keys
 
     public func createAccessKey(_ record: AccessKeyRecord) async throws {
-        let databases = self.databases
-        defer { bumpIdentityGeneration() }
-        try await writer.write { transaction in
-            guard try transaction.get(databases.accessKeys, Array(record.accessKey.utf8)) == nil else {
-                throw IndexError.invalidRequest("access key \(record.accessKey) exists")
+        defer { catalog.bumpIdentityGeneration() }
+        try await catalog.writer.write { transaction in
+            guard try transaction.get(catalog.databases.accessKeys, Array(record.accessKey.utf8)) == nil else {
+                throw IndexError.alreadyExists("access key \(record.accessKey)")
             }
-            try transaction.put(databases.accessKeys, Array(record.accessKey.utf8), record.encoded())
+            try transaction.put(catalog.databases.accessKeys, Array(record.accessKey.utf8), record.encoded())
         }
     }
 
     public func accessKey(_ accessKey: String) throws -> AccessKeyRecord? {
-        try read { transaction in
-            try transaction.get(databases.accessKeys, Array(accessKey.utf8)).map { try AccessKeyRecord(accessKey: accessKey, decoding: $0) }
+        try catalog.read { transaction in
+            try transaction.get(catalog.databases.accessKeys, Array(accessKey.utf8)).map { try AccessKeyRecord(accessKey: accessKey, decoding: $0) }
         }
     }
 
     public func accessKeys(user: String? = nil) throws -> [AccessKeyRecord] {
-        try read { transaction in
-            try transaction.withCursor(databases.accessKeys) { cursor in
+        try catalog.read { transaction in
+            try transaction.withCursor(catalog.databases.accessKeys) { cursor in
                 var records = [AccessKeyRecord]()
                 var entry = try cursor.first()
                 while let current = entry {
@@ -282,43 +281,40 @@ extension Catalog {
     }
 
     public func deleteAccessKey(_ accessKey: String) async throws {
-        let databases = self.databases
-        defer { bumpIdentityGeneration() }
-        try await writer.write { transaction in
-            guard try transaction.delete(databases.accessKeys, Array(accessKey.utf8)) else { throw IndexError.invalidRequest("no access key \(accessKey)") }
+        defer { catalog.bumpIdentityGeneration() }
+        try await catalog.writer.write { transaction in
+            guard try transaction.delete(catalog.databases.accessKeys, Array(accessKey.utf8)) else { throw IndexError.notFound("access key \(accessKey)") }
         }
     }
 
     public func setAccessKeyDisabled(_ accessKey: String, _ disabled: Bool) async throws {
-        let databases = self.databases
-        defer { bumpIdentityGeneration() }
-        try await writer.write { transaction in
-            guard let bytes = try transaction.get(databases.accessKeys, Array(accessKey.utf8)) else { throw IndexError.invalidRequest("no access key \(accessKey)") }
+        defer { catalog.bumpIdentityGeneration() }
+        try await catalog.writer.write { transaction in
+            guard let bytes = try transaction.get(catalog.databases.accessKeys, Array(accessKey.utf8)) else { throw IndexError.notFound("access key \(accessKey)") }
             var record = try AccessKeyRecord(accessKey: accessKey, decoding: bytes)
             record.isDisabled = disabled
-            try transaction.put(databases.accessKeys, Array(accessKey.utf8), record.encoded())
+            try transaction.put(catalog.databases.accessKeys, Array(accessKey.utf8), record.encoded())
         }
     }
 
     // MARK: Share links
 
     public func createShare(_ record: ShareRecord) async throws {
-        let databases = self.databases
-        try await writer.write { transaction in
-            _ = try self.requireBucket(transaction, named: record.bucket)
-            try transaction.put(databases.shares, Array(record.token.utf8), record.encoded())
+        try await catalog.writer.write { transaction in
+            _ = try catalog.requireBucket(transaction, named: record.bucket)
+            try transaction.put(catalog.databases.shares, Array(record.token.utf8), record.encoded())
         }
     }
 
     public func share(_ token: String) throws -> ShareRecord? {
-        try read { transaction in
-            try transaction.get(databases.shares, Array(token.utf8)).map { try ShareRecord(token: token, decoding: $0) }
+        try catalog.read { transaction in
+            try transaction.get(catalog.databases.shares, Array(token.utf8)).map { try ShareRecord(token: token, decoding: $0) }
         }
     }
 
     public func shares() throws -> [ShareRecord] {
-        try read { transaction in
-            try transaction.withCursor(databases.shares) { cursor in
+        try catalog.read { transaction in
+            try transaction.withCursor(catalog.databases.shares) { cursor in
                 var records = [ShareRecord]()
                 var entry = try cursor.first()
                 while let current = entry {
@@ -331,24 +327,22 @@ extension Catalog {
     }
 
     public func revokeShare(_ token: String) async throws {
-        let databases = self.databases
-        try await writer.write { transaction in
-            guard let bytes = try transaction.get(databases.shares, Array(token.utf8)) else { throw IndexError.invalidRequest("no share \(token)") }
+        try await catalog.writer.write { transaction in
+            guard let bytes = try transaction.get(catalog.databases.shares, Array(token.utf8)) else { throw IndexError.notFound("share \(token)") }
             var record = try ShareRecord(token: token, decoding: bytes)
             record.isRevoked = true
-            try transaction.put(databases.shares, Array(token.utf8), record.encoded())
+            try transaction.put(catalog.databases.shares, Array(token.utf8), record.encoded())
         }
     }
 
     /// Counts one download if the link is still usable at `now`; returns the record as it was used.
     public func consumeShare(_ token: String, nowMilliseconds: Int64) async throws -> ShareRecord? {
-        let databases = self.databases
-        return try await writer.write { transaction in
-            guard let bytes = try transaction.get(databases.shares, Array(token.utf8)) else { return nil }
+        return try await catalog.writer.write { transaction in
+            guard let bytes = try transaction.get(catalog.databases.shares, Array(token.utf8)) else { return nil }
             var record = try ShareRecord(token: token, decoding: bytes)
             guard record.isUsable(atMilliseconds: nowMilliseconds) else { return nil }
             record.downloadCount += 1
-            try transaction.put(databases.shares, Array(token.utf8), record.encoded())
+            try transaction.put(catalog.databases.shares, Array(token.utf8), record.encoded())
             return record
         }
     }
@@ -356,7 +350,14 @@ extension Catalog {
     // MARK: Change tracking
 
     /// Bumped whenever users or keys change, so caches of credentials know to reload.
-    public var identityGeneration: UInt64 { identityCounter.load(ordering: .relaxed) }
+    public var identityGeneration: UInt64 { catalog.identityCounter.load(ordering: .relaxed) }
+
+
+}
+
+extension Catalog {
+    /// Users, access keys and share links.
+    public var identity: IdentityStore { IdentityStore(catalog: self) }
 
     func bumpIdentityGeneration() { identityCounter.add(1, ordering: .relaxed) }
 }

@@ -156,7 +156,7 @@ extension Catalog {
             let chosen = try Self.choose(requested, from: stored, upload: upload, partByteCountMin: partByteCountMin)
             let digests = Self.combinedDigests(chosen, upload: upload)
             if let expected = expectedChecksum, expected != digests.checksum {
-                throw IndexError.badDigest("the \(expected.algorithm) of the whole object does not match")
+                throw IndexError.checksumMismatch("the \(expected.algorithm) of the whole object does not match")
             }
             var version = ObjectVersion(
                 byteCount: chosen.reduce(0) { $0 + $1.byteCount }, etag: digests.etag, lastModifiedMilliseconds: nowMilliseconds,
@@ -199,12 +199,12 @@ extension Catalog {
             if etag.count >= 2, etag.hasPrefix("\""), etag.hasSuffix("\"") { etag = String(etag.dropFirst().dropLast()) }
             guard etag == part.etag else { throw IndexError.invalidPart("part \(request.partNumber) has another ETag") }
             if upload.checksumAlgorithm != nil, let given = request.checksum, given != part.checksum {
-                throw IndexError.badDigest("the checksum of part \(request.partNumber) does not match")
+                throw IndexError.checksumMismatch("the checksum of part \(request.partNumber) does not match")
             }
             chosen.append(part)
         }
         for part in chosen.dropLast() where part.byteCount < partByteCountMin {
-            throw IndexError.entityTooSmall(partNumber: part.partNumber)
+            throw IndexError.partTooSmall(partNumber: part.partNumber)
         }
         return chosen
     }

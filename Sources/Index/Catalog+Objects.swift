@@ -363,7 +363,7 @@ extension Catalog {
             }
             var updated: ObjectVersion
             if versionID == nil || versionID == entry.current.versionID {
-                guard !entry.current.isDeleteMarker else { throw IndexError.methodNotAllowed("PutObjectTagging") }
+                guard !entry.current.isDeleteMarker else { throw IndexError.deleteMarker(operation: "PutObjectTagging") }
                 entry.current.tags = tags
                 updated = entry.current
                 try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }

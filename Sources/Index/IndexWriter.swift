@@ -14,6 +14,10 @@ import Synchronization
 public final class IndexWriter: @unchecked Sendable {
     /// Most closures committed together in one transaction.
     public static let batchOperationCountMax = 1024
+    /// Most writes queued or being committed at once. A caller past it waits for room (back
+    /// pressure on the requests that produce writes) instead of growing the queue; four full
+    /// batches keep the writer busy while the next ones gather.
+    public static let queueLengthMax = 4 * batchOperationCountMax
 
     /// Counters for metrics.
     public struct Statistics: Sendable {
@@ -38,6 +42,8 @@ public final class IndexWriter: @unchecked Sendable {
     private let pauseRequested = Atomic<Bool>(false)
     /// Whether a batch is being committed right now.
     private let isBusy = Atomic<Bool>(false)
+    /// Bounds the queue: one place per write from `write` until its batch has committed.
+    private let admission = AdmissionGate(capacity: IndexWriter.queueLengthMax)
 
     init(environment: LMDBEnvironment, mapByteCountMax: Int) {
         self.environment = environment
@@ -53,7 +59,9 @@ public final class IndexWriter: @unchecked Sendable {
     public func write<Result: Sendable>(
         _ body: @escaping @Sendable (borrowing LMDBTransaction) throws -> Result
     ) async throws -> Result {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+        await admission.enter()
+        defer { admission.leave() }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
             let box = ResultBox<Result>()
             let pending = PendingWrite(
                 run: { transaction in
@@ -112,6 +120,9 @@ public final class IndexWriter: @unchecked Sendable {
     }
 
     public var currentStatistics: Statistics { statistics.withLock { $0 } }
+
+    /// Writers waiting for room in the queue.
+    public var waitingWriterCount: Int { admission.waiterCount }
 
     /// Whether the writer looks stuck: work is queued and no batch finished for `thresholdNanoseconds`.
     public func isStalled(thresholdNanoseconds: UInt64) -> Bool {

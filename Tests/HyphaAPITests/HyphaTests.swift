@@ -8,7 +8,7 @@ import Testing
     static let secret = [UInt8](repeating: 9, count: 32)
 
     static func token(_ workspaces: [String: WorkspacePermission], subject: String? = nil, expires: Int64 = 2_000) throws -> String {
-        try HyphaToken(userID: "user-1", subject: subject, workspaces: workspaces, currentWorkspace: "ws-user-user-1", issuedAtSeconds: 1_000,
+        HyphaToken(userID: "user-1", subject: subject, workspaces: workspaces, currentWorkspace: "ws-user-user-1", issuedAtSeconds: 1_000,
                        expiresAtSeconds: expires).encoded(secret: secret)
     }
 

@@ -22,10 +22,10 @@ import Testing
         let catalog = try Catalog(directory: directory.path)
         let name = try #require(BucketName(validating: "photos"))
         _ = try await catalog.createBucket(name, owner: "alice", location: nil, nowMilliseconds: now)
-        await #expect(throws: IndexError.bucketAlreadyOwnedByYou("photos")) {
+        await #expect(throws: IndexError.bucketOwnedByCaller("photos")) {
             _ = try await catalog.createBucket(name, owner: "alice", location: nil, nowMilliseconds: now)
         }
-        await #expect(throws: IndexError.bucketAlreadyExists("photos")) {
+        await #expect(throws: IndexError.bucketOwnedByAnother("photos")) {
             _ = try await catalog.createBucket(name, owner: "bob", location: nil, nowMilliseconds: now)
         }
         let key = try #require(ObjectKey(validating: "k"))

@@ -53,9 +53,9 @@ struct Backup: AsyncParsableCommand {
 
     /// Copies one blob through the blob store, which re-hashes it on the way: a corrupt source
     /// blob fails the copy instead of spreading.
-    static func copy(_ digest: BlobDigest, from source: LocalBlobStore, to target: LocalBlobStore) async throws {
+    static func copy(_ digest: BlobDigest, from source: any BlobStorage, to target: any BlobStorage) async throws {
         let reader = try await source.open(digest)
-        let writer = try await target.makeWriter(byteCountMax: reader.byteCount, expectedByteCount: reader.byteCount)
+        let writer = try await target.makeWriter(checksums: [], byteCountMax: reader.byteCount, expectedByteCount: reader.byteCount)
         do {
             try await reader.read(range: 0..<reader.byteCount, chunkByteCount: 1 << 20) { try await writer.write($0) }
             let staged = try await writer.finish()

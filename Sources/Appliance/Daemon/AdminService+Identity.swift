@@ -17,7 +17,7 @@ extension AdminService {
     func handleIdentity(_ request: AdminRequest) async throws -> AdminResponse? {
         switch (request.method, request.command) {
         case ("GET", "users"):
-            let users = try catalog.users().map { user -> [String: Any] in
+            let users = try catalog.identity.users().map { user -> [String: Any] in
                 ["name": user.name, "created": Timestamp.iso8601(milliseconds: user.createdAtMilliseconds), "disabled": user.isDisabled]
             }
             return try Self.json(["users": users])
@@ -25,28 +25,28 @@ extension AdminService {
             let name = try Self.required(request, "name")
             guard Self.isValidUserName(name) else { return Self.failure(400, "user names are 1-64 letters, digits, '.', '_' or '-'") }
             guard credentials.credential(forUser: name) == nil else { return Self.failure(409, "\(name) is a built-in user") }
-            let user = try await catalog.createUser(name, nowMilliseconds: clock.nowMilliseconds())
+            let user = try await catalog.identity.createUser(name, nowMilliseconds: clock.nowMilliseconds())
             return try Self.json(["name": user.name, "created": Timestamp.iso8601(milliseconds: user.createdAtMilliseconds)])
         case ("POST", "users/disable"), ("POST", "users/enable"):
             let name = try Self.required(request, "name")
-            try await catalog.setUserDisabled(name, request.command == "users/disable")
+            try await catalog.identity.setUserDisabled(name, request.command == "users/disable")
             return try Self.json(["name": name, "disabled": request.command == "users/disable"])
         case ("DELETE", "users"):
             let name = try Self.required(request, "name")
-            try await catalog.deleteUser(name)
+            try await catalog.identity.deleteUser(name)
             return try Self.json(["deleted": name])
         case ("GET", "keys"):
-            let keys = try catalog.accessKeys(user: request.query["user"]).map(Self.describe)
+            let keys = try catalog.identity.accessKeys(user: request.query["user"]).map(Self.describe)
             return try Self.json(["keys": keys])
         case ("POST", "keys"):
             return try await createKey(request)
         case ("POST", "keys/disable"), ("POST", "keys/enable"):
             let key = try Self.required(request, "access_key")
-            try await catalog.setAccessKeyDisabled(key, request.command == "keys/disable")
+            try await catalog.identity.setAccessKeyDisabled(key, request.command == "keys/disable")
             return try Self.json(["access_key": key, "disabled": request.command == "keys/disable"])
         case ("DELETE", "keys"):
             let key = try Self.required(request, "access_key")
-            try await catalog.deleteAccessKey(key)
+            try await catalog.identity.deleteAccessKey(key)
             return try Self.json(["deleted": key])
         case ("GET", "workspaces"):
             let records = try catalog.workspaces.list().map { record -> [String: Any] in
@@ -70,12 +70,12 @@ extension AdminService {
             try await catalog.workspaces.delete(name)
             return try Self.json(["deleted": name])
         case ("GET", "shares"):
-            return try Self.json(["shares": try catalog.shares().map(describe)])
+            return try Self.json(["shares": try catalog.identity.shares().map(describe)])
         case ("POST", "shares"):
             return try await createShare(request)
         case ("DELETE", "shares"):
             let token = try Self.required(request, "token")
-            try await catalog.revokeShare(token)
+            try await catalog.identity.revokeShare(token)
             return try Self.json(["revoked": token])
         default:
             return nil
@@ -84,7 +84,7 @@ extension AdminService {
 
     private func createKey(_ request: AdminRequest) async throws -> AdminResponse {
         let user = try Self.required(request, "user")
-        guard try credentials.credential(forUser: user) != nil || catalog.user(named: user) != nil else {
+        guard try credentials.credential(forUser: user) != nil || catalog.identity.user(named: user) != nil else {
             return Self.failure(404, "no user \(user)")
         }
         var scopes = [KeyScope]()
@@ -103,7 +103,7 @@ extension AdminService {
             isReadOnly: request.query["read_only"] == "true", expiresAtMilliseconds: expiry, createdAtMilliseconds: now,
             label: request.query["label"]
         )
-        try await catalog.createAccessKey(record)
+        try await catalog.identity.createAccessKey(record)
         var described = Self.describe(record)
         described["secret_key"] = secret
         return try Self.json(described)
@@ -133,7 +133,7 @@ extension AdminService {
             token: RandomText.make(length: 32, alphabet: RandomText.tokenAlphabet), bucket: bucket, key: key, createdBy: request.query["as"] ?? rootUser,
             createdAtMilliseconds: now, expiresAtMilliseconds: expiry, passwordDigest: digest, passwordSalt: salt, downloadsMax: downloads
         )
-        try await catalog.createShare(record)
+        try await catalog.identity.createShare(record)
         return try Self.json(describe(record))
     }
 

@@ -11,7 +11,7 @@ import SporeJSON
 /// Answers the admin API (`/_spore/admin/v1/…`, root only).
 struct AdminService: Sendable {
     let catalog: Catalog
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
     let disk: DiskMonitor
     let clock: any WallClock
     let credentials: any CredentialStore
@@ -32,10 +32,12 @@ struct AdminService: Sendable {
             if let answer = try await handleIdentity(request) { return answer }
         } catch let failure as AdminFailure {
             return Self.failure(failure.status, failure.message)
-        } catch IndexError.invalidRequest(let message) {
-            return Self.failure(message.hasPrefix("no ") ? 404 : 409, message)
-        } catch IndexError.noSuchBucket(let name) {
-            return Self.failure(404, "no bucket \(name)")
+        } catch let error as IndexError {
+            switch error {
+            case .notFound, .noSuchBucket: return Self.failure(404, error.description)
+            case .alreadyExists, .invalidRequest: return Self.failure(409, error.description)
+            default: throw error
+            }
         }
         return try await handleOperations(request)
     }

@@ -22,7 +22,7 @@ struct Daemon {
     let directory: DataDirectory
     let lock: DirectoryLock
     let catalog: Catalog
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
     let objects: ObjectService
     let service: S3Service
     let root: Credential

@@ -20,7 +20,7 @@ struct MaintenanceService: Service {
     }
 
     let catalog: Catalog
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
@@ -56,7 +56,7 @@ struct MaintenanceService: Service {
     }
 
     /// Deletes blobs that have been unreferenced since before `cutoff`. Returns how many.
-    static func collectGarbage(catalog: Catalog, blobs: LocalBlobStore, before cutoff: Int64, limit: Int) async throws -> Int {
+    static func collectGarbage(catalog: Catalog, blobs: any BlobStorage, before cutoff: Int64, limit: Int) async throws -> Int {
         var collected = 0
         for candidate in try catalog.garbage(before: cutoff, limit: limit) {
             let removed = try await blobs.collect(candidate.digest) {
@@ -68,7 +68,7 @@ struct MaintenanceService: Service {
     }
 
     /// Finds blob files the index knows nothing of and queues them for collection.
-    static func adoptOrphans(catalog: Catalog, blobs: LocalBlobStore, nowMilliseconds: Int64) async throws -> Int {
+    static func adoptOrphans(catalog: Catalog, blobs: any BlobStorage, nowMilliseconds: Int64) async throws -> Int {
         let onDisk = try await blobs.allDigests().filter { !blobs.isPinned($0) }
         let orphans = try catalog.unknownBlobs(onDisk).filter { !blobs.isPinned($0) }
         if !orphans.isEmpty { try await catalog.adoptOrphans(orphans, nowMilliseconds: nowMilliseconds) }

@@ -10,7 +10,7 @@ struct ScrubService: Service {
     static let batchCountMax = 64
 
     let catalog: Catalog
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
     let bytesPerSecond: Int64
     let logger: Logger
 

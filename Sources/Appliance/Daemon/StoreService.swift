@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// group, so it stops last: the listeners have drained before the index closes.
 struct StoreService: Service {
     let catalog: Catalog
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
 
     func run() async throws {
         try? await gracefulShutdown()

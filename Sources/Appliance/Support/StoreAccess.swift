@@ -5,7 +5,7 @@ import Index
 struct StoreAccess {
     let directory: DataDirectory
     let catalog: Catalog
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
     /// Held when the command has the store to itself.
     let lock: DirectoryLock?
 

@@ -93,10 +93,11 @@ public struct HyphaError: Error, HTTPResponseError, Sendable, Equatable {
 
     private static func from(_ error: IndexError) -> HyphaError {
         switch error {
-        case .noSuchBucket, .noSuchKey, .noSuchVersion, .noSuchUpload: return .notFound(error.description)
+        case .noSuchBucket, .noSuchKey, .noSuchVersion, .noSuchUpload, .notFound: return .notFound(error.description)
+        case .alreadyExists: return HyphaError(status: .conflict, detail: error.description)
         case .preconditionFailed: return HyphaError(status: .preconditionFailed, detail: "Precondition Failed")
-        case .bucketAlreadyExists, .bucketAlreadyOwnedByYou, .bucketNotEmpty: return HyphaError(status: .conflict, detail: error.description)
-        case .invalidPart, .invalidPartOrder, .entityTooSmall, .badDigest, .invalidRequest, .methodNotAllowed:
+        case .bucketOwnedByAnother, .bucketOwnedByCaller, .bucketNotEmpty: return HyphaError(status: .conflict, detail: error.description)
+        case .invalidPart, .invalidPartOrder, .partTooSmall, .checksumMismatch, .invalidRequest, .deleteMarker:
             return .badRequest(error.description)
         case .corrupt, .closed: return HyphaError(status: .internalServerError, detail: "Internal Server Error")
         }

@@ -45,7 +45,7 @@ public struct HyphaFace: Sendable {
         guard let name = BucketName(validating: bucket) else { throw IndexError.invalidRequest("invalid workspace bucket name \(bucket)") }
         do {
             _ = try await catalog.createBucket(name, owner: configuration.storageOwner, location: nil, nowMilliseconds: nowMilliseconds)
-        } catch IndexError.bucketAlreadyOwnedByYou {
+        } catch IndexError.bucketOwnedByCaller {
             return
         }
     }

@@ -134,7 +134,7 @@ extension HyphaFace {
         switch error {
         case IndexError.invalidPart: return "One or more of the specified parts could not be found."
         case IndexError.invalidPartOrder: return "The list of parts was not in ascending order."
-        case IndexError.entityTooSmall: return "Your proposed upload is smaller than the minimum allowed object size."
+        case IndexError.partTooSmall: return "Your proposed upload is smaller than the minimum allowed object size."
         case IndexError.noSuchUpload: return "The specified upload does not exist."
         default: return "\(error)"
         }

@@ -10,12 +10,12 @@ public final class DiskMonitor: Sendable {
     /// How long a reading is reused.
     public static let refreshNanoseconds: UInt64 = 1_000_000_000
 
-    private let blobs: LocalBlobStore
+    private let blobs: any BlobStorage
     private let reading = Mutex<(bytes: Int64, at: UInt64)?>(nil)
     /// Replaces the measured value (tests of the disk-full path).
     private let override = Mutex<Int64?>(nil)
 
-    public init(blobs: LocalBlobStore) { self.blobs = blobs }
+    public init(blobs: any BlobStorage) { self.blobs = blobs }
 
     /// Bytes available to new writes.
     public func availableBytes() async throws -> Int64 {

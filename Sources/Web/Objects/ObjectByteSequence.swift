@@ -8,21 +8,21 @@ public struct ObjectByteSequence: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
     public static let stepByteCount = 1 << 20
 
-    let blobs: LocalBlobStore
+    let blobs: any BlobStorage
     let body: ObjectBody
     let window: ByteRange?
 
-    public init(blobs: LocalBlobStore, body: ObjectBody, window: ByteRange?) {
+    public init(blobs: any BlobStorage, body: ObjectBody, window: ByteRange?) {
         self.blobs = blobs
         self.body = body
         self.window = window
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let blobs: LocalBlobStore
+        let blobs: any BlobStorage
         var inline: ByteBuffer?
         var segments: [BlobSegment]
-        var reader: BlobReader?
+        var reader: (any BlobSource)?
         var offset: Int64 = 0
 
         public mutating func next() async throws -> ByteBuffer? {

@@ -8,12 +8,12 @@ import NIOCore
 /// links act on the same records in the same way and cannot disagree.
 public final class ObjectService: Sendable {
     public let catalog: Catalog
-    public let blobs: LocalBlobStore
+    public let blobs: any BlobStorage
     public let clock: any WallClock
     public let disk: DiskMonitor
     public let settings: ObjectSettings
 
-    public init(catalog: Catalog, blobs: LocalBlobStore, clock: any WallClock, settings: ObjectSettings) {
+    public init(catalog: Catalog, blobs: any BlobStorage, clock: any WallClock, settings: ObjectSettings) {
         self.catalog = catalog
         self.blobs = blobs
         self.clock = clock

@@ -216,8 +216,8 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
     private static func from(_ error: IndexError) -> S3Error {
         switch error {
         case .noSuchBucket(let bucket): return noSuchBucket(bucket)
-        case .bucketAlreadyExists(let bucket): return bucketAlreadyExists(bucket)
-        case .bucketAlreadyOwnedByYou(let bucket): return bucketAlreadyOwnedByYou(bucket)
+        case .bucketOwnedByAnother(let bucket): return bucketAlreadyExists(bucket)
+        case .bucketOwnedByCaller(let bucket): return bucketAlreadyOwnedByYou(bucket)
         case .bucketNotEmpty(let bucket): return bucketNotEmpty(bucket)
         case .noSuchKey(_, let key): return noSuchKey(key)
         case .noSuchVersion(_, let key, let versionID): return noSuchVersion(key, versionID)
@@ -229,11 +229,12 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
             )
         case .invalidPartOrder:
             return S3Error("InvalidPartOrder", .badRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.")
-        case .entityTooSmall: return entityTooSmall()
+        case .partTooSmall: return entityTooSmall()
         case .preconditionFailed: return preconditionFailed()
-        case .badDigest(let detail): return badDigest(detail)
+        case .checksumMismatch(let detail): return badDigest(detail)
         case .invalidRequest(let detail): return invalidRequest(detail)
-        case .methodNotAllowed: return methodNotAllowed()
+        case .notFound, .alreadyExists: return invalidRequest(error.description)
+        case .deleteMarker: return methodNotAllowed()
         case .corrupt, .closed: return internalError()
         }
     }

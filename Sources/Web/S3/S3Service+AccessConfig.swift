@@ -150,7 +150,7 @@ extension S3Service {
 
     func displayName(forCanonicalID id: String) -> String {
         var names = credentials.userNames()
-        names += (try? catalog.users().map(\.name)) ?? []
+        names += (try? catalog.identity.users().map(\.name)) ?? []
         return names.first { Principal.canonicalID(forUser: $0) == id } ?? id
     }
 

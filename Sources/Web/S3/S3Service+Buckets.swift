@@ -82,7 +82,7 @@ extension S3Service {
                 bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock, acl: acl,
                 ownership: ownership, nowMilliseconds: clock.nowMilliseconds()
             )
-        } catch IndexError.bucketAlreadyOwnedByYou(let name) {
+        } catch IndexError.bucketOwnedByCaller(let name) {
             // As on AWS: in us-east-1, creating a bucket you already own succeeds; every other
             // region answers BucketAlreadyOwnedByYou. A re-create that would change the bucket's ACL
             // is refused (as RGW does) rather than silently resetting it, as AWS would.

@@ -18,7 +18,7 @@ public final class S3Service: Sendable {
     let admin: AdminHandler?
 
     public var catalog: Catalog { objects.catalog }
-    public var blobs: LocalBlobStore { objects.blobs }
+    public var blobs: any BlobStorage { objects.blobs }
     public var clock: any WallClock { objects.clock }
     public var disk: DiskMonitor { objects.disk }
     var settings: ObjectSettings { objects.settings }

@@ -28,7 +28,7 @@ public struct ShareResponder: Sendable {
             return Self.json(.methodNotAllowed, "Share links only answer GET and HEAD.")
         }
         let token = String(route.dropFirst(Self.pathPrefix.count))
-        guard !token.isEmpty, token.utf8.count <= Limits.shareTokenByteCountMax, let share = try? s3.catalog.share(token) else {
+        guard !token.isEmpty, token.utf8.count <= Limits.shareTokenByteCountMax, let share = try? s3.catalog.identity.share(token) else {
             return Self.json(.notFound, "No such share link.")
         }
         context.labels.set(operation: "share." + request.method.rawValue, resource: "\(share.bucket)/\(share.key)")
@@ -45,7 +45,7 @@ public struct ShareResponder: Sendable {
         // seeks with many ranges uses one download, not hundreds.
         let counts = request.method == .get && Self.startsAtZero(request.headers[.range])
         if counts {
-            guard (try? await s3.catalog.consumeShare(token, nowMilliseconds: now)) ?? nil != nil else {
+            guard (try? await s3.catalog.identity.consumeShare(token, nowMilliseconds: now)) ?? nil != nil else {
                 return Self.json(.gone, "This share link has expired or was revoked.")
             }
         }

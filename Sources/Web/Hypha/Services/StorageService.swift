@@ -134,12 +134,12 @@ enum StorageService {
         let face = call.face
         let configuration = face.configuration
         let label = "hypha:\(call.caller.userID):\(call.workspace)"
-        for old in try face.catalog.accessKeys(user: configuration.storageOwner) where old.label == label {
-            try await face.catalog.deleteAccessKey(old.accessKey)
+        for old in try face.catalog.identity.accessKeys(user: configuration.storageOwner) where old.label == label {
+            try await face.catalog.identity.deleteAccessKey(old.accessKey)
         }
         let accessKey = RandomText.make(length: 20, alphabet: RandomText.accessKeyAlphabet)
         let secret = RandomText.make(length: 40, alphabet: RandomText.secretAlphabet)
-        try await face.catalog.createAccessKey(AccessKeyRecord(
+        try await face.catalog.identity.createAccessKey(AccessKeyRecord(
             accessKey: accessKey, user: configuration.storageOwner, sealedSecret: try face.sealer.seal(secret),
             scopes: [KeyScope(bucket: face.bucket, prefix: call.workspace + "/")], isReadOnly: false, expiresAtMilliseconds: nil,
             createdAtMilliseconds: face.nowMilliseconds, label: label

@@ -30,7 +30,7 @@ public final class CatalogCredentialStore: CredentialStore {
 
     public func credential(forAccessKey accessKey: String) -> Credential? {
         if let credential = fixed.credential(forAccessKey: accessKey) { return credential }
-        let generation = catalog.identityGeneration
+        let generation = catalog.identity.identityGeneration
         let entry: Entry?
         if let cached = cache.withLock({ state -> Entry?? in
             if state.generation != generation { state = (generation, [:]) }
@@ -53,16 +53,16 @@ public final class CatalogCredentialStore: CredentialStore {
 
     public func credential(forUser user: String) -> Credential? { fixed.credential(forUser: user) }
 
-    public func userNames() -> [String] { fixed.userNames() + ((try? catalog.users().map(\.name)) ?? []) }
+    public func userNames() -> [String] { fixed.userNames() + ((try? catalog.identity.users().map(\.name)) ?? []) }
 
     private func load(_ accessKey: String) -> Entry? {
-        guard let record = try? catalog.accessKey(accessKey), !record.isDisabled, let secret = sealer.open(record.sealedSecret) else {
+        guard let record = try? catalog.identity.accessKey(accessKey), !record.isDisabled, let secret = sealer.open(record.sealedSecret) else {
             return nil
         }
         // Keys belong to managed users (which can be disabled) or to the fixed ones (root and
         // SPORE_USERS), whose scoped keys are how Hypha hands out narrow credentials.
         if fixed.credential(forUser: record.user) == nil {
-            guard let user = try? catalog.user(named: record.user), !user.isDisabled else { return nil }
+            guard let user = try? catalog.identity.user(named: record.user), !user.isDisabled else { return nil }
         }
         let credential = Credential(
             accessKey: accessKey, secretKey: secret, user: record.user, isRoot: false, scopes: record.scopes, isReadOnly: record.isReadOnly

@@ -76,7 +76,12 @@ let package = Package(
         // producing it, and a reader that opens one member by ranged reads. Pure format code, no I/O.
         .target(name: "Zip", dependencies: ["CZlib"], path: "Sources/Web/Zip", swiftSettings: strictSettings),
         // The artifact manager's domain rules, below the faces: permissions, list and search queries.
-        .target(name: "Artifacts", dependencies: ["SporeJSON", "JSONSchema"], path: "Sources/Web/Artifacts", swiftSettings: strictSettings),
+        .target(
+            name: "Artifacts",
+            dependencies: ["Objects", "Index", "BlobStore", "SporeJSON", "JSONSchema", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Web/Artifacts",
+            swiftSettings: strictSettings
+        ),
         // What every face shares on the wire: request context and ids, logging and metrics, bodies with
         // limits, object responses (conditions, ranges), presigned URLs, sealing, JSON responses.
         .target(
@@ -114,7 +119,7 @@ let package = Package(
         .target(
             name: "HyphaAPI",
             dependencies: [
-                "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                "HTTPSupport", "Objects", "Artifacts", "Zip", "Index", "BlobStore", "SporeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -127,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "S3API", "HyphaAPI", "HTTPSupport", "Objects", "Index", "BlobStore",
+                "S3API", "HyphaAPI", "Artifacts", "HTTPSupport", "Objects", "Index", "BlobStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -42,6 +42,11 @@ public final class Catalog: Sendable {
         let accessKeys: LMDBDatabase
         let shares: LMDBDatabase
         let workspaces: LMDBDatabase
+        let artifacts: LMDBDatabase
+        let artifactAliases: LMDBDatabase
+        let artifactChildren: LMDBDatabase
+        let artifactWorkspaces: LMDBDatabase
+        let artifactStaged: LMDBDatabase
     }
 
     /// Opens or creates the index in `directory`.
@@ -79,7 +84,12 @@ public final class Catalog: Sendable {
             users: try environment.openDatabase(named: "users"),
             accessKeys: try environment.openDatabase(named: "access-keys"),
             shares: try environment.openDatabase(named: "shares"),
-            workspaces: try environment.openDatabase(named: "workspaces")
+            workspaces: try environment.openDatabase(named: "workspaces"),
+            artifacts: try environment.openDatabase(named: "artifacts"),
+            artifactAliases: try environment.openDatabase(named: "artifact-aliases"),
+            artifactChildren: try environment.openDatabase(named: "artifact-children"),
+            artifactWorkspaces: try environment.openDatabase(named: "artifact-workspaces"),
+            artifactStaged: try environment.openDatabase(named: "artifact-staged")
         )
         self.environment = environment
         self.databases = databases

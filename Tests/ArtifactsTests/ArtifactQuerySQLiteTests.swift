@@ -71,7 +71,8 @@ let sqliteCases: [(arguments: String, outcome: SQLiteOutcome)] = [
     (#"{"filters":{"manifest":{"nested":{"k":"v"}}}}"#, .aliases(["coll", "a", "b", "d", "e", "f", "g", "h", "5"])),
     (#"{"filters":{"manifest":{"items[1].id":2}},"stage":"all"}"#, .aliases(["d"])),
     (#"{"filters":{"manifest":{"tags":["x"]}}}"#, .aliases(["a", "f", "g"])),
-    (#"{"filters":{"manifest":{"tags":["x","y"]}}}"#, .aliases([])),
+    // Hypha on SQLite: [] (its $all pattern never matches two values); spore asks for each value.
+    (#"{"filters":{"manifest":{"tags":["x","y"]}}}"#, .aliases(["a", "g"])),
     (#"{"filters":{"manifest":{"tags":"x"}}}"#, .aliases(["h"])),
     (#"{"filters":{"manifest":{"tags":{"$all":["y"]}}}}"#, .aliases(["a", "b", "g"])),
     (#"{"filters":{"manifest":{"tags":{"$all":"y"}}}}"#, .aliases(["a", "b", "g"])),

@@ -137,7 +137,8 @@ def test_service_call_errors(spore, hypha):
     assert response.status_code == 401 and response.json() == {"detail": "Error decoding token headers."}
     assert requests.get(f"{spore.http}/public/services", allow_redirects=False).status_code == 307
     services = requests.get(f"{spore.http}/public/services/").json()
-    assert {s["id"] for s in services} == {"s3-storage", "ws"}
+    # The artifact manager is a service of the `public` workspace, as in Hypha.
+    assert {s["id"] for s in services} == {"s3-storage", "ws", "artifact-manager"}
 
 
 # ---- multipart --------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import Artifacts
 import BlobStore
 import CoreMetrics
 import Foundation
@@ -111,10 +112,12 @@ struct Daemon {
                 return String(decoding: buffer, as: UTF8.self)
             }
         )
+        let artifacts = HyphaFace.makeArtifactService(objects: objects, configuration: hypha)
         let http = HTTPListener.makeApplication(
             responder: HTTPFrontResponder(
                 s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
-                hypha: HyphaFace(objects: objects, configuration: hypha, sealer: sealer).makeResponder(), observers: .init(logger: logger)
+                hypha: HyphaFace(objects: objects, configuration: hypha, sealer: sealer, artifacts: artifacts).makeResponder(),
+                observers: .init(logger: logger)
             ),
             host: httpAddress.host, port: httpAddress.port, logger: logger
         ) { channel in
@@ -136,6 +139,7 @@ struct Daemon {
             MaintenanceService(catalog: catalog, blobs: blobs, clock: clock, settings: maintenance, logger: logger),
             ScrubService(catalog: catalog, blobs: blobs, bytesPerSecond: settings.int("scrub_rate") ?? 0, logger: logger),
             MetricsService(catalog: catalog, disk: disk, logger: logger),
+            ArtifactStatisticsService(counters: artifacts.counters, logger: logger),
             s3,
             http,
             SystemdService(notifier: notifier, readiness: readiness, catalog: catalog, status: { ports.status }, logger: logger),

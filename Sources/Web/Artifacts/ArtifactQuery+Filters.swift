@@ -154,8 +154,7 @@ struct FilterCompiler {
 
     /// `_build_manifest_condition`, SQLite branch. `$like` and `*` turn `*` into `%` (`_` stays a LIKE wildcard);
     /// `$in` is a substring LIKE per value, OR-ed (`"a"` matches `"cat"`); `$all` is a LIKE on
-    /// `json.dumps(value)[1:-1]`, which has `", "` between items while SQLite's text has `","`, so a list of two or
-    /// more values never matches an array; equality compares SQLite values (true equals 1, a null never matches).
+    /// each value's `json.dumps` (Hypha LIKEs the whole list's text, which never matches two or more values); equality compares SQLite values (true equals 1, a null never matches).
     private func manifestCondition(_ key: String, _ op: String, _ value: JSONValue) throws(ArtifactQueryError) -> QueryCondition {
         let path = try SQLiteJSONPath(key: key)
         switch op {
@@ -167,8 +166,13 @@ struct FilterCompiler {
         case "$in":
             return .any(try Self.iterate(value).map { .manifestLike(path, "%" + PythonText.str($0) + "%") })
         case "$all":
-            let text = PythonText.jsonDumps(value, compact: false)
-            return .manifestLike(path, "%" + String(text.dropFirst().dropLast()) + "%")
+            // Hypha LIKEs `json.dumps(list)[1:-1]` against SQLite's compact text, so two or more
+            // values never match; spore asks for each value on its own, which is what `$all` means.
+            guard case .array(let items) = value else {
+                let text = PythonText.jsonDumps(value, compact: false)
+                return .manifestLike(path, "%" + String(text.dropFirst().dropLast()) + "%")
+            }
+            return .all(items.map { .manifestLike(path, "%" + PythonText.jsonDumps($0, compact: false) + "%") })
         default:
             if case .string(let pattern) = value, pattern.contains("*") { return .manifestLike(path, pattern.replacingStars()) }
             let bound = try SQLValue(binding: value)

@@ -1,3 +1,4 @@
+import BlobStore
 import HTTPTypes
 
 /// Pieces of incoming requests that the share links and the Hypha-style API read the same way.

@@ -64,7 +64,7 @@ public struct HyphaError: Error, HTTPResponseError, Sendable, Equatable {
         case let error as RequestBodies.Failure:
             switch error {
             case .tooLarge: return .badRequest("The request body is too large.")
-            case .notJSON: return .badRequest("Invalid JSON body.")
+            case .notJSON(let reason): return .badRequest("Invalid request body: \(reason)")
             }
         case ObjectResponse.ConditionFailure.preconditionFailed:
             return HyphaError(status: .preconditionFailed, detail: "Precondition Failed")
@@ -119,22 +119,39 @@ struct PythonException: Error, Sendable, Equatable {
         case fileExistsError = "FileExistsError"
         case notImplementedError = "NotImplementedError"
         case runtimeError = "RuntimeError"
+        case httpException = "fastapi.exceptions.HTTPException"
+        case pydanticValidationError = "ValidationError"
     }
 
     let kind: Kind
     let message: String
     /// `RemoteException: ` for functions Hypha runs in a service process (the artifact manager).
     var prefix = ""
+    /// Whether the detail names the type (Hypha drops it from multi-line messages).
+    var showsType = true
+
+    init(kind: Kind, message: String, prefix: String = "") {
+        self.kind = kind
+        self.message = message
+        self.prefix = prefix
+    }
 
     static func key(_ message: String) -> PythonException { PythonException(kind: .keyError, message: message) }
     static func permission(_ message: String) -> PythonException { PythonException(kind: .permissionError, message: message) }
     static func value(_ message: String) -> PythonException { PythonException(kind: .valueError, message: message) }
     static func type(_ message: String) -> PythonException { PythonException(kind: .typeError, message: message) }
 
-    var detail: String { "\(prefix)\(kind.rawValue): \(message)" }
+    var detail: String { showsType ? "\(prefix)\(kind.rawValue): \(message)" : "\(prefix)\(message)" }
 
+    /// Hypha's mapping from the remote error's text, except where spore answers better on purpose
+    /// (docs/hypha-api.md): an alias that exists is 409, not 500; a function spore does not offer
+    /// is 501.
     var status: HTTPResponse.Status {
-        let text = detail
+        if kind == .fileExistsError { return .conflict }
+        if kind == .notImplementedError { return .notImplemented }
+        // Python's FileNotFoundError reaches Hypha's mapping with "not found" in its traceback.
+        if kind == .fileNotFoundError { return .notFound }
+        let text = "\(prefix)\(kind.rawValue): \(message)"
         if text.contains("KeyError:") || text.contains("not found") { return .notFound }
         if text.contains("PermissionError:") || text.contains("Permission denied") { return .forbidden }
         if text.contains("TypeError:") || text.contains("ValueError:") || text.contains("AssertionError:") { return .badRequest }

@@ -1,3 +1,4 @@
+import Artifacts
 import HTTPSupport
 import Hummingbird
 import Index
@@ -12,12 +13,22 @@ public struct HyphaFace: Sendable {
     let configuration: HyphaConfiguration
     let sealer: SecretSealer
     let services: ServiceRegistry
+    let artifacts: ArtifactService
 
-    public init(objects: ObjectService, configuration: HyphaConfiguration, sealer: SecretSealer) {
+    public init(objects: ObjectService, configuration: HyphaConfiguration, sealer: SecretSealer, artifacts: ArtifactService) {
         self.objects = objects
         self.configuration = configuration
         self.sealer = sealer
-        self.services = ServiceRegistry(services: [StorageService.definition, WorkspaceManagerService.definition])
+        self.artifacts = artifacts
+        self.services = ServiceRegistry(services: [StorageService.definition, WorkspaceManagerService.definition, ArtifactManagerService.definition])
+    }
+
+    /// The artifact manager over this face's objects, signing its URLs as this face does.
+    public static func makeArtifactService(objects: ObjectService, configuration: HyphaConfiguration) -> ArtifactService {
+        ArtifactService(
+            objects: objects, bucket: configuration.workspaceBucket, storageOwner: configuration.storageOwner,
+            signer: HyphaURLSigner(configuration: configuration, clock: objects.clock)
+        )
     }
 
     var bucket: String { configuration.workspaceBucket }
@@ -30,6 +41,7 @@ public struct HyphaFace: Sendable {
         router.add(middleware: HyphaMiddleware())
         FilesRoutes(face: self).register(on: router)
         ServiceRoutes(face: self).register(on: router)
+        ArtifactRoutes(face: self).register(on: router)
         return router.buildResponder()
     }
 

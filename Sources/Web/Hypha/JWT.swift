@@ -1,3 +1,4 @@
+import BlobStore
 import Crypto
 import Foundation
 import HTTPSupport

@@ -28,7 +28,8 @@ struct ServiceRoutes {
         _ = try face.caller(request, query: HyphaQuery(target: request.uri.description))
         try await face.ensureBucket()
         guard face.lookupWorkspace(workspace).exists else { throw HyphaError.notFound("Workspace does not exists: \(workspace)") }
-        return JSONResponse.make(.array(face.services.services.map(\.description)))
+        let available = face.services.services.filter { !$0.onlyInPublic || workspace == "public" }
+        return JSONResponse.make(.array(available.map(\.description)))
     }
 
     private func describe(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
@@ -46,6 +47,10 @@ struct ServiceRoutes {
         try await face.ensureBucket()
         let serviceName = try Self.decoded(context.parameters.get("service"))
         guard let service = face.services.service(named: serviceName) else { throw HyphaError.notFound("Service \(serviceName) not found.") }
+        if service.onlyInPublic, urlWorkspace != "public" {
+            let failure = PythonException(kind: .keyError, message: "'Service not found: \(urlWorkspace)/*:\(service.id)@*'", prefix: "RemoteException: ")
+            throw HyphaError(status: failure.status, detail: failure.detail)
+        }
         let functionName = try Self.decoded(context.parameters.get("function"))
         guard let function = service.function(named: functionName) else { throw HyphaError.notFound("\(functionName) not found.") }
         context.labels.set(operation: "\(service.id).\(function.name)", resource: urlWorkspace)
@@ -54,7 +59,8 @@ struct ServiceRoutes {
             if request.method == .post {
                 // Hypha reads the body by exact content type: JSON, or none (meaning JSON).
                 if let type = request.headers[.contentType], type != "application/json" {
-                    throw PythonException.value("Invalid content type: \(type)")
+                    let isJSON = service.acceptsJSONWithParameters && type.lowercased().hasPrefix("application/json;")
+                    if !isJSON { throw PythonException.value("Invalid content type: \(type)") }
                 }
                 body = try await RequestBodies.collectJSON(request, byteCountMax: Limits.jsonBodyByteCountMax)
             } else {

@@ -28,7 +28,7 @@ struct ServiceArguments: Sendable {
                 given[parameter.name] = value
             }
         }
-        if rejectingUnknown {
+        if rejectingUnknown, !function.acceptsAnyArguments {
             // Hypha's HTTP proxy drops these keywords from every call before the function sees them.
             for name in Self.reservedNames { given[name] = nil }
             let known = Set(function.parameters.map(\.name))

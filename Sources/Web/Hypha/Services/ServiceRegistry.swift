@@ -33,15 +33,18 @@ struct ServiceFunction: Sendable {
     let name: String
     let parameters: [ServiceParameter]
     let permission: WorkspacePermission?
+    /// Takes whatever keywords are given (a stand-in that refuses every call anyway).
+    let acceptsAnyArguments: Bool
     let handler: @Sendable (ServiceCall) async throws -> JSONValue
 
     init(
-        _ name: String, _ parameters: [ServiceParameter], permission: WorkspacePermission?,
+        _ name: String, _ parameters: [ServiceParameter], permission: WorkspacePermission?, acceptsAnyArguments: Bool = false,
         handler: @escaping @Sendable (ServiceCall) async throws -> JSONValue
     ) {
         self.name = name
         self.parameters = parameters
         self.permission = permission
+        self.acceptsAnyArguments = acceptsAnyArguments
         self.handler = handler
     }
 }
@@ -57,6 +60,11 @@ struct ServiceDefinition: Sendable {
     var exceptionPrefix = ""
     /// Whether a keyword the function does not declare is a TypeError, as Python raises it.
     var rejectsUnknownArguments = false
+    /// Whether the service exists only in `public` (the artifact manager), not in every workspace.
+    var onlyInPublic = false
+    /// Whether a POST body may say `application/json; charset=…` (Hypha answers 500 for anything
+    /// but the exact type; spore accepts the parameters where the service is new to spore).
+    var acceptsJSONWithParameters = false
     /// Whether the caller needs some permission on the call's workspace before any function runs
     /// (the storage and workspace services; the artifact manager checks per artifact).
     var requiresWorkspacePermission = true

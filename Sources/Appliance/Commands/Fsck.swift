@@ -19,15 +19,24 @@ struct Fsck: AsyncParsableCommand {
         let settings = try store.configuration()
         let access = try StoreAccess.open(settings, exclusive: repair || collect)
         let report = try await Self.check(access, rehash: !quick)
-        var clean = report.isClean
+        let artifacts = try access.catalog.artifacts.audit(bucket: settings.workspaceBucket, nowMilliseconds: SystemWallClock().nowMilliseconds())
+        var clean = report.isClean && artifacts.isClean
         Console.line(report.summary)
+        Console.line(Self.summary(artifacts))
         if (repair || collect) && !clean {
             let now = SystemWallClock().nowMilliseconds()
             for digest in report.corrupt { try await access.blobs.quarantine(digest) }
             let fixed = try await access.catalog.repairReferences(report.audit, nowMilliseconds: now)
             try await access.catalog.adoptOrphans(report.orphans, nowMilliseconds: now)
             Console.line("repaired: \(fixed) reference counts, \(report.corrupt.count) blobs quarantined, \(report.orphans.count) orphans queued for collection")
-            clean = report.missing.isEmpty && report.corrupt.isEmpty
+            var released = 0
+            for orphan in artifacts.orphanPrefixes {
+                released += try await access.catalog.artifacts.releaseObjects(
+                    bucket: settings.workspaceBucket, prefix: orphan.prefix, owner: "fsck", nowMilliseconds: now
+                )
+            }
+            if released > 0 { Console.line("released: \(released) files of artifacts that no longer exist") }
+            clean = report.missing.isEmpty && report.corrupt.isEmpty && artifacts.inconsistencies.isEmpty
         }
         if collect {
             _ = try await MaintenanceService.adoptOrphans(catalog: access.catalog, blobs: access.blobs, nowMilliseconds: SystemWallClock().nowMilliseconds())
@@ -36,6 +45,16 @@ struct Fsck: AsyncParsableCommand {
         }
         await access.close()
         if !clean { throw ExitCode(1) }
+    }
+
+    static func summary(_ audit: ArtifactAudit) -> String {
+        var lines = [
+            "checked \(audit.artifactCount) artifacts", "artifact index inconsistencies: \(audit.inconsistencies.count)",
+            "files of deleted artifacts: \(audit.orphanPrefixes.reduce(0) { $0 + $1.objectCount }) under \(audit.orphanPrefixes.count) prefixes",
+        ]
+        for line in audit.inconsistencies.prefix(20) { lines.append("  \(line)") }
+        for orphan in audit.orphanPrefixes.prefix(20) { lines.append("  \(orphan.prefix): \(orphan.objectCount) files") }
+        return lines.joined(separator: "\n")
     }
 
     struct Report {

@@ -265,3 +265,94 @@ extension Catalog {
     /// The artifacts of the Hypha-style API.
     public var artifacts: ArtifactStore { ArtifactStore(catalog: self) }
 }
+
+/// What `spore fsck` finds in the artifact catalog: index entries that disagree with records, and
+/// files left under an artifact that no longer exists (a crash while a delete released them).
+public struct ArtifactAudit: Sendable {
+    public var artifactCount = 0
+    /// Human-readable descriptions of records whose indexes disagree.
+    public var inconsistencies: [String] = []
+    /// `{ws}/artifacts/{id}/` prefixes whose artifact is gone (or `…/v{slot}/` whose version is),
+    /// with how many objects remain.
+    public var orphanPrefixes: [(prefix: String, objectCount: Int)] = []
+
+    public var isClean: Bool { inconsistencies.isEmpty && orphanPrefixes.isEmpty }
+}
+
+extension ArtifactStore {
+    /// Checks every record against its indexes and looks for files of gone artifacts in `bucket`.
+    public func audit(bucket: String, nowMilliseconds: Int64) throws -> ArtifactAudit {
+        try read { transaction in
+            var audit = ArtifactAudit()
+            var known = Set<String>()
+            var liveSlots = [String: Set<Int>]()
+            try transaction.withCursor(databases.artifacts) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    let id = String(decoding: current.key, as: UTF8.self)
+                    known.insert(id)
+                    audit.artifactCount += 1
+                    do {
+                        let record = try ArtifactRecord(decoding: current.value)
+                        if try self.id(transaction, workspace: record.workspace, alias: record.alias) != id {
+                            audit.inconsistencies.append("artifact \(id): alias \(record.qualifiedID) does not point to it")
+                        }
+                        if try transaction.get(databases.artifactWorkspaces, Self.pairKey(record.workspace, id)) == nil {
+                            audit.inconsistencies.append("artifact \(id): missing from the index of workspace \(record.workspace)")
+                        }
+                        if let parent = record.parentID {
+                            if try self.record(transaction, id: parent) == nil {
+                                audit.inconsistencies.append("artifact \(id): parent \(parent) does not exist")
+                            } else if try transaction.get(databases.artifactChildren, Self.pairKey(parent, id)) == nil {
+                                audit.inconsistencies.append("artifact \(id): missing from the children of \(parent)")
+                            }
+                        }
+                        let slots = record.versions.map(\.slot) + (record.staging.map { [$0.slot] } ?? [])
+                        liveSlots[id] = Set(slots)
+                        if Set(slots).count != slots.count || slots.contains(where: { $0 >= record.nextSlot }) {
+                            audit.inconsistencies.append("artifact \(id): storage slots \(slots) overlap or pass \(record.nextSlot)")
+                        }
+                    } catch {
+                        audit.inconsistencies.append("artifact \(id): record does not decode")
+                    }
+                    entry = try cursor.next()
+                }
+            }
+            guard let bucketRecord = try catalog.bucket(transaction, named: bucket) else { return audit }
+            var counts = [String: Int]()
+            try catalog.keyTree.scan(transaction, root: bucketRecord.id, from: []) { key, _ in
+                let text = String(decoding: key, as: UTF8.self)
+                let parts = text.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+                guard parts.count >= 4, parts[1] == "artifacts" else { return .next }
+                let id = String(parts[2])
+                if !known.contains(id) {
+                    counts["\(parts[0])/artifacts/\(id)/", default: 0] += 1
+                    return .next
+                }
+                // A slot no version (nor the staging session) holds: a version deleted while its
+                // files were being released.
+                let slotName = parts[3].split(separator: "/", maxSplits: 1).first ?? ""
+                if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()), liveSlots[id]?.contains(slot) == false {
+                    counts["\(parts[0])/artifacts/\(id)/v\(slot)/", default: 0] += 1
+                }
+                return .next
+            }
+            audit.orphanPrefixes = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            return audit
+        }
+    }
+}
+
+extension ArtifactStore {
+    /// Deletes every object under `prefix`, a batch per commit; answers how many.
+    public func releaseObjects(bucket: String, prefix: String, owner: String, nowMilliseconds: Int64, batchCountMax: Int = 1000) async throws -> Int {
+        var total = 0
+        while true {
+            let removed = try await write { transaction in
+                try self.deleteObjects(transaction, bucket: bucket, prefix: prefix, owner: owner, nowMilliseconds: nowMilliseconds, limit: batchCountMax)
+            }
+            total += removed
+            if removed < batchCountMax { return total }
+        }
+    }
+}

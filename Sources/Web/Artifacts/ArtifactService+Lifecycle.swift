@@ -390,15 +390,10 @@ extension ArtifactService {
     /// Deletes the objects under `prefix`, a batch per commit, so a huge artifact never makes one
     /// enormous transaction. A crash midway leaves objects of a gone artifact, which fsck reports.
     func releaseFiles(prefix: String) async throws {
-        let (bucket, owner) = (self.bucket, storageOwner)
-        while true {
-            let now = nowMilliseconds
-            let removed = try await store.write { [store] transaction in
-                try store.deleteObjects(
-                    transaction, bucket: bucket, prefix: prefix, owner: owner, nowMilliseconds: now, limit: ArtifactStoreLimits.fileDeleteBatchCountMax
-                )
-            }
-            if removed < ArtifactStoreLimits.fileDeleteBatchCountMax { return }
-        }
+        _ = try await store.releaseObjects(
+            bucket: bucket, prefix: prefix, owner: storageOwner, nowMilliseconds: nowMilliseconds,
+            batchCountMax: ArtifactStoreLimits.fileDeleteBatchCountMax
+        )
     }
+
 }

@@ -152,7 +152,8 @@ public final class ArtifactService: Sendable {
             if stage, let version, !version.isNull, version.stringValue != "stage" {
                 throw ArtifactError.assertion("You cannot specify a version when using stage mode.")
             }
-            guard let staging = record.staging else { throw ArtifactError.value("Artifact is not in staging mode.") }
+            // Not staged: the staged view is the committed one.
+            guard let staging = record.staging else { return record.versions.last?.slot ?? -1 }
             return staging.slot
         }
         // Without a committed version Hypha reads index 0, which is where a first staging session

@@ -226,7 +226,7 @@ def upload(url, data):
 def staged_with_files(client, alias, count, body=b"x" * 64, parent_id=None, workers=16):
     """A staged artifact with `count` files put through put_file (batches of ≤ 1000) and uploaded."""
     artifact_id = client.aid(alias)
-    client.call("create", alias=artifact_id, parent_id=parent_id, manifest={"name": alias, "files": count}, stage=True)
+    client.call("create", alias=artifact_id, parent_id=parent_id, manifest={"name": alias, "n_files": count}, stage=True)
     paths = [f"data/part-{i:05d}.bin" for i in range(count)]
     urls = {}
     put_seconds = 0.0

@@ -32,7 +32,9 @@ struct DataDirectory {
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             close(descriptor)
-            throw SporeError("another spore (pid \(holder.isEmpty ? "?" : holder)) is already using the data directory \(path); stop it first or choose another --data-dir")
+            throw SporeError(
+                "another spore (pid \(holder.isEmpty ? "?" : holder)) is already using the data directory \(path); stop it first or choose another --data-dir"
+            )
         }
         ftruncate(descriptor, 0)
         let pid = "\(getpid())\n"
@@ -86,7 +88,8 @@ struct DataDirectory {
         }
         let access = "SPORE" + Self.randomString(length: 15, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         let secret = Self.randomString(length: 40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        try Self.writePrivate("# spore root credentials, generated on first start\naccess_key = \(access)\nsecret_key = \(secret)\n", to: credentialsPath)
+        try Self.writePrivate(
+            "# spore root credentials, generated on first start\naccess_key = \(access)\nsecret_key = \(secret)\n", to: credentialsPath)
         return (Credential(accessKey: access, secretKey: secret, user: access, isRoot: true), true)
     }
 

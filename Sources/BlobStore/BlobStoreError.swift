@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An operating condition the blob store ran into. Callers map `kind` to a protocol error.

@@ -1,6 +1,7 @@
 import CFileSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The blocking file operations the blob store needs: the seam where tests inject `ENOSPC`, `EIO`

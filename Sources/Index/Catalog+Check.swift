@@ -79,7 +79,8 @@ extension Catalog {
         let fixes = audit.mismatches
         return try await writer.write { transaction in
             for fix in fixes {
-                var record = try references.record(transaction, fix.digest)
+                var record =
+                    try references.record(transaction, fix.digest)
                     ?? BlobReferences.Record(referenceCount: 0, byteCount: audit.sizes[fix.digest] ?? 0, zeroSinceMilliseconds: nil)
                 if let since = record.zeroSinceMilliseconds {
                     try transaction.delete(databases.garbage, BlobReferences.garbageKey(since, fix.digest))

@@ -11,10 +11,12 @@ extension Catalog {
         transform: @escaping @Sendable (ObjectVersion) throws -> ObjectVersion
     ) async throws -> (source: ObjectVersion, copy: ObjectVersion) {
         try await writer.write { transaction in
-            let original = try self.resolveVersion(transaction, bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: nowMilliseconds)
+            let original = try self.resolveVersion(
+                transaction, bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: nowMilliseconds)
             var copy = try transform(original)
             copy.lastModifiedMilliseconds = nowMilliseconds
-            let stored = try self.putObject(transaction, bucket: bucket, key: key, version: copy, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
+            let stored = try self.putObject(
+                transaction, bucket: bucket, key: key, version: copy, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
             return (original, stored)
         }
     }
@@ -37,7 +39,9 @@ extension Catalog {
         }
         if version.isExpired(atMilliseconds: nowMilliseconds) { throw IndexError.noSuchKey(bucket: name, key: key.value) }
         if version.isDeleteMarker {
-            if versionID != nil { throw IndexError.invalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.") }
+            if versionID != nil {
+                throw IndexError.invalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.")
+            }
             throw IndexError.noSuchKey(bucket: name, key: key.value)
         }
         return version

@@ -88,7 +88,8 @@ public struct AccessKeyRecord: Sendable, Equatable {
 
     init(accessKey: String, decoding bytes: [UInt8]) throws(IndexError) {
         var reader = try RecordReader(bytes)
-        var record = AccessKeyRecord(accessKey: accessKey, user: "", sealedSecret: [], scopes: [], isReadOnly: false, expiresAtMilliseconds: nil, createdAtMilliseconds: 0)
+        var record = AccessKeyRecord(
+            accessKey: accessKey, user: "", sealedSecret: [], scopes: [], isReadOnly: false, expiresAtMilliseconds: nil, createdAtMilliseconds: 0)
         while let (tag, value) = try reader.next() {
             switch tag {
             case 1: record.user = RecordReader.string(value)
@@ -123,8 +124,10 @@ public struct ShareRecord: Sendable, Equatable {
     public var downloadCount: Int64
     public var isRevoked: Bool
 
-    public init(token: String, bucket: String, key: String, createdBy: String, createdAtMilliseconds: Int64, expiresAtMilliseconds: Int64?,
-                passwordDigest: [UInt8]?, passwordSalt: [UInt8]?, downloadsMax: Int64?) {
+    public init(
+        token: String, bucket: String, key: String, createdBy: String, createdAtMilliseconds: Int64, expiresAtMilliseconds: Int64?,
+        passwordDigest: [UInt8]?, passwordSalt: [UInt8]?, downloadsMax: Int64?
+    ) {
         self.token = token
         self.bucket = bucket
         self.key = key
@@ -155,8 +158,9 @@ public struct ShareRecord: Sendable, Equatable {
 
     init(token: String, decoding bytes: [UInt8]) throws(IndexError) {
         var reader = try RecordReader(bytes)
-        var record = ShareRecord(token: token, bucket: "", key: "", createdBy: "", createdAtMilliseconds: 0, expiresAtMilliseconds: nil,
-                                 passwordDigest: nil, passwordSalt: nil, downloadsMax: nil)
+        var record = ShareRecord(
+            token: token, bucket: "", key: "", createdBy: "", createdAtMilliseconds: 0, expiresAtMilliseconds: nil,
+            passwordDigest: nil, passwordSalt: nil, downloadsMax: nil)
         while let (tag, value) = try reader.next() {
             switch tag {
             case 1: record.bucket = RecordReader.string(value)
@@ -283,14 +287,18 @@ public struct IdentityStore: Sendable {
     public func deleteAccessKey(_ accessKey: String) async throws {
         defer { catalog.bumpIdentityGeneration() }
         try await catalog.writer.write { transaction in
-            guard try transaction.delete(catalog.databases.accessKeys, Array(accessKey.utf8)) else { throw IndexError.notFound("access key \(accessKey)") }
+            guard try transaction.delete(catalog.databases.accessKeys, Array(accessKey.utf8)) else {
+                throw IndexError.notFound("access key \(accessKey)")
+            }
         }
     }
 
     public func setAccessKeyDisabled(_ accessKey: String, _ disabled: Bool) async throws {
         defer { catalog.bumpIdentityGeneration() }
         try await catalog.writer.write { transaction in
-            guard let bytes = try transaction.get(catalog.databases.accessKeys, Array(accessKey.utf8)) else { throw IndexError.notFound("access key \(accessKey)") }
+            guard let bytes = try transaction.get(catalog.databases.accessKeys, Array(accessKey.utf8)) else {
+                throw IndexError.notFound("access key \(accessKey)")
+            }
             var record = try AccessKeyRecord(accessKey: accessKey, decoding: bytes)
             record.isDisabled = disabled
             try transaction.put(catalog.databases.accessKeys, Array(accessKey.utf8), record.encoded())
@@ -351,7 +359,6 @@ public struct IdentityStore: Sendable {
 
     /// Bumped whenever users or keys change, so caches of credentials know to reload.
     public var identityGeneration: UInt64 { catalog.identityCounter.load(ordering: .relaxed) }
-
 
 }
 

@@ -57,7 +57,9 @@ extension Catalog {
     }
 
     /// Queues what the rules say about every version of one key.
-    func scheduleAll(_ transaction: borrowing LMDBTransaction, bucket: BucketRecord, key: ObjectKey, policy: LifecyclePolicy, nowMilliseconds: Int64) throws {
+    func scheduleAll(_ transaction: borrowing LMDBTransaction, bucket: BucketRecord, key: ObjectKey, policy: LifecyclePolicy, nowMilliseconds: Int64)
+        throws
+    {
         guard let entry = try loadEntry(transaction, bucketID: bucket.id, key: key) else { return }
         if let due = policy.expiration(key: key.value, version: entry.current) {
             try enqueue(transaction, .expireCurrent, due: due.atMilliseconds, sequence: entry.current.sequence, bucketID: bucket.id, key: key)
@@ -71,7 +73,8 @@ extension Catalog {
             successor = version
         }
         if entry.current.isDeleteMarker, noncurrent.isEmpty, let due = policy.deleteMarkerExpiration(key: key.value, marker: entry.current) {
-            try enqueue(transaction, .expireDeleteMarker, due: max(due, nowMilliseconds), sequence: entry.current.sequence, bucketID: bucket.id, key: key)
+            try enqueue(
+                transaction, .expireDeleteMarker, due: max(due, nowMilliseconds), sequence: entry.current.sequence, bucketID: bucket.id, key: key)
         }
     }
 
@@ -90,7 +93,8 @@ extension Catalog {
             try enqueue(transaction, .expireNoncurrent, due: due.atMilliseconds, sequence: demoted.sequence, bucketID: bucket.id, key: key)
         }
         if entry.current.isDeleteMarker, noncurrent.isEmpty, let due = policy.deleteMarkerExpiration(key: key.value, marker: entry.current) {
-            try enqueue(transaction, .expireDeleteMarker, due: max(due, nowMilliseconds), sequence: entry.current.sequence, bucketID: bucket.id, key: key)
+            try enqueue(
+                transaction, .expireDeleteMarker, due: max(due, nowMilliseconds), sequence: entry.current.sequence, bucketID: bucket.id, key: key)
         }
     }
 
@@ -124,7 +128,9 @@ extension Catalog {
                     let policy = try self.lifecyclePolicy(transaction, bucketID: bucket.id),
                     let entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key)
                 else { continue }
-                if try self.perform(transaction, task, sequence: sequence, bucket: bucket, key: key, entry: entry, policy: policy, nowMilliseconds: nowMilliseconds) {
+                if try self.perform(
+                    transaction, task, sequence: sequence, bucket: bucket, key: key, entry: entry, policy: policy, nowMilliseconds: nowMilliseconds)
+                {
                     acted += 1
                 }
             }
@@ -142,7 +148,8 @@ extension Catalog {
                 due.atMilliseconds <= nowMilliseconds
             else { return false }
             // Unversioned: the object goes; versioned: a delete marker is written, as on AWS.
-            _ = try deleteObject(transaction, bucket: bucket.name, key: key, versionID: nil, owner: entry.current.owner, nowMilliseconds: nowMilliseconds)
+            _ = try deleteObject(
+                transaction, bucket: bucket.name, key: key, versionID: nil, owner: entry.current.owner, nowMilliseconds: nowMilliseconds)
             return true
         case .expireNoncurrent:
             let noncurrent = try noncurrentVersions(transaction, keyID: entry.keyID)
@@ -153,10 +160,14 @@ extension Catalog {
             else { return false }
             guard index >= due.keepNewest else {
                 // Kept as one of the newest noncurrent versions; look again after another day.
-                try enqueue(transaction, .expireNoncurrent, due: nowMilliseconds + lifecycleDayMilliseconds, sequence: sequence, bucketID: bucket.id, key: key)
+                try enqueue(
+                    transaction, .expireNoncurrent, due: nowMilliseconds + lifecycleDayMilliseconds, sequence: sequence, bucketID: bucket.id, key: key
+                )
                 return false
             }
-            _ = try deleteObject(transaction, bucket: bucket.name, key: key, versionID: noncurrent[index].versionID, owner: entry.current.owner, nowMilliseconds: nowMilliseconds)
+            _ = try deleteObject(
+                transaction, bucket: bucket.name, key: key, versionID: noncurrent[index].versionID, owner: entry.current.owner,
+                nowMilliseconds: nowMilliseconds)
             try scheduleAfterWrite(transaction, bucket: bucket, key: key, nowMilliseconds: nowMilliseconds)
             return true
         case .expireDeleteMarker:
@@ -164,7 +175,9 @@ extension Catalog {
                 let due = policy.deleteMarkerExpiration(key: key.value, marker: entry.current), due <= nowMilliseconds,
                 try noncurrentVersions(transaction, keyID: entry.keyID).isEmpty
             else { return false }
-            _ = try deleteObject(transaction, bucket: bucket.name, key: key, versionID: entry.current.versionID, owner: entry.current.owner, nowMilliseconds: nowMilliseconds)
+            _ = try deleteObject(
+                transaction, bucket: bucket.name, key: key, versionID: entry.current.versionID, owner: entry.current.owner,
+                nowMilliseconds: nowMilliseconds)
             return true
         }
     }
@@ -197,7 +210,8 @@ extension Catalog {
                     try transaction.delete(databases.expiry, expiryKey)
                     continue
                 }
-                _ = try self.deleteObject(transaction, bucket: bucket.name, key: key, versionID: version.versionID, owner: version.owner, nowMilliseconds: nowMilliseconds)
+                _ = try self.deleteObject(
+                    transaction, bucket: bucket.name, key: key, versionID: version.versionID, owner: version.owner, nowMilliseconds: nowMilliseconds)
                 // Removing the version released its expiry entry; make sure of it.
                 try transaction.delete(databases.expiry, expiryKey)
                 removed += 1

@@ -42,7 +42,8 @@ extension Catalog {
     }
 
     /// Starts an upload and returns it with its id.
-    public func createUpload(bucket name: String, key: ObjectKey, _ template: MultipartUpload, nowMilliseconds: Int64) async throws -> MultipartUpload {
+    public func createUpload(bucket name: String, key: ObjectKey, _ template: MultipartUpload, nowMilliseconds: Int64) async throws -> MultipartUpload
+    {
         let databases = self.databases
         return try await writer.write { transaction in
             let bucket = try self.requireBucket(transaction, named: name)
@@ -87,8 +88,10 @@ extension Catalog {
     }
 
     static func partKey(_ uploadID: UploadID, _ partNumber: Int) -> [UInt8] {
-        uploadID.bytes + [UInt8(truncatingIfNeeded: partNumber >> 24), UInt8(truncatingIfNeeded: partNumber >> 16),
-                          UInt8(truncatingIfNeeded: partNumber >> 8), UInt8(truncatingIfNeeded: partNumber)]
+        uploadID.bytes + [
+            UInt8(truncatingIfNeeded: partNumber >> 24), UInt8(truncatingIfNeeded: partNumber >> 16),
+            UInt8(truncatingIfNeeded: partNumber >> 8), UInt8(truncatingIfNeeded: partNumber),
+        ]
     }
 
     /// Records a part, replacing an earlier part with the same number. The part's blobs must be
@@ -112,7 +115,9 @@ extension Catalog {
     }
 
     /// Parts of an upload after `marker`, in part-number order, at most `limit` (plus whether more exist).
-    public func parts(bucket name: String, key: ObjectKey, uploadID: UploadID, after marker: Int, limit: Int) throws -> (MultipartUpload, [UploadPart], Bool) {
+    public func parts(bucket name: String, key: ObjectKey, uploadID: UploadID, after marker: Int, limit: Int) throws -> (
+        MultipartUpload, [UploadPart], Bool
+    ) {
         try read { transaction in
             let bucket = try requireBucket(transaction, named: name)
             let upload = try requireUpload(transaction, bucketID: bucket.id, key: key.value, uploadID: uploadID)
@@ -166,7 +171,8 @@ extension Catalog {
             )
             if let ttl = upload.ttlSeconds { version.expiresAtMilliseconds = nowMilliseconds + ttl * 1000 }
             version.acl = upload.acl
-            version = try self.putObject(transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
+            version = try self.putObject(
+                transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
             // The version now holds its own references; the parts' go, used or not.
             try self.removeUpload(transaction, bucketID: bucket.id, upload: upload, nowMilliseconds: nowMilliseconds)
             let completed = CompletedUpload(
@@ -180,7 +186,9 @@ extension Catalog {
     }
 
     /// Matches the requested parts with the uploaded ones, as S3 does.
-    static func choose(_ requested: [CompletionPart], from stored: [UploadPart], upload: MultipartUpload, partByteCountMin: Int64) throws -> [UploadPart] {
+    static func choose(_ requested: [CompletionPart], from stored: [UploadPart], upload: MultipartUpload, partByteCountMin: Int64) throws
+        -> [UploadPart]
+    {
         var byNumber = [Int: UploadPart]()
         for part in stored { byNumber[part.partNumber] = part }
         // A part number listed twice in a row (a re-sent part): the later entry counts.
@@ -264,14 +272,18 @@ extension Catalog {
                 guard let location = try transaction.get(databases.uploadIDs, idBytes) else { continue }
                 let bucketID = KeyBytes.readUInt64(location)
                 let key = String(decoding: location.dropFirst(8), as: UTF8.self)
-                guard let payload = try self.uploadTree.get(transaction, root: bucketID, key: Self.uploadTreeKey(key, UploadID(bytes: idBytes))) else { continue }
-                try self.removeUpload(transaction, bucketID: bucketID, upload: try MultipartUpload(decoding: payload), nowMilliseconds: nowMilliseconds)
+                guard let payload = try self.uploadTree.get(transaction, root: bucketID, key: Self.uploadTreeKey(key, UploadID(bytes: idBytes)))
+                else { continue }
+                try self.removeUpload(
+                    transaction, bucketID: bucketID, upload: try MultipartUpload(decoding: payload), nowMilliseconds: nowMilliseconds)
             }
             var forgotten = [[UInt8]]()
             try transaction.withCursor(databases.completedUploads) { cursor in
                 var entry = try cursor.first()
                 while let current = entry, forgotten.count < limit {
-                    if try CompletedUpload(decoding: current.value).completedMilliseconds < nowMilliseconds - Self.completedUploadRetentionMilliseconds {
+                    if try CompletedUpload(decoding: current.value).completedMilliseconds < nowMilliseconds
+                        - Self.completedUploadRetentionMilliseconds
+                    {
                         forgotten.append(current.key)
                     }
                     entry = try cursor.next()

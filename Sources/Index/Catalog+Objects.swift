@@ -227,11 +227,12 @@ extension Catalog {
         try await writer.write { transaction in
             try targets.map { target -> Result<DeleteOutcome, IndexError> in
                 do {
-                    return .success(try transaction.nested { child in
-                        try self.deleteObject(
-                            child, bucket: name, key: target.key, versionID: target.versionID, owner: owner, nowMilliseconds: nowMilliseconds
-                        )
-                    })
+                    return .success(
+                        try transaction.nested { child in
+                            try self.deleteObject(
+                                child, bucket: name, key: target.key, versionID: target.versionID, owner: owner, nowMilliseconds: nowMilliseconds
+                            )
+                        })
                 } catch let error as IndexError {
                     return .failure(error)
                 }
@@ -368,7 +369,9 @@ extension Catalog {
                 updated = entry.current
                 try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
             } else {
-                guard let versionID, var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID }) else {
+                guard let versionID,
+                    var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID })
+                else {
                     throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID?.rawValue ?? "")
                 }
                 version.tags = tags
@@ -397,7 +400,9 @@ extension Catalog {
                 try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
                 return entry.current
             }
-            guard let versionID, var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID }) else {
+            guard let versionID,
+                var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID })
+            else {
                 throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID?.rawValue ?? "")
             }
             version.acl = acl

@@ -72,7 +72,8 @@ extension Catalog {
                 while let current = entry {
                     let name = String(decoding: current.key, as: UTF8.self)
                     let record = try BucketRecord(name: name, decoding: current.value)
-                    let statistics = try transaction.get(databases.settings, Self.settingKey(record.id, Self.statisticsSetting))
+                    let statistics =
+                        try transaction.get(databases.settings, Self.settingKey(record.id, Self.statisticsSetting))
                         .map { try BucketStatistics(decoding: $0) } ?? BucketStatistics()
                     result.buckets.append((name, statistics))
                     entry = try cursor.next()

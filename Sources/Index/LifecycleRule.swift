@@ -20,7 +20,10 @@ public struct LifecycleRule: Sendable, Equatable {
         public var sizeGreaterThan: Int64?
         public var sizeLessThan: Int64?
 
-        public init(form: Form = .empty, prefix: String? = nil, tags: [(key: String, value: String)] = [], sizeGreaterThan: Int64? = nil, sizeLessThan: Int64? = nil) {
+        public init(
+            form: Form = .empty, prefix: String? = nil, tags: [(key: String, value: String)] = [], sizeGreaterThan: Int64? = nil,
+            sizeLessThan: Int64? = nil
+        ) {
             self.form = form
             self.prefix = prefix
             self.tags = tags

@@ -97,7 +97,8 @@ struct Workloads {
             let quarter = large / 4
             return try await timed(name, operations: 4, bytes: large, concurrency: 4) { connection, index in
                 let first = Int64(index) * quarter
-                let response = try await expect(206, connection.send(.GET, bucket: bucket, key: "large-single", headers: [("Range", "bytes=\(first)-\(first + quarter - 1)")]))
+                let response = try await expect(
+                    206, connection.send(.GET, bucket: bucket, key: "large-single", headers: [("Range", "bytes=\(first)-\(first + quarter - 1)")]))
                 guard response.bodyByteCount == quarter else { throw BenchError(description: "short range: \(response.bodyByteCount)") }
             }
         case "list-setup":
@@ -199,12 +200,16 @@ struct Workloads {
             let body = Array(xml.utf8)
             let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
             let begin = ContinuousClock.now
-            let response = try await expect(200, connection.send(
-                .POST, bucket: bucket, query: [("delete", "")], headers: [("Content-MD5", md5), ("Content-Type", "application/xml")],
-                body: .bytes(body), keepBody: true
-            ))
+            let response = try await expect(
+                200,
+                connection.send(
+                    .POST, bucket: bucket, query: [("delete", "")], headers: [("Content-MD5", md5), ("Content-Type", "application/xml")],
+                    body: .bytes(body), keepBody: true
+                ))
             latencies.append(Self.milliseconds(ContinuousClock.now - begin))
-            guard !String(decoding: response.body, as: UTF8.self).contains("<Error>") else { throw BenchError(description: "DeleteObjects reported errors") }
+            guard !String(decoding: response.body, as: UTF8.self).contains("<Error>") else {
+                throw BenchError(description: "DeleteObjects reported errors")
+            }
             index += batch.count
         }
         return summary(name, operations: options.listKeys, bytes: 0, seconds: Self.seconds(ContinuousClock.now - started), latencies: latencies)
@@ -227,10 +232,12 @@ struct Workloads {
                     var number = worker + 1
                     while number <= partCount {
                         let length = min(partByteCount, byteCount - Int64(number - 1) * partByteCount)
-                        let response = try await expect(200, connection.send(
-                            .PUT, bucket: bucket, key: "large-multipart", query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                            body: .generated(byteCount: length, variant: UInt64(1000 + number))
-                        ))
+                        let response = try await expect(
+                            200,
+                            connection.send(
+                                .PUT, bucket: bucket, key: "large-multipart", query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                body: .generated(byteCount: length, variant: UInt64(1000 + number))
+                            ))
                         done.append((number, response.header("etag") ?? ""))
                         number += workers
                     }
@@ -245,7 +252,10 @@ struct Workloads {
         var xml = "<CompleteMultipartUpload>"
         for number in 1...partCount { xml += "<Part><PartNumber>\(number)</PartNumber><ETag>\(etags[number] ?? "")</ETag></Part>" }
         xml += "</CompleteMultipartUpload>"
-        let completed = try await expect(200, control.send(.POST, bucket: bucket, key: "large-multipart", query: [("uploadId", uploadID)], body: .bytes(Array(xml.utf8)), keepBody: true))
+        let completed = try await expect(
+            200,
+            control.send(
+                .POST, bucket: bucket, key: "large-multipart", query: [("uploadId", uploadID)], body: .bytes(Array(xml.utf8)), keepBody: true))
         guard !String(decoding: completed.body, as: UTF8.self).contains("<Error>") else { throw BenchError(description: "complete failed") }
         await control.close()
         return summary(name, operations: 1, bytes: byteCount, seconds: Self.seconds(ContinuousClock.now - started), latencies: [])

@@ -66,9 +66,11 @@ private let hyphaCodes: [(String, [String])] = [
     let codes = "*, l, l+, lf, lf+, lv, lv+, n, r, r+, rd+, rw, rw+"
     let invalidCode = "Invalid permission code 'admin' for 'bob'. Valid codes are: \(codes) — or provide an explicit list of operations."
     #expect(throws: ArtifactPermissionError(invalidCode)) { try ArtifactPermissions(validating: ["bob": "admin"]) }
-    #expect(throws: ArtifactPermissionError(
-        "Invalid permission value for 'bob': expected a permission code string or a list of operations, got int."
-    )) { try ArtifactPermissions(validating: ["bob": 5]) }
+    #expect(
+        throws: ArtifactPermissionError(
+            "Invalid permission value for 'bob': expected a permission code string or a list of operations, got int."
+        )
+    ) { try ArtifactPermissions(validating: ["bob": 5]) }
     #expect(throws: ArtifactPermissionError("config.permissions must be a mapping of id -> permission, got list.")) {
         try ArtifactPermissions(validating: ["r"])
     }
@@ -197,8 +199,10 @@ private func allows(
     let closed = subject(["owner": ArtifactGrant(.all)])
     let expected: [WorkspaceAccess: Set<ArtifactOperation>] = [
         .read: [.read, .list, .getFile, .listFiles, .getVector, .listVectors, .searchVectors, .getStatus],
-        .readWrite: [.create, .draft, .attach, .edit, .commit, .putFile, .removeFile, .addVectors, .removeVectors, .discardChanges,
-                     .setSecret, .setDownloadWeight],
+        .readWrite: [
+            .create, .draft, .attach, .edit, .commit, .putFile, .removeFile, .addVectors, .removeVectors, .discardChanges,
+            .setSecret, .setDownloadWeight,
+        ],
         .admin: [.detach, .mutate, .delete, .resetStats, .publish, .getSecret],
     ]
     for op in ArtifactOperation.allCases {

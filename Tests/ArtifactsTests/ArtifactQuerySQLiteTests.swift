@@ -8,25 +8,33 @@ import Testing
 
 /// The rows, in insertion order (= internal id order, as uuid7 ids are). All are children of `ws1/coll` unless noted.
 let sqliteFixture: [ArtifactSearchDocument] = [
-    document(1, "coll", #"{"name":"Collection","description":"A bunch"}"#, parent: nil, type: "collection",
-             config: #"{"permissions":{"owner":"*"}}"#, createdAt: 50, lastModified: 60),
-    document(2, "a", #"{"name":"Alpha","tags":["x","y"],"score":5,"version":"1.5","nested":{"k":"v","n":3},"flag":true}"#, type: "dataset",
-             createdBy: "alice", config: #"{"permissions":{"alice":"*","*":"r","bob@x.org":"rw"},"rank":2}"#, createdAt: 100,
-             lastModified: 150, downloads: 3.0, views: 10.0),
-    document(3, "b", #"{"name":"Beta","tags":["y"],"score":"7","description":"Héllo wörld_1 100%","version":1.5}"#, type: "model",
-             createdBy: "bob", config: #"{"rank":"high","permissions":{"bob":"rw"}}"#, createdAt: 200, lastModified: 250, views: 2.0),
-    document(4, "c", #"{"name":"gamma","score":2.5,"tags":[],"email":"c@x.org","Quote":"say \"hi\"\n"}"#, config: #"{"rank":1.5}"#,
-             createdAt: 300, downloads: 10.0, versions: 0, staged: true),
-    document(5, "d", #"{"name":"Delta","score":null,"items":[{"id":1},{"id":2}]}"#, parent: nil, createdAt: 400, lastModified: 410,
-             downloads: 1.0, views: 1.0, staged: true),
+    document(
+        1, "coll", #"{"name":"Collection","description":"A bunch"}"#, parent: nil, type: "collection",
+        config: #"{"permissions":{"owner":"*"}}"#, createdAt: 50, lastModified: 60),
+    document(
+        2, "a", #"{"name":"Alpha","tags":["x","y"],"score":5,"version":"1.5","nested":{"k":"v","n":3},"flag":true}"#, type: "dataset",
+        createdBy: "alice", config: #"{"permissions":{"alice":"*","*":"r","bob@x.org":"rw"},"rank":2}"#, createdAt: 100,
+        lastModified: 150, downloads: 3.0, views: 10.0),
+    document(
+        3, "b", #"{"name":"Beta","tags":["y"],"score":"7","description":"Héllo wörld_1 100%","version":1.5}"#, type: "model",
+        createdBy: "bob", config: #"{"rank":"high","permissions":{"bob":"rw"}}"#, createdAt: 200, lastModified: 250, views: 2.0),
+    document(
+        4, "c", #"{"name":"gamma","score":2.5,"tags":[],"email":"c@x.org","Quote":"say \"hi\"\n"}"#, config: #"{"rank":1.5}"#,
+        createdAt: 300, downloads: 10.0, versions: 0, staged: true),
+    document(
+        5, "d", #"{"name":"Delta","score":null,"items":[{"id":1},{"id":2}]}"#, parent: nil, createdAt: 400, lastModified: 410,
+        downloads: 1.0, views: 1.0, staged: true),
     document(6, "e", #"{}"#, parent: nil, type: nil, createdAt: 500),
-    document(7, "f", #"{"name":"Zeta","score":[1,2],"tags":["x"],"version":10}"#, config: #"{"rank":[1]}"#, createdAt: 600, downloads: 2.5,
-             views: 7.0),
-    document(8, "g", #"{"name":"eta","score":true,"recipient":"bob@x.org","tags":["x","y","z"]}"#, createdAt: 700, downloads: 3.0,
-             views: 3.0),
+    document(
+        7, "f", #"{"name":"Zeta","score":[1,2],"tags":["x"],"version":10}"#, config: #"{"rank":[1]}"#, createdAt: 600, downloads: 2.5,
+        views: 7.0),
+    document(
+        8, "g", #"{"name":"eta","score":true,"recipient":"bob@x.org","tags":["x","y","z"]}"#, createdAt: 700, downloads: 3.0,
+        views: 3.0),
     document(9, "h", #"{"name":"Theta 😀","score":1e+16,"tags":"x"}"#, createdAt: 800, downloads: 3.0),
-    document(10, "5", #"{"name":"Five\\back","kéy":"v","obj":{"b":1,"a":[1,{"c":null}]},"tags":["a_b","a%b"],"f":0.1}"#, type: "5",
-             config: #"{"permissions":{"u":["read","list"],"w":true},"rank":true}"#, createdAt: 900, downloads: 0.5, views: 0.5),
+    document(
+        10, "5", #"{"name":"Five\\back","kéy":"v","obj":{"b":1,"a":[1,{"c":null}]},"tags":["a_b","a%b"],"f":0.1}"#, type: "5",
+        config: #"{"permissions":{"u":["read","list"],"w":true},"rank":true}"#, createdAt: 900, downloads: 0.5, views: 0.5),
 ]
 
 enum SQLiteOutcome: Sendable {
@@ -239,7 +247,8 @@ func matchesHyphaOnSQLite(index: Int) throws {
         #expect(page.items.map { $0.alias ?? "" } == aliases, "\(arguments)")
         #expect(page.total == total ?? aliases.count, "\(arguments)")
     case .failure(let kind):
-        #expect(performing: { _ = try ArtifactQuery(arguments: object, contextWorkspace: "ws1").page(sqliteFixture) },
-                throws: { ($0 as? ArtifactQueryError)?.kind == kind })
+        #expect(
+            performing: { _ = try ArtifactQuery(arguments: object, contextWorkspace: "ws1").page(sqliteFixture) },
+            throws: { ($0 as? ArtifactQueryError)?.kind == kind })
     }
 }

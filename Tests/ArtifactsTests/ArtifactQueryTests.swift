@@ -57,8 +57,9 @@ private func failure(_ arguments: String, source: ArtifactQuery.Source = .servic
 @Test func errorsCarryHyphasText() {
     #expect(failure(#"{"filters": {"stage": false}}"#)?.description == "ValueError: Invalid filter key: stage")
     #expect(failure(#"{"filters": {"type": "x", "bogus": 1, "version": "*"}}"#)?.message == "Invalid filter key: bogus")
-    #expect(failure(#"{"order_by": "config.a b"}"#)?.message
-        == "Invalid order_by field 'config.a b': the JSON key may only contain letters, digits, '_', '.', and '-'.")
+    #expect(
+        failure(#"{"order_by": "config.a b"}"#)?.message
+            == "Invalid order_by field 'config.a b': the JSON key may only contain letters, digits, '_', '.', and '-'.")
     #expect(failure(#"{"keywords": [1]}"#)?.kind == .attributeError)
     #expect(failure(#"{"filters": [1]}"#)?.kind == .attributeError)
     #expect(failure(#"{"order_by": 5}"#)?.kind == .typeError)
@@ -88,8 +89,9 @@ private func failure(_ arguments: String, source: ArtifactQuery.Source = .servic
     // The version filter overrides the stage argument.
     #expect(try query(#"{"filters": {"version": "stage"}}"#).stage == .staged)
     #expect(try query(#"{"stage": "all", "filters": {"version": "latest"}}"#).stage == .committed)
-    #expect(failure(#"{"stage": "all", "filters": {"version": "stage"}}"#)?.description
-        == "AssertionError: Stage parameter cannot be used with version filter.")
+    #expect(
+        failure(#"{"stage": "all", "filters": {"version": "stage"}}"#)?.description
+            == "AssertionError: Stage parameter cannot be used with version filter.")
     #expect(aliases(try query(#"{"stage": true}"#)) == ["c", "d"])
     #expect(aliases(try query(#"{"stage": "all", "filters": {"parent_id": null}}"#)) == ["coll", "d", "e"])
 }

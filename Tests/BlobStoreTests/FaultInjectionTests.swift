@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
-import Synchronization
 import SporeTestSupport
+import Synchronization
 import Testing
 
 @testable import BlobStore

@@ -9,8 +9,10 @@ import Testing
 @Suite struct HyphaFuzzTests {
     @Test func tokens() throws {
         let secret = [UInt8](repeating: 7, count: 32)
-        let valid = HyphaToken(userID: "u", workspaces: ["ws-user-u": .readWrite], currentWorkspace: "ws-user-u", issuedAtSeconds: 0,
-                                   expiresAtSeconds: 4_000_000_000).encoded(secret: secret)
+        let valid = HyphaToken(
+            userID: "u", workspaces: ["ws-user-u": .readWrite], currentWorkspace: "ws-user-u", issuedAtSeconds: 0,
+            expiresAtSeconds: 4_000_000_000
+        ).encoded(secret: secret)
         Fuzzer.run("jwt", seeds: [valid, "a.b.c", "eyJhbGciOiJub25lIn0.e30."], dictionary: [".", "=", "-", "_", "eyJ"]) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             if let token = try? HyphaToken.decode(text, secret: secret, nowSeconds: 1) {

@@ -112,7 +112,8 @@ import Testing
             let missing = try await client.send(.get, "/\(Self.ws)/files/docs/missing.txt")
             #expect(missing.status == .notFound)
             #expect(missing.header("content-type") == "text/plain; charset=utf-8")
-            let details = #"{"Error":{"Code":"NoSuchKey","Message":"The specified key does not exist.","Key":"ws-user-user-1/docs/missing.txt"},"#
+            let details =
+                #"{"Error":{"Code":"NoSuchKey","Message":"The specified key does not exist.","Key":"ws-user-user-1/docs/missing.txt"},"#
                 + #""ResponseMetadata":{"HTTPStatusCode":404}}"#
             #expect(missing.text == "File not found, details: " + details)
         }
@@ -280,9 +281,10 @@ import Testing
             try await client.putFile("data/sub/deep.bin", Array("12345".utf8))
             let files = try await client.call("list_files", ["path": "data/"])
             #expect(files.status == .ok)
-            #expect(files.json == [
-                ["type": "file", "name": "myfile.txt", "size": 19, "last_modified": Self.modified], ["type": "directory", "name": "sub"],
-            ])
+            #expect(
+                files.json == [
+                    ["type": "file", "name": "myfile.txt", "size": 19, "last_modified": Self.modified], ["type": "directory", "name": "sub"],
+                ])
             let page = try await client.get("list_files", query: [("path", "data"), ("max_length", "1"), ("offset", "1")])
             #expect(page.json == [["type": "directory", "name": "sub"]])
 
@@ -361,7 +363,9 @@ import Testing
         try await HyphaHarness().run { client in
             let preflight = try await client.send(
                 .options, "/\(Self.ws)/files/x.txt",
-                headers: ["origin": "http://page.example", "access-control-request-method": "PUT", "access-control-request-headers": "authorization"],
+                headers: [
+                    "origin": "http://page.example", "access-control-request-method": "PUT", "access-control-request-headers": "authorization",
+                ],
                 token: nil
             )
             #expect(preflight.status == .noContent && preflight.body.readableBytes == 0)
@@ -407,12 +411,13 @@ import Testing
             }
             let uploadID = try #require(upload["upload_id"]?.stringValue)
             let key = "\(Self.ws)/mp/big.bin"
-            let expectedParts: JSONValue = .array(try (1...2).map { number in
-                [
-                    "part_number": .int(number),
-                    "url": .string(try Self.presigned("PUT", key, extra: [("partNumber", String(number)), ("uploadId", uploadID)])),
-                ]
-            })
+            let expectedParts: JSONValue = .array(
+                try (1...2).map { number in
+                    [
+                        "part_number": .int(number),
+                        "url": .string(try Self.presigned("PUT", key, extra: [("partNumber", String(number)), ("uploadId", uploadID)])),
+                    ]
+                })
             #expect(upload["parts"] == expectedParts)
 
             let first = testBytes(2048)
@@ -427,10 +432,11 @@ import Testing
             )
             let joined = ContentHasher.digests(of: ContentHasher.digests(of: first).md5 + ContentHasher.digests(of: last).md5).md5
             #expect(complete.status == .ok)
-            #expect(complete.json == [
-                "success": true, "message": "File uploaded successfully", "etag": .string("\"\(Hex.encode(joined))-2\""),
-                "location": "http://s3.spore.test:9000/hypha-workspaces/ws-user-user-1/mp/big.bin",
-            ])
+            #expect(
+                complete.json == [
+                    "success": true, "message": "File uploaded successfully", "etag": .string("\"\(Hex.encode(joined))-2\""),
+                    "location": "http://s3.spore.test:9000/hypha-workspaces/ws-user-user-1/mp/big.bin",
+                ])
             let got = try await client.send(.get, "/\(Self.ws)/files/mp/big.bin")
             #expect(got.status == .ok && got.bytes == first + last && got.header("content-type") == "application/octet-stream")
         }
@@ -445,7 +451,8 @@ import Testing
             let zeros = String(repeating: "0", count: 32)
             let completeURL = "/\(Self.ws)/complete-multipart-upload"
             let unknown = try await client.send(.post, completeURL, body: (["upload_id": .string(zeros), "parts": []] as JSONValue).jsonBytes)
-            #expect(unknown.status == .badRequest && unknown.json == ["success": false, "detail": .string("Upload ID \(zeros) not found or expired")])
+            #expect(
+                unknown.status == .badRequest && unknown.json == ["success": false, "detail": .string("Upload ID \(zeros) not found or expired")])
 
             let started = try await client.send(.post, "/\(Self.ws)/create-multipart-upload?path=mine&part_count=1")
             let uploadID = try #require(started.json?["upload_id"]?.stringValue)
@@ -459,9 +466,10 @@ import Testing
             let wrongPart: JSONValue = ["upload_id": .string(uploadID), "parts": [["part_number": 1, "etag": "x"]]]
             let failed = try await client.send(.post, completeURL, body: wrongPart.jsonBytes)
             #expect(failed.status == .badRequest)
-            #expect(failed.json == [
-                "success": false, "detail": "Failed to complete multipart upload: One or more of the specified parts could not be found.",
-            ])
+            #expect(
+                failed.json == [
+                    "success": false, "detail": "Failed to complete multipart upload: One or more of the specified parts could not be found.",
+                ])
 
             // Every part but the last must reach the minimum part size.
             let small = try await client.send(.post, "/\(Self.ws)/create-multipart-upload?path=small&part_count=2")
@@ -474,10 +482,11 @@ import Testing
             let smallCompletion: JSONValue = ["upload_id": .string(smallID), "parts": .array(parts)]
             let tooSmall = try await client.send(.post, completeURL, body: smallCompletion.jsonBytes)
             #expect(tooSmall.status == .badRequest)
-            #expect(tooSmall.json == [
-                "success": false,
-                "detail": "Failed to complete multipart upload: Your proposed upload is smaller than the minimum allowed object size.",
-            ])
+            #expect(
+                tooSmall.json == [
+                    "success": false,
+                    "detail": "Failed to complete multipart upload: Your proposed upload is smaller than the minimum allowed object size.",
+                ])
             let malformed = try await client.send(.post, completeURL, body: Array(#"{"upload_id": 1}"#.utf8))
             #expect(malformed.status == .badRequest)
         }

@@ -8,8 +8,10 @@ import Testing
     static let secret = [UInt8](repeating: 9, count: 32)
 
     static func token(_ workspaces: [String: WorkspacePermission], subject: String? = nil, expires: Int64 = 2_000) throws -> String {
-        HyphaToken(userID: "user-1", subject: subject, workspaces: workspaces, currentWorkspace: "ws-user-user-1", issuedAtSeconds: 1_000,
-                       expiresAtSeconds: expires).encoded(secret: secret)
+        HyphaToken(
+            userID: "user-1", subject: subject, workspaces: workspaces, currentWorkspace: "ws-user-user-1", issuedAtSeconds: 1_000,
+            expiresAtSeconds: expires
+        ).encoded(secret: secret)
     }
 
     @Test func roundTripsHyphasClaims() throws {
@@ -26,7 +28,8 @@ import Testing
         #expect(throws: JWT.Failure.expired) { try HyphaToken.decode(text, secret: Self.secret, nowSeconds: 2_000) }
         #expect(throws: JWT.Failure.badSignature) { try HyphaToken.decode(text, secret: [1, 2, 3], nowSeconds: 1_500) }
         let parts = text.split(separator: ".").map(String.init)
-        let forged = parts[0] + "." + JWT.base64URL(Array(#"{"iss":"https://amun.ai/","sub":"root","scope":"ws:*#a","exp":9999999999}"#.utf8)) + "." + parts[2]
+        let forged =
+            parts[0] + "." + JWT.base64URL(Array(#"{"iss":"https://amun.ai/","sub":"root","scope":"ws:*#a","exp":9999999999}"#.utf8)) + "." + parts[2]
         #expect(throws: JWT.Failure.badSignature) { try HyphaToken.decode(forged, secret: Self.secret, nowSeconds: 1_500) }
         let unsigned = JWT.base64URL(Array(#"{"alg":"none"}"#.utf8)) + "." + parts[1] + "."
         #expect(throws: JWT.Failure.self) { try HyphaToken.decode(unsigned, secret: Self.secret, nowSeconds: 1_500) }
@@ -52,7 +55,8 @@ import Testing
         #expect(own.permission("ws-user-user-1", record: nil) == .admin)
         #expect(own.permission("ws-user-user-2", record: nil) == nil)
         #expect(own.permission("lab", record: WorkspaceRecord(name: "lab", owners: ["user-1"])) == .admin)
-        let derived = HyphaCaller(token: try HyphaToken.decode(try Self.token(["ws-user-user-1": .read], subject: "random"), secret: Self.secret, nowSeconds: 1_500))
+        let derived = HyphaCaller(
+            token: try HyphaToken.decode(try Self.token(["ws-user-user-1": .read], subject: "random"), secret: Self.secret, nowSeconds: 1_500))
         #expect(derived.permission("ws-user-user-1", record: nil) == .read)
         let admin = HyphaCaller(token: try HyphaToken.decode(try Self.token(["*": .admin]), secret: Self.secret, nowSeconds: 1_500))
         #expect(admin.isAdmin && admin.permission("anything", record: nil) == .admin)

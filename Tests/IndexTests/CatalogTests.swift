@@ -131,7 +131,8 @@ import Testing
         var failure: (any Error)?
         for index in 0..<20 where failure == nil {
             do {
-                _ = try await catalog.putObject(bucket: "full", key: ObjectKey(validating: "k\(index)")!, version: version(payload), nowMilliseconds: now)
+                _ = try await catalog.putObject(
+                    bucket: "full", key: ObjectKey(validating: "k\(index)")!, version: version(payload), nowMilliseconds: now)
             } catch {
                 failure = error
             }

@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func realDaysRoundUpToTheNextMidnightUTC() {
-        let policy = LifecyclePolicy(rules: [LifecycleRule(id: "r", isEnabled: true, filter: .init(form: .empty), expirationDays: 1)], dayMilliseconds: day)
+        let policy = LifecyclePolicy(
+            rules: [LifecycleRule(id: "r", isEnabled: true, filter: .init(form: .empty), expirationDays: 1)], dayMilliseconds: day)
         let noon = 20_000 * day + day / 2
         let due = policy.expiration(key: "k", version: version(noon))
         #expect(due?.atMilliseconds == 20_002 * day)
@@ -18,7 +19,8 @@ import Testing
     }
 
     @Test func shortenedDaysAreExact() {
-        let policy = LifecyclePolicy(rules: [LifecycleRule(id: "r", isEnabled: true, filter: .init(form: .empty), expirationDays: 3)], dayMilliseconds: 10_000)
+        let policy = LifecyclePolicy(
+            rules: [LifecycleRule(id: "r", isEnabled: true, filter: .init(form: .empty), expirationDays: 3)], dayMilliseconds: 10_000)
         #expect(policy.expiration(key: "k", version: version(5_000))?.atMilliseconds == 35_000)
     }
 
@@ -43,7 +45,9 @@ import Testing
 
     @Test func deleteMarkersAndNoncurrentVersions() {
         let rules = [
-            LifecycleRule(id: "marker", isEnabled: true, filter: .init(form: .empty), expiredObjectDeleteMarker: true, noncurrentDays: 2, newerNoncurrentVersions: 3),
+            LifecycleRule(
+                id: "marker", isEnabled: true, filter: .init(form: .empty), expiredObjectDeleteMarker: true, noncurrentDays: 2,
+                newerNoncurrentVersions: 3)
         ]
         let policy = LifecyclePolicy(rules: rules, dayMilliseconds: 1000)
         let marker = ObjectVersion.deleteMarker(sequence: 1, isNullVersion: false, owner: "o", nowMilliseconds: 7000)
@@ -54,9 +58,12 @@ import Testing
 
     @Test func rulesRoundTripThroughTheirRecord() throws {
         let rules = [
-            LifecycleRule(id: "a", isEnabled: true, filter: .init(form: .and, prefix: "p", tags: [("k", "v")], sizeGreaterThan: 1, sizeLessThan: 9),
-                          expirationDays: 3, noncurrentDays: 4, newerNoncurrentVersions: 2, abortIncompleteUploadDays: 5, transitionsXML: "<Transition/>"),
-            LifecycleRule(id: "b", isEnabled: false, filter: .init(form: .legacyPrefix, prefix: ""), expirationDate: 86_400_000, expiredObjectDeleteMarker: false),
+            LifecycleRule(
+                id: "a", isEnabled: true, filter: .init(form: .and, prefix: "p", tags: [("k", "v")], sizeGreaterThan: 1, sizeLessThan: 9),
+                expirationDays: 3, noncurrentDays: 4, newerNoncurrentVersions: 2, abortIncompleteUploadDays: 5, transitionsXML: "<Transition/>"),
+            LifecycleRule(
+                id: "b", isEnabled: false, filter: .init(form: .legacyPrefix, prefix: ""), expirationDate: 86_400_000,
+                expiredObjectDeleteMarker: false),
         ]
         #expect(try LifecycleRule.decode(LifecycleRule.encode(rules)) == rules)
     }

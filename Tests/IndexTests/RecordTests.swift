@@ -8,8 +8,9 @@ import Testing
         let version = ObjectVersion(
             sequence: 42, isNullVersion: false, isDeleteMarker: false, byteCount: 300, etag: "abc-2",
             lastModifiedMilliseconds: 1_700_000_000_123,
-            headers: ContentHeaders(contentType: "text/plain", contentEncoding: "gzip", contentDisposition: "inline",
-                                    contentLanguage: "en", cacheControl: "no-cache", expires: "never"),
+            headers: ContentHeaders(
+                contentType: "text/plain", contentEncoding: "gzip", contentDisposition: "inline",
+                contentLanguage: "en", cacheControl: "no-cache", expires: "never"),
             userMetadata: [("a", "1"), ("b", "é")],
             checksums: [ChecksumValue(algorithm: .crc32, bytes: [1, 2, 3, 4])], checksumType: .composite,
             body: .chunks([Chunk(digest: BlobDigest(bytes: [UInt8](repeating: 9, count: 32)), byteCount: 300)]),

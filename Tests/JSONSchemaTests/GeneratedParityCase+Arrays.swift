@@ -17,7 +17,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "items": {"type": "integer"}}"##,
             instance: ##"[1, "a"]"##,
             failures: [
-                Expected(##"'a' is not of type 'integer'"##, ##"$[1]"##, [##"items"##, ##"type"##]),
+                Expected(##"'a' is not of type 'integer'"##, ##"$[1]"##, [##"items"##, ##"type"##])
             ],
             best: Expected(##"'a' is not of type 'integer'"##, ##"$[1]"##, [##"items"##, ##"type"##])
         ),
@@ -36,7 +36,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "items": [{}], "additionalItems": false}"##,
             instance: ##"[1, 2, 3]"##,
             failures: [
-                Expected(##"Additional items are not allowed (2, 3 were unexpected)"##, ##"$"##, [##"additionalItems"##]),
+                Expected(##"Additional items are not allowed (2, 3 were unexpected)"##, ##"$"##, [##"additionalItems"##])
             ],
             best: Expected(##"Additional items are not allowed (2, 3 were unexpected)"##, ##"$"##, [##"additionalItems"##])
         ),
@@ -45,7 +45,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "items": [{}, {}], "additionalItems": false}"##,
             instance: ##"[1, 2, "x"]"##,
             failures: [
-                Expected(##"Additional items are not allowed ('x' was unexpected)"##, ##"$"##, [##"additionalItems"##]),
+                Expected(##"Additional items are not allowed ('x' was unexpected)"##, ##"$"##, [##"additionalItems"##])
             ],
             best: Expected(##"Additional items are not allowed ('x' was unexpected)"##, ##"$"##, [##"additionalItems"##])
         ),
@@ -54,7 +54,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "items": [{}], "additionalItems": {"type": "string"}}"##,
             instance: ##"[1, 2, "x"]"##,
             failures: [
-                Expected(##"2 is not of type 'string'"##, ##"$[1]"##, [##"additionalItems"##, ##"type"##]),
+                Expected(##"2 is not of type 'string'"##, ##"$[1]"##, [##"additionalItems"##, ##"type"##])
             ],
             best: Expected(##"2 is not of type 'string'"##, ##"$[1]"##, [##"additionalItems"##, ##"type"##])
         ),
@@ -70,7 +70,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "items": false}"##,
             instance: ##"[1]"##,
             failures: [
-                Expected(##"False schema does not allow 1"##, ##"$"##, [##"items"##]),
+                Expected(##"False schema does not allow 1"##, ##"$"##, [##"items"##])
             ],
             best: Expected(##"False schema does not allow 1"##, ##"$"##, [##"items"##])
         ),
@@ -89,7 +89,7 @@ extension ParityCase {
             schema: ##"{"prefixItems": [{}], "items": false}"##,
             instance: ##"[1, 2, 3]"##,
             failures: [
-                Expected(##"Expected at most 1 item but found 2 extra: [2, 3]"##, ##"$"##, [##"items"##]),
+                Expected(##"Expected at most 1 item but found 2 extra: [2, 3]"##, ##"$"##, [##"items"##])
             ],
             best: Expected(##"Expected at most 1 item but found 2 extra: [2, 3]"##, ##"$"##, [##"items"##])
         ),
@@ -98,7 +98,7 @@ extension ParityCase {
             schema: ##"{"prefixItems": [{}, {}], "items": false}"##,
             instance: ##"[1, 2, {"a": 1}]"##,
             failures: [
-                Expected(##"Expected at most 2 items but found 1 extra: {'a': 1}"##, ##"$"##, [##"items"##]),
+                Expected(##"Expected at most 2 items but found 1 extra: {'a': 1}"##, ##"$"##, [##"items"##])
             ],
             best: Expected(##"Expected at most 2 items but found 1 extra: {'a': 1}"##, ##"$"##, [##"items"##])
         ),
@@ -107,7 +107,7 @@ extension ParityCase {
             schema: ##"{"items": false}"##,
             instance: ##"["x"]"##,
             failures: [
-                Expected(##"Expected at most 0 items but found 1 extra: 'x'"##, ##"$"##, [##"items"##]),
+                Expected(##"Expected at most 0 items but found 1 extra: 'x'"##, ##"$"##, [##"items"##])
             ],
             best: Expected(##"Expected at most 0 items but found 1 extra: 'x'"##, ##"$"##, [##"items"##])
         ),
@@ -116,7 +116,7 @@ extension ParityCase {
             schema: ##"{"prefixItems": [{"type": "integer"}], "items": {"type": "string"}}"##,
             instance: ##"[1, "a", 2]"##,
             failures: [
-                Expected(##"2 is not of type 'string'"##, ##"$[2]"##, [##"items"##, ##"type"##]),
+                Expected(##"2 is not of type 'string'"##, ##"$[2]"##, [##"items"##, ##"type"##])
             ],
             best: Expected(##"2 is not of type 'string'"##, ##"$[2]"##, [##"items"##, ##"type"##])
         ),
@@ -125,7 +125,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "contains": {"type": "string"}}"##,
             instance: ##"[1, 2]"##,
             failures: [
-                Expected(##"None of [1, 2] are valid under the given schema"##, ##"$"##, [##"contains"##]),
+                Expected(##"None of [1, 2] are valid under the given schema"##, ##"$"##, [##"contains"##])
             ],
             best: Expected(##"None of [1, 2] are valid under the given schema"##, ##"$"##, [##"contains"##])
         ),
@@ -134,7 +134,7 @@ extension ParityCase {
             schema: ##"{"contains": {"type": "string"}}"##,
             instance: ##"[1, 2]"##,
             failures: [
-                Expected(##"[1, 2] does not contain items matching the given schema"##, ##"$"##, [##"contains"##]),
+                Expected(##"[1, 2] does not contain items matching the given schema"##, ##"$"##, [##"contains"##])
             ],
             best: Expected(##"[1, 2] does not contain items matching the given schema"##, ##"$"##, [##"contains"##])
         ),
@@ -150,7 +150,7 @@ extension ParityCase {
             schema: ##"{"contains": {"type": "string"}, "minContains": 2}"##,
             instance: ##"["a", 1]"##,
             failures: [
-                Expected(##"Too few items match the given schema (expected at least 2 but only 1 matched)"##, ##"$"##, [##"contains"##]),
+                Expected(##"Too few items match the given schema (expected at least 2 but only 1 matched)"##, ##"$"##, [##"contains"##])
             ],
             best: Expected(##"Too few items match the given schema (expected at least 2 but only 1 matched)"##, ##"$"##, [##"contains"##])
         ),
@@ -159,7 +159,7 @@ extension ParityCase {
             schema: ##"{"contains": {"type": "string"}, "maxContains": 1}"##,
             instance: ##"["a", "b", "c"]"##,
             failures: [
-                Expected(##"Too many items match the given schema (expected at most 1)"##, ##"$"##, [##"contains"##]),
+                Expected(##"Too many items match the given schema (expected at most 1)"##, ##"$"##, [##"contains"##])
             ],
             best: Expected(##"Too many items match the given schema (expected at most 1)"##, ##"$"##, [##"contains"##])
         ),
@@ -168,7 +168,7 @@ extension ParityCase {
             schema: ##"{"contains": {"type": "string"}, "maxContains": 1.0}"##,
             instance: ##"["a", "b"]"##,
             failures: [
-                Expected(##"Too many items match the given schema (expected at most 1.0)"##, ##"$"##, [##"contains"##]),
+                Expected(##"Too many items match the given schema (expected at most 1.0)"##, ##"$"##, [##"contains"##])
             ],
             best: Expected(##"Too many items match the given schema (expected at most 1.0)"##, ##"$"##, [##"contains"##])
         ),
@@ -184,7 +184,7 @@ extension ParityCase {
             schema: ##"{"minItems": 2}"##,
             instance: ##"[1]"##,
             failures: [
-                Expected(##"[1] is too short"##, ##"$"##, [##"minItems"##]),
+                Expected(##"[1] is too short"##, ##"$"##, [##"minItems"##])
             ],
             best: Expected(##"[1] is too short"##, ##"$"##, [##"minItems"##])
         ),
@@ -193,7 +193,7 @@ extension ParityCase {
             schema: ##"{"minItems": 1}"##,
             instance: ##"[]"##,
             failures: [
-                Expected(##"[] should be non-empty"##, ##"$"##, [##"minItems"##]),
+                Expected(##"[] should be non-empty"##, ##"$"##, [##"minItems"##])
             ],
             best: Expected(##"[] should be non-empty"##, ##"$"##, [##"minItems"##])
         ),
@@ -202,7 +202,7 @@ extension ParityCase {
             schema: ##"{"maxItems": 1}"##,
             instance: ##"[1, 2]"##,
             failures: [
-                Expected(##"[1, 2] is too long"##, ##"$"##, [##"maxItems"##]),
+                Expected(##"[1, 2] is too long"##, ##"$"##, [##"maxItems"##])
             ],
             best: Expected(##"[1, 2] is too long"##, ##"$"##, [##"maxItems"##])
         ),
@@ -211,7 +211,7 @@ extension ParityCase {
             schema: ##"{"maxItems": 0}"##,
             instance: ##"[1]"##,
             failures: [
-                Expected(##"[1] is expected to be empty"##, ##"$"##, [##"maxItems"##]),
+                Expected(##"[1] is expected to be empty"##, ##"$"##, [##"maxItems"##])
             ],
             best: Expected(##"[1] is expected to be empty"##, ##"$"##, [##"maxItems"##])
         ),
@@ -220,7 +220,7 @@ extension ParityCase {
             schema: ##"{"uniqueItems": true}"##,
             instance: ##"[1, 1]"##,
             failures: [
-                Expected(##"[1, 1] has non-unique elements"##, ##"$"##, [##"uniqueItems"##]),
+                Expected(##"[1, 1] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
             ],
             best: Expected(##"[1, 1] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
         ),
@@ -229,7 +229,7 @@ extension ParityCase {
             schema: ##"{"uniqueItems": true}"##,
             instance: ##"[1, 1.0]"##,
             failures: [
-                Expected(##"[1, 1.0] has non-unique elements"##, ##"$"##, [##"uniqueItems"##]),
+                Expected(##"[1, 1.0] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
             ],
             best: Expected(##"[1, 1.0] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
         ),
@@ -245,7 +245,7 @@ extension ParityCase {
             schema: ##"{"uniqueItems": true}"##,
             instance: ##"[{"a": 1, "b": 2}, {"b": 2, "a": 1}]"##,
             failures: [
-                Expected(##"[{'a': 1, 'b': 2}, {'b': 2, 'a': 1}] has non-unique elements"##, ##"$"##, [##"uniqueItems"##]),
+                Expected(##"[{'a': 1, 'b': 2}, {'b': 2, 'a': 1}] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
             ],
             best: Expected(##"[{'a': 1, 'b': 2}, {'b': 2, 'a': 1}] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
         ),
@@ -254,7 +254,7 @@ extension ParityCase {
             schema: ##"{"uniqueItems": true}"##,
             instance: ##"[[1, [2]], [1, [2.0]]]"##,
             failures: [
-                Expected(##"[[1, [2]], [1, [2.0]]] has non-unique elements"##, ##"$"##, [##"uniqueItems"##]),
+                Expected(##"[[1, [2]], [1, [2.0]]] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
             ],
             best: Expected(##"[[1, [2]], [1, [2.0]]] has non-unique elements"##, ##"$"##, [##"uniqueItems"##])
         ),

@@ -7,7 +7,7 @@ extension ParityCase {
             schema: ##"{"allOf": [{"type": "string"}, {"minLength": 3}]}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is not of type 'string'"##, ##"$"##, [##"allOf"##, ##"0"##, ##"type"##]),
+                Expected(##"5 is not of type 'string'"##, ##"$"##, [##"allOf"##, ##"0"##, ##"type"##])
             ],
             best: Expected(##"5 is not of type 'string'"##, ##"$"##, [##"allOf"##, ##"0"##, ##"type"##])
         ),
@@ -26,7 +26,7 @@ extension ParityCase {
             schema: ##"{"anyOf": [{"type": "string"}, {"type": "integer"}]}"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"{'a': 1} is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##]),
+                Expected(##"{'a': 1} is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##])
             ],
             best: Expected(##"{'a': 1} is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##])
         ),
@@ -42,7 +42,7 @@ extension ParityCase {
             schema: ##"{"anyOf": [{"type": "string"}, {"properties": {"a": {"type": "integer"}}}]}"##,
             instance: ##"{"a": "x"}"##,
             failures: [
-                Expected(##"{'a': 'x'} is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##]),
+                Expected(##"{'a': 'x'} is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##])
             ],
             best: Expected(##"'x' is not of type 'integer'"##, ##"$.a"##, [##"anyOf"##, ##"1"##, ##"properties"##, ##"a"##, ##"type"##])
         ),
@@ -51,7 +51,7 @@ extension ParityCase {
             schema: ##"{"properties": {"v": {"anyOf": [{"type": "string", "minLength": 5}, {"type": "integer"}]}}}"##,
             instance: ##"{"v": "abc"}"##,
             failures: [
-                Expected(##"'abc' is not valid under any of the given schemas"##, ##"$.v"##, [##"properties"##, ##"v"##, ##"anyOf"##]),
+                Expected(##"'abc' is not valid under any of the given schemas"##, ##"$.v"##, [##"properties"##, ##"v"##, ##"anyOf"##])
             ],
             best: Expected(##"'abc' is too short"##, ##"$.v"##, [##"properties"##, ##"v"##, ##"anyOf"##, ##"0"##, ##"minLength"##])
         ),
@@ -60,7 +60,7 @@ extension ParityCase {
             schema: ##"{"oneOf": [{"type": "string"}, {"type": "integer"}]}"##,
             instance: ##"null"##,
             failures: [
-                Expected(##"None is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##]),
+                Expected(##"None is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##])
             ],
             best: Expected(##"None is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##])
         ),
@@ -69,7 +69,7 @@ extension ParityCase {
             schema: ##"{"oneOf": [{"type": "integer"}, {"minimum": 0}, {"maximum": 10}]}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is valid under each of {'minimum': 0}, {'maximum': 10}, {'type': 'integer'}"##, ##"$"##, [##"oneOf"##]),
+                Expected(##"5 is valid under each of {'minimum': 0}, {'maximum': 10}, {'type': 'integer'}"##, ##"$"##, [##"oneOf"##])
             ],
             best: Expected(##"5 is valid under each of {'minimum': 0}, {'maximum': 10}, {'type': 'integer'}"##, ##"$"##, [##"oneOf"##])
         ),
@@ -85,7 +85,7 @@ extension ParityCase {
             schema: ##"{"oneOf": [true, {"type": "integer"}]}"##,
             instance: ##"1"##,
             failures: [
-                Expected(##"1 is valid under each of {'type': 'integer'}, True"##, ##"$"##, [##"oneOf"##]),
+                Expected(##"1 is valid under each of {'type': 'integer'}, True"##, ##"$"##, [##"oneOf"##])
             ],
             best: Expected(##"1 is valid under each of {'type': 'integer'}, True"##, ##"$"##, [##"oneOf"##])
         ),
@@ -94,7 +94,7 @@ extension ParityCase {
             schema: ##"{"not": {"type": "string"}}"##,
             instance: ##""x""##,
             failures: [
-                Expected(##"'x' should not be valid under {'type': 'string'}"##, ##"$"##, [##"not"##]),
+                Expected(##"'x' should not be valid under {'type': 'string'}"##, ##"$"##, [##"not"##])
             ],
             best: Expected(##"'x' should not be valid under {'type': 'string'}"##, ##"$"##, [##"not"##])
         ),
@@ -103,7 +103,7 @@ extension ParityCase {
             schema: ##"{"not": true}"##,
             instance: ##"1"##,
             failures: [
-                Expected(##"1 should not be valid under True"##, ##"$"##, [##"not"##]),
+                Expected(##"1 should not be valid under True"##, ##"$"##, [##"not"##])
             ],
             best: Expected(##"1 should not be valid under True"##, ##"$"##, [##"not"##])
         ),
@@ -119,7 +119,7 @@ extension ParityCase {
             schema: ##"{"if": {"type": "integer"}, "then": {"minimum": 3}, "else": {"type": "string"}}"##,
             instance: ##"1"##,
             failures: [
-                Expected(##"1 is less than the minimum of 3"##, ##"$"##, [##"then"##, ##"minimum"##]),
+                Expected(##"1 is less than the minimum of 3"##, ##"$"##, [##"then"##, ##"minimum"##])
             ],
             best: Expected(##"1 is less than the minimum of 3"##, ##"$"##, [##"then"##, ##"minimum"##])
         ),
@@ -128,7 +128,7 @@ extension ParityCase {
             schema: ##"{"if": {"type": "integer"}, "then": {"minimum": 3}, "else": {"type": "string"}}"##,
             instance: ##"1.5"##,
             failures: [
-                Expected(##"1.5 is not of type 'string'"##, ##"$"##, [##"else"##, ##"type"##]),
+                Expected(##"1.5 is not of type 'string'"##, ##"$"##, [##"else"##, ##"type"##])
             ],
             best: Expected(##"1.5 is not of type 'string'"##, ##"$"##, [##"else"##, ##"type"##])
         ),
@@ -151,7 +151,7 @@ extension ParityCase {
             schema: ##"false"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"False schema does not allow {'a': 1}"##, ##"$"##, []),
+                Expected(##"False schema does not allow {'a': 1}"##, ##"$"##, [])
             ],
             best: Expected(##"False schema does not allow {'a': 1}"##, ##"$"##, [])
         ),
@@ -167,7 +167,7 @@ extension ParityCase {
             schema: ##"{"properties": {"a": false}}"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"False schema does not allow 1"##, ##"$"##, [##"properties"##]),
+                Expected(##"False schema does not allow 1"##, ##"$"##, [##"properties"##])
             ],
             best: Expected(##"False schema does not allow 1"##, ##"$"##, [##"properties"##])
         ),
@@ -196,7 +196,7 @@ extension ParityCase {
             schema: ##"{"anyOf": [{"type": "string", "minLength": 4}, {"type": "array"}]}"##,
             instance: ##""abc""##,
             failures: [
-                Expected(##"'abc' is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##]),
+                Expected(##"'abc' is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##])
             ],
             best: Expected(##"'abc' is too short"##, ##"$"##, [##"anyOf"##, ##"0"##, ##"minLength"##])
         ),
@@ -205,7 +205,7 @@ extension ParityCase {
             schema: ##"{"anyOf": [{"type": "string"}, {"type": "array"}]}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##]),
+                Expected(##"5 is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##])
             ],
             best: Expected(##"5 is not valid under any of the given schemas"##, ##"$"##, [##"anyOf"##])
         ),
@@ -227,7 +227,7 @@ extension ParityCase {
             ),
             instance: ##"{"kind": "b", "n": "x"}"##,
             failures: [
-                Expected(##"{'kind': 'b', 'n': 'x'} is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##]),
+                Expected(##"{'kind': 'b', 'n': 'x'} is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##])
             ],
             best: Expected(##"'a' was expected"##, ##"$.kind"##, [##"oneOf"##, ##"0"##, ##"properties"##, ##"kind"##, ##"const"##])
         ),
@@ -246,7 +246,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"s": {"type": "string"}}, "$ref": "#/$defs/s", "minLength": 5}"##,
             instance: ##""ab""##,
             failures: [
-                Expected(##"'ab' is too short"##, ##"$"##, [##"minLength"##]),
+                Expected(##"'ab' is too short"##, ##"$"##, [##"minLength"##])
             ],
             best: Expected(##"'ab' is too short"##, ##"$"##, [##"minLength"##])
         ),
@@ -258,7 +258,7 @@ extension ParityCase {
             ),
             instance: ##"{"a": {"b": 5}}"##,
             failures: [
-                Expected(##"{'b': 5} is not valid under any of the given schemas"##, ##"$.a"##, [##"properties"##, ##"a"##, ##"anyOf"##]),
+                Expected(##"{'b': 5} is not valid under any of the given schemas"##, ##"$.a"##, [##"properties"##, ##"a"##, ##"anyOf"##])
             ],
             best: Expected(
                 ##"5 is less than the minimum of 10"##,
@@ -271,7 +271,7 @@ extension ParityCase {
             schema: ##"{"oneOf": [{"type": "string"}, {"type": "boolean"}]}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##]),
+                Expected(##"5 is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##])
             ],
             best: Expected(##"5 is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##])
         ),
@@ -280,7 +280,7 @@ extension ParityCase {
             schema: ##"{"oneOf": [{"required": ["x"]}, {"properties": {"y": {"type": "string"}}}]}"##,
             instance: ##"{"y": 1}"##,
             failures: [
-                Expected(##"{'y': 1} is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##]),
+                Expected(##"{'y': 1} is not valid under any of the given schemas"##, ##"$"##, [##"oneOf"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.y"##, [##"oneOf"##, ##"1"##, ##"properties"##, ##"y"##, ##"type"##])
         ),
@@ -331,7 +331,7 @@ extension ParityCase {
                     ),
                     ##"$"##,
                     [##"not"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"{'a': [1, 2.5, None]} should not be valid under {'properties': {'a': {'const': [1, 2.5, None]}}, 'required': ['a']}"##,
@@ -344,7 +344,7 @@ extension ParityCase {
             schema: ##"{"properties": {"p": {"if": {"type": "string"}, "then": {"maxLength": 1}, "else": {"minimum": 5}}}}"##,
             instance: ##"{"p": 1}"##,
             failures: [
-                Expected(##"1 is less than the minimum of 5"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"else"##, ##"minimum"##]),
+                Expected(##"1 is less than the minimum of 5"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"else"##, ##"minimum"##])
             ],
             best: Expected(##"1 is less than the minimum of 5"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"else"##, ##"minimum"##])
         ),
@@ -353,7 +353,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"short": {"maxLength": 2}}, "propertyNames": {"$ref": "#/$defs/short"}}"##,
             instance: ##"{"abc": 1, "ab": 2}"##,
             failures: [
-                Expected(##"'abc' is too long"##, ##"$"##, [##"propertyNames"##, ##"maxLength"##]),
+                Expected(##"'abc' is too long"##, ##"$"##, [##"propertyNames"##, ##"maxLength"##])
             ],
             best: Expected(##"'abc' is too long"##, ##"$"##, [##"propertyNames"##, ##"maxLength"##])
         ),
@@ -362,7 +362,7 @@ extension ParityCase {
             schema: ##"{"enum": [{"a": 1}, [1, "x"], null, true, 1.5]}"##,
             instance: ##""z""##,
             failures: [
-                Expected(##"'z' is not one of [{'a': 1}, [1, 'x'], None, True, 1.5]"##, ##"$"##, [##"enum"##]),
+                Expected(##"'z' is not one of [{'a': 1}, [1, 'x'], None, True, 1.5]"##, ##"$"##, [##"enum"##])
             ],
             best: Expected(##"'z' is not one of [{'a': 1}, [1, 'x'], None, True, 1.5]"##, ##"$"##, [##"enum"##])
         ),
@@ -388,7 +388,7 @@ extension ParityCase {
             schema: ##"{"type": ["array", "object"]}"##,
             instance: ##""s""##,
             failures: [
-                Expected(##"'s' is not of type 'array', 'object'"##, ##"$"##, [##"type"##]),
+                Expected(##"'s' is not of type 'array', 'object'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"'s' is not of type 'array', 'object'"##, ##"$"##, [##"type"##])
         ),

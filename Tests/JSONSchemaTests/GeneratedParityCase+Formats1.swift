@@ -8,7 +8,7 @@ extension ParityCase {
             instance: ##""foo""##,
             formats: true,
             failures: [
-                Expected(##"'foo' is not a 'email'"##, ##"$"##, [##"format"##]),
+                Expected(##"'foo' is not a 'email'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'foo' is not a 'email'"##, ##"$"##, [##"format"##])
         ),
@@ -26,7 +26,7 @@ extension ParityCase {
             instance: ##""2021-02-29""##,
             formats: true,
             failures: [
-                Expected(##"'2021-02-29' is not a 'date'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2021-02-29' is not a 'date'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2021-02-29' is not a 'date'"##, ##"$"##, [##"format"##])
         ),
@@ -44,7 +44,7 @@ extension ParityCase {
             instance: ##""2020-1-01""##,
             formats: true,
             failures: [
-                Expected(##"'2020-1-01' is not a 'date'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2020-1-01' is not a 'date'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2020-1-01' is not a 'date'"##, ##"$"##, [##"format"##])
         ),
@@ -54,7 +54,7 @@ extension ParityCase {
             instance: ##""2020-01-01 10:00:00Z""##,
             formats: true,
             failures: [
-                Expected(##"'2020-01-01 10:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2020-01-01 10:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2020-01-01 10:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
         ),
@@ -80,7 +80,7 @@ extension ParityCase {
             instance: ##""2020-01-01T10:00:00""##,
             formats: true,
             failures: [
-                Expected(##"'2020-01-01T10:00:00' is not a 'date-time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2020-01-01T10:00:00' is not a 'date-time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2020-01-01T10:00:00' is not a 'date-time'"##, ##"$"##, [##"format"##])
         ),
@@ -90,7 +90,7 @@ extension ParityCase {
             instance: ##""2020-01-01T24:00:00Z""##,
             formats: true,
             failures: [
-                Expected(##"'2020-01-01T24:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2020-01-01T24:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2020-01-01T24:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
         ),
@@ -100,7 +100,7 @@ extension ParityCase {
             instance: ##""2020-01-01T23:59:60Z""##,
             formats: true,
             failures: [
-                Expected(##"'2020-01-01T23:59:60Z' is not a 'date-time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2020-01-01T23:59:60Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2020-01-01T23:59:60Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
         ),
@@ -110,7 +110,7 @@ extension ParityCase {
             instance: ##""10:00:00""##,
             formats: true,
             failures: [
-                Expected(##"'10:00:00' is not a 'time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'10:00:00' is not a 'time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'10:00:00' is not a 'time'"##, ##"$"##, [##"format"##])
         ),
@@ -128,7 +128,7 @@ extension ParityCase {
             instance: ##""12345678123456781234567812345678""##,
             formats: true,
             failures: [
-                Expected(##"'12345678123456781234567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##]),
+                Expected(##"'12345678123456781234567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'12345678123456781234567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##])
         ),
@@ -146,7 +146,7 @@ extension ParityCase {
             instance: ##""1234567g-1234-5678-1234-567812345678""##,
             formats: true,
             failures: [
-                Expected(##"'1234567g-1234-5678-1234-567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1234567g-1234-5678-1234-567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1234567g-1234-5678-1234-567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##])
         ),
@@ -156,7 +156,7 @@ extension ParityCase {
             instance: ##""256.1.1.1""##,
             formats: true,
             failures: [
-                Expected(##"'256.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##]),
+                Expected(##"'256.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'256.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
         ),
@@ -166,7 +166,7 @@ extension ParityCase {
             instance: ##""01.1.1.1""##,
             formats: true,
             failures: [
-                Expected(##"'01.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##]),
+                Expected(##"'01.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'01.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
         ),
@@ -184,7 +184,7 @@ extension ParityCase {
             instance: ##""1.1.1""##,
             formats: true,
             failures: [
-                Expected(##"'1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
         ),
@@ -194,7 +194,7 @@ extension ParityCase {
             instance: ##""1::2::3""##,
             formats: true,
             failures: [
-                Expected(##"'1::2::3' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1::2::3' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1::2::3' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -228,7 +228,7 @@ extension ParityCase {
             instance: ##""1:2:3:4:5:6:7:8:9""##,
             formats: true,
             failures: [
-                Expected(##"'1:2:3:4:5:6:7:8:9' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1:2:3:4:5:6:7:8:9' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1:2:3:4:5:6:7:8:9' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -238,7 +238,7 @@ extension ParityCase {
             instance: ##""fe80::1%eth0""##,
             formats: true,
             failures: [
-                Expected(##"'fe80::1%eth0' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"'fe80::1%eth0' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'fe80::1%eth0' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -256,7 +256,7 @@ extension ParityCase {
             instance: ##"":1:2:3:4:5:6:7""##,
             formats: true,
             failures: [
-                Expected(##"':1:2:3:4:5:6:7' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"':1:2:3:4:5:6:7' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"':1:2:3:4:5:6:7' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -266,7 +266,7 @@ extension ParityCase {
             instance: ##""-bad.example""##,
             formats: true,
             failures: [
-                Expected(##"'-bad.example' is not a 'hostname'"##, ##"$"##, [##"format"##]),
+                Expected(##"'-bad.example' is not a 'hostname'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'-bad.example' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -284,7 +284,7 @@ extension ParityCase {
             instance: ##""a_b.com""##,
             formats: true,
             failures: [
-                Expected(##"'a_b.com' is not a 'hostname'"##, ##"$"##, [##"format"##]),
+                Expected(##"'a_b.com' is not a 'hostname'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'a_b.com' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -298,7 +298,7 @@ extension ParityCase {
                     ##"'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com' is not a 'hostname'"##,
                     ##"$"##,
                     [##"format"##]
-                ),
+                )
             ],
             best: Expected(##"'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -308,7 +308,7 @@ extension ParityCase {
             instance: ##""not a uri""##,
             formats: true,
             failures: [
-                Expected(##"'not a uri' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'not a uri' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'not a uri' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -318,7 +318,7 @@ extension ParityCase {
             instance: ##""/relative/path""##,
             formats: true,
             failures: [
-                Expected(##"'/relative/path' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'/relative/path' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'/relative/path' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -336,7 +336,7 @@ extension ParityCase {
             instance: ##""http://example.com/%zz""##,
             formats: true,
             failures: [
-                Expected(##"'http://example.com/%zz' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'http://example.com/%zz' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'http://example.com/%zz' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -362,7 +362,7 @@ extension ParityCase {
             instance: ##""(unclosed""##,
             formats: true,
             failures: [
-                Expected(##"'(unclosed' is not a 'regex'"##, ##"$"##, [##"format"##]),
+                Expected(##"'(unclosed' is not a 'regex'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'(unclosed' is not a 'regex'"##, ##"$"##, [##"format"##])
         ),

@@ -8,7 +8,7 @@ extension ParityCase {
             instance: ##""""##,
             formats: true,
             failures: [
-                Expected(##"'' is not a 'hostname'"##, ##"$"##, [##"format"##]),
+                Expected(##"'' is not a 'hostname'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -18,7 +18,7 @@ extension ParityCase {
             instance: ##"".""##,
             formats: true,
             failures: [
-                Expected(##"'.' is not a 'hostname'"##, ##"$"##, [##"format"##]),
+                Expected(##"'.' is not a 'hostname'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'.' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -28,7 +28,7 @@ extension ParityCase {
             instance: ##""a..b""##,
             formats: true,
             failures: [
-                Expected(##"'a..b' is not a 'hostname'"##, ##"$"##, [##"format"##]),
+                Expected(##"'a..b' is not a 'hostname'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'a..b' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -59,7 +59,7 @@ extension ParityCase {
                     ),
                     ##"$"##,
                     [##"format"##]
-                ),
+                )
             ],
             best: Expected(
                 joined(
@@ -78,7 +78,7 @@ extension ParityCase {
             instance: ##""\u00e9.com""##,
             formats: true,
             failures: [
-                Expected(##"'é.com' is not a 'hostname'"##, ##"$"##, [##"format"##]),
+                Expected(##"'é.com' is not a 'hostname'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'é.com' is not a 'hostname'"##, ##"$"##, [##"format"##])
         ),
@@ -96,7 +96,7 @@ extension ParityCase {
             instance: ##"":::""##,
             formats: true,
             failures: [
-                Expected(##"':::' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"':::' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"':::' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -106,7 +106,7 @@ extension ParityCase {
             instance: ##""12345::1""##,
             formats: true,
             failures: [
-                Expected(##"'12345::1' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"'12345::1' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'12345::1' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -116,7 +116,7 @@ extension ParityCase {
             instance: ##""::ffff:01.2.3.4""##,
             formats: true,
             failures: [
-                Expected(##"'::ffff:01.2.3.4' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"'::ffff:01.2.3.4' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'::ffff:01.2.3.4' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -126,7 +126,7 @@ extension ParityCase {
             instance: ##""1:2:3:4:5:6:7:1.2.3.4""##,
             formats: true,
             failures: [
-                Expected(##"'1:2:3:4:5:6:7:1.2.3.4' is not a 'ipv6'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1:2:3:4:5:6:7:1.2.3.4' is not a 'ipv6'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1:2:3:4:5:6:7:1.2.3.4' is not a 'ipv6'"##, ##"$"##, [##"format"##])
         ),
@@ -136,7 +136,7 @@ extension ParityCase {
             instance: ##"" 1.1.1.1""##,
             formats: true,
             failures: [
-                Expected(##"' 1.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##]),
+                Expected(##"' 1.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"' 1.1.1.1' is not a 'ipv4'"##, ##"$"##, [##"format"##])
         ),
@@ -146,7 +146,7 @@ extension ParityCase {
             instance: ##""1.1.1.\u0661""##,
             formats: true,
             failures: [
-                Expected(##"'1.1.1.١' is not a 'ipv4'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1.1.1.١' is not a 'ipv4'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1.1.1.١' is not a 'ipv4'"##, ##"$"##, [##"format"##])
         ),
@@ -172,7 +172,7 @@ extension ParityCase {
             instance: ##""http://a b.com/""##,
             formats: true,
             failures: [
-                Expected(##"'http://a b.com/' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'http://a b.com/' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'http://a b.com/' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -182,7 +182,7 @@ extension ParityCase {
             instance: ##""http://\u4f8b\u5b50.com/""##,
             formats: true,
             failures: [
-                Expected(##"'http://例子.com/' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'http://例子.com/' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'http://例子.com/' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -192,7 +192,7 @@ extension ParityCase {
             instance: ##""http://example.com:80a/""##,
             formats: true,
             failures: [
-                Expected(##"'http://example.com:80a/' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'http://example.com:80a/' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'http://example.com:80a/' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -202,7 +202,7 @@ extension ParityCase {
             instance: ##""http://a@b@c/""##,
             formats: true,
             failures: [
-                Expected(##"'http://a@b@c/' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'http://a@b@c/' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'http://a@b@c/' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -212,7 +212,7 @@ extension ParityCase {
             instance: ##""1http://a""##,
             formats: true,
             failures: [
-                Expected(##"'1http://a' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'1http://a' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'1http://a' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -222,7 +222,7 @@ extension ParityCase {
             instance: ##""http://a/?x=[1]""##,
             formats: true,
             failures: [
-                Expected(##"'http://a/?x=[1]' is not a 'uri'"##, ##"$"##, [##"format"##]),
+                Expected(##"'http://a/?x=[1]' is not a 'uri'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'http://a/?x=[1]' is not a 'uri'"##, ##"$"##, [##"format"##])
         ),
@@ -248,7 +248,7 @@ extension ParityCase {
             instance: ##""\uff12020-01-01""##,
             formats: true,
             failures: [
-                Expected(##"'２020-01-01' is not a 'date'"##, ##"$"##, [##"format"##]),
+                Expected(##"'２020-01-01' is not a 'date'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'２020-01-01' is not a 'date'"##, ##"$"##, [##"format"##])
         ),
@@ -258,7 +258,7 @@ extension ParityCase {
             instance: ##""0000-01-01""##,
             formats: true,
             failures: [
-                Expected(##"'0000-01-01' is not a 'date'"##, ##"$"##, [##"format"##]),
+                Expected(##"'0000-01-01' is not a 'date'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'0000-01-01' is not a 'date'"##, ##"$"##, [##"format"##])
         ),
@@ -276,7 +276,7 @@ extension ParityCase {
             instance: ##""2021-02-30T00:00:00Z""##,
             formats: true,
             failures: [
-                Expected(##"'2021-02-30T00:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'2021-02-30T00:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'2021-02-30T00:00:00Z' is not a 'date-time'"##, ##"$"##, [##"format"##])
         ),
@@ -286,7 +286,7 @@ extension ParityCase {
             instance: ##""10:00:00+25:00""##,
             formats: true,
             failures: [
-                Expected(##"'10:00:00+25:00' is not a 'time'"##, ##"$"##, [##"format"##]),
+                Expected(##"'10:00:00+25:00' is not a 'time'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'10:00:00+25:00' is not a 'time'"##, ##"$"##, [##"format"##])
         ),
@@ -304,7 +304,7 @@ extension ParityCase {
             instance: ##""{12345678-1234-5678-1234-567812345678}""##,
             formats: true,
             failures: [
-                Expected(##"'{12345678-1234-5678-1234-567812345678}' is not a 'uuid'"##, ##"$"##, [##"format"##]),
+                Expected(##"'{12345678-1234-5678-1234-567812345678}' is not a 'uuid'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'{12345678-1234-5678-1234-567812345678}' is not a 'uuid'"##, ##"$"##, [##"format"##])
         ),
@@ -314,7 +314,7 @@ extension ParityCase {
             instance: ##""urn:uuid:12345678-1234-5678-1234-567812345678""##,
             formats: true,
             failures: [
-                Expected(##"'urn:uuid:12345678-1234-5678-1234-567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##]),
+                Expected(##"'urn:uuid:12345678-1234-5678-1234-567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'urn:uuid:12345678-1234-5678-1234-567812345678' is not a 'uuid'"##, ##"$"##, [##"format"##])
         ),
@@ -332,7 +332,7 @@ extension ParityCase {
             instance: ##""x""##,
             formats: true,
             failures: [
-                Expected(##"'x' is not a 'idn-email'"##, ##"$"##, [##"format"##]),
+                Expected(##"'x' is not a 'idn-email'"##, ##"$"##, [##"format"##])
             ],
             best: Expected(##"'x' is not a 'idn-email'"##, ##"$"##, [##"format"##])
         ),

@@ -7,7 +7,7 @@ extension ParityCase {
             schema: ##"{"required": ["name", "id"]}"##,
             instance: ##"{"id": 1}"##,
             failures: [
-                Expected(##"'name' is a required property"##, ##"$"##, [##"required"##]),
+                Expected(##"'name' is a required property"##, ##"$"##, [##"required"##])
             ],
             best: Expected(##"'name' is a required property"##, ##"$"##, [##"required"##])
         ),
@@ -47,7 +47,7 @@ extension ParityCase {
                     ##"5 is not of type 'string'"##,
                     ##"$.authors[1].name"##,
                     [##"properties"##, ##"authors"##, ##"items"##, ##"properties"##, ##"name"##, ##"type"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"5 is not of type 'string'"##,
@@ -81,7 +81,7 @@ extension ParityCase {
             schema: ##"{"properties": {"a": {}}, "additionalProperties": false}"##,
             instance: ##"{"a": 1, "x": 2}"##,
             failures: [
-                Expected(##"Additional properties are not allowed ('x' was unexpected)"##, ##"$"##, [##"additionalProperties"##]),
+                Expected(##"Additional properties are not allowed ('x' was unexpected)"##, ##"$"##, [##"additionalProperties"##])
             ],
             best: Expected(##"Additional properties are not allowed ('x' was unexpected)"##, ##"$"##, [##"additionalProperties"##])
         ),
@@ -90,7 +90,7 @@ extension ParityCase {
             schema: ##"{"properties": {"a": {}}, "additionalProperties": false}"##,
             instance: ##"{"z": 1, "a": 1, "b": 2, "B": 3}"##,
             failures: [
-                Expected(##"Additional properties are not allowed ('B', 'b', 'z' were unexpected)"##, ##"$"##, [##"additionalProperties"##]),
+                Expected(##"Additional properties are not allowed ('B', 'b', 'z' were unexpected)"##, ##"$"##, [##"additionalProperties"##])
             ],
             best: Expected(##"Additional properties are not allowed ('B', 'b', 'z' were unexpected)"##, ##"$"##, [##"additionalProperties"##])
         ),
@@ -99,7 +99,7 @@ extension ParityCase {
             schema: ##"{"properties": {"a": {}}, "additionalProperties": {"type": "integer"}}"##,
             instance: ##"{"a": "s", "x": "y"}"##,
             failures: [
-                Expected(##"'y' is not of type 'integer'"##, ##"$.x"##, [##"additionalProperties"##, ##"type"##]),
+                Expected(##"'y' is not of type 'integer'"##, ##"$.x"##, [##"additionalProperties"##, ##"type"##])
             ],
             best: Expected(##"'y' is not of type 'integer'"##, ##"$.x"##, [##"additionalProperties"##, ##"type"##])
         ),
@@ -108,7 +108,7 @@ extension ParityCase {
             schema: ##"{"patternProperties": {"^a": {}, "^b": {}}, "additionalProperties": false}"##,
             instance: ##"{"apple": 1, "cherry": 2, "date": 3}"##,
             failures: [
-                Expected(##"'cherry', 'date' do not match any of the regexes: '^a', '^b'"##, ##"$"##, [##"additionalProperties"##]),
+                Expected(##"'cherry', 'date' do not match any of the regexes: '^a', '^b'"##, ##"$"##, [##"additionalProperties"##])
             ],
             best: Expected(##"'cherry', 'date' do not match any of the regexes: '^a', '^b'"##, ##"$"##, [##"additionalProperties"##])
         ),
@@ -117,7 +117,7 @@ extension ParityCase {
             schema: ##"{"patternProperties": {"^a": {}}, "additionalProperties": false}"##,
             instance: ##"{"x": 1}"##,
             failures: [
-                Expected(##"'x' does not match any of the regexes: '^a'"##, ##"$"##, [##"additionalProperties"##]),
+                Expected(##"'x' does not match any of the regexes: '^a'"##, ##"$"##, [##"additionalProperties"##])
             ],
             best: Expected(##"'x' does not match any of the regexes: '^a'"##, ##"$"##, [##"additionalProperties"##])
         ),
@@ -133,7 +133,7 @@ extension ParityCase {
             schema: ##"{"propertyNames": {"pattern": "^[a-z]+$"}}"##,
             instance: ##"{"ok": 1, "Not": 2}"##,
             failures: [
-                Expected(##"'Not' does not match '^[a-z]+$'"##, ##"$"##, [##"propertyNames"##, ##"pattern"##]),
+                Expected(##"'Not' does not match '^[a-z]+$'"##, ##"$"##, [##"propertyNames"##, ##"pattern"##])
             ],
             best: Expected(##"'Not' does not match '^[a-z]+$'"##, ##"$"##, [##"propertyNames"##, ##"pattern"##])
         ),
@@ -142,7 +142,7 @@ extension ParityCase {
             schema: ##"{"propertyNames": {"maxLength": 3}}"##,
             instance: ##"{"long name": 1}"##,
             failures: [
-                Expected(##"'long name' is too long"##, ##"$"##, [##"propertyNames"##, ##"maxLength"##]),
+                Expected(##"'long name' is too long"##, ##"$"##, [##"propertyNames"##, ##"maxLength"##])
             ],
             best: Expected(##"'long name' is too long"##, ##"$"##, [##"propertyNames"##, ##"maxLength"##])
         ),
@@ -151,7 +151,7 @@ extension ParityCase {
             schema: ##"{"propertyNames": false}"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"False schema does not allow 'a'"##, ##"$"##, [##"propertyNames"##]),
+                Expected(##"False schema does not allow 'a'"##, ##"$"##, [##"propertyNames"##])
             ],
             best: Expected(##"False schema does not allow 'a'"##, ##"$"##, [##"propertyNames"##])
         ),
@@ -160,7 +160,7 @@ extension ParityCase {
             schema: ##"{"minProperties": 2}"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"{'a': 1} does not have enough properties"##, ##"$"##, [##"minProperties"##]),
+                Expected(##"{'a': 1} does not have enough properties"##, ##"$"##, [##"minProperties"##])
             ],
             best: Expected(##"{'a': 1} does not have enough properties"##, ##"$"##, [##"minProperties"##])
         ),
@@ -169,7 +169,7 @@ extension ParityCase {
             schema: ##"{"minProperties": 1}"##,
             instance: ##"{}"##,
             failures: [
-                Expected(##"{} should be non-empty"##, ##"$"##, [##"minProperties"##]),
+                Expected(##"{} should be non-empty"##, ##"$"##, [##"minProperties"##])
             ],
             best: Expected(##"{} should be non-empty"##, ##"$"##, [##"minProperties"##])
         ),
@@ -178,7 +178,7 @@ extension ParityCase {
             schema: ##"{"maxProperties": 1}"##,
             instance: ##"{"a": 1, "b": 2}"##,
             failures: [
-                Expected(##"{'a': 1, 'b': 2} has too many properties"##, ##"$"##, [##"maxProperties"##]),
+                Expected(##"{'a': 1, 'b': 2} has too many properties"##, ##"$"##, [##"maxProperties"##])
             ],
             best: Expected(##"{'a': 1, 'b': 2} has too many properties"##, ##"$"##, [##"maxProperties"##])
         ),
@@ -187,7 +187,7 @@ extension ParityCase {
             schema: ##"{"maxProperties": 0}"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"{'a': 1} is expected to be empty"##, ##"$"##, [##"maxProperties"##]),
+                Expected(##"{'a': 1} is expected to be empty"##, ##"$"##, [##"maxProperties"##])
             ],
             best: Expected(##"{'a': 1} is expected to be empty"##, ##"$"##, [##"maxProperties"##])
         ),
@@ -196,7 +196,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "dependencies": {"card": ["billing", "name"]}}"##,
             instance: ##"{"card": 1, "name": "x"}"##,
             failures: [
-                Expected(##"'billing' is a dependency of 'card'"##, ##"$"##, [##"dependencies"##]),
+                Expected(##"'billing' is a dependency of 'card'"##, ##"$"##, [##"dependencies"##])
             ],
             best: Expected(##"'billing' is a dependency of 'card'"##, ##"$"##, [##"dependencies"##])
         ),
@@ -205,7 +205,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "dependencies": {"card": {"required": ["billing"]}}}"##,
             instance: ##"{"card": 1}"##,
             failures: [
-                Expected(##"'billing' is a required property"##, ##"$"##, [##"dependencies"##, ##"card"##, ##"required"##]),
+                Expected(##"'billing' is a required property"##, ##"$"##, [##"dependencies"##, ##"card"##, ##"required"##])
             ],
             best: Expected(##"'billing' is a required property"##, ##"$"##, [##"dependencies"##, ##"card"##, ##"required"##])
         ),
@@ -221,7 +221,7 @@ extension ParityCase {
             schema: ##"{"dependentRequired": {"card": ["billing"]}}"##,
             instance: ##"{"card": 1}"##,
             failures: [
-                Expected(##"'billing' is a dependency of 'card'"##, ##"$"##, [##"dependentRequired"##]),
+                Expected(##"'billing' is a dependency of 'card'"##, ##"$"##, [##"dependentRequired"##])
             ],
             best: Expected(##"'billing' is a dependency of 'card'"##, ##"$"##, [##"dependentRequired"##])
         ),
@@ -234,7 +234,7 @@ extension ParityCase {
                     ##"1 is not of type 'string'"##,
                     ##"$.card"##,
                     [##"dependentSchemas"##, ##"card"##, ##"properties"##, ##"card"##, ##"type"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"1 is not of type 'string'"##,
@@ -258,7 +258,7 @@ extension ParityCase {
             ),
             instance: ##"{"name": "n", "description": "d"}"##,
             failures: [
-                Expected(##"'record_type' is a required property"##, ##"$"##, [##"required"##]),
+                Expected(##"'record_type' is a required property"##, ##"$"##, [##"required"##])
             ],
             best: Expected(##"'record_type' is a required property"##, ##"$"##, [##"required"##])
         ),
@@ -275,7 +275,7 @@ extension ParityCase {
                     ##"'other' is not one of ['dataset', 'model', 'application']"##,
                     ##"$.record_type"##,
                     [##"properties"##, ##"record_type"##, ##"enum"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"'other' is not one of ['dataset', 'model', 'application']"##,

@@ -10,7 +10,7 @@ extension ParityCase {
             ),
             instance: ##"{"n": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
         ),
@@ -19,7 +19,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"name": {"type": "string"}}, "properties": {"n": {"$ref": "#/$defs/name"}}}"##,
             instance: ##"{"n": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
         ),
@@ -50,7 +50,7 @@ extension ParityCase {
             schema: ##"{"anyOf": [{"type": "string"}, true], "properties": {"a": {"$ref": "#/anyOf/0"}}}"##,
             instance: ##"{"a": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.a"##, [##"properties"##, ##"a"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.a"##, [##"properties"##, ##"a"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.a"##, [##"properties"##, ##"a"##, ##"type"##])
         ),
@@ -59,7 +59,7 @@ extension ParityCase {
             schema: ##"{"properties": {"a": {"type": "integer"}, "b": {"$ref": "#/properties/a"}}}"##,
             instance: ##"{"b": "x"}"##,
             failures: [
-                Expected(##"'x' is not of type 'integer'"##, ##"$.b"##, [##"properties"##, ##"b"##, ##"type"##]),
+                Expected(##"'x' is not of type 'integer'"##, ##"$.b"##, [##"properties"##, ##"b"##, ##"type"##])
             ],
             best: Expected(##"'x' is not of type 'integer'"##, ##"$.b"##, [##"properties"##, ##"b"##, ##"type"##])
         ),
@@ -78,8 +78,10 @@ extension ParityCase {
                 Expected(
                     ##"5 is not of type 'string'"##,
                     ##"$.children[1].children[0].name"##,
-                    [##"properties"##, ##"children"##, ##"items"##, ##"properties"##, ##"children"##, ##"items"##, ##"properties"##, ##"name"##,
-                     ##"type"##]
+                    [
+                        ##"properties"##, ##"children"##, ##"items"##, ##"properties"##, ##"children"##, ##"items"##, ##"properties"##, ##"name"##,
+                        ##"type"##,
+                    ]
                 ),
                 Expected(
                     ##"'name' is a required property"##,
@@ -102,7 +104,7 @@ extension ParityCase {
                     ##"1 is not of type 'object'"##,
                     ##"$.a.b.c"##,
                     [##"additionalProperties"##, ##"additionalProperties"##, ##"additionalProperties"##, ##"type"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"1 is not of type 'object'"##,
@@ -115,7 +117,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"a": {"$anchor": "name", "type": "string"}}, "properties": {"n": {"$ref": "#name"}}}"##,
             instance: ##"{"n": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
         ),
@@ -127,7 +129,7 @@ extension ParityCase {
             ),
             instance: ##"{"n": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
         ),
@@ -139,7 +141,7 @@ extension ParityCase {
             ),
             instance: ##"{"n": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
         ),
@@ -151,7 +153,7 @@ extension ParityCase {
             ),
             instance: ##"{"n": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.n"##, [##"properties"##, ##"n"##, ##"type"##])
         ),
@@ -164,7 +166,7 @@ extension ParityCase {
             ),
             instance: ##"{"v": "s"}"##,
             failures: [
-                Expected(##"'s' is not of type 'integer'"##, ##"$.v"##, [##"properties"##, ##"v"##, ##"type"##]),
+                Expected(##"'s' is not of type 'integer'"##, ##"$.v"##, [##"properties"##, ##"v"##, ##"type"##])
             ],
             best: Expected(##"'s' is not of type 'integer'"##, ##"$.v"##, [##"properties"##, ##"v"##, ##"type"##])
         ),
@@ -177,7 +179,7 @@ extension ParityCase {
             ),
             instance: ##"{"p": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"type"##])
         ),
@@ -186,7 +188,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"a%b": {"type": "string"}}, "properties": {"p": {"$ref": "#/$defs/a%25b"}}}"##,
             instance: ##"{"p": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"type"##])
         ),
@@ -199,7 +201,7 @@ extension ParityCase {
                     ##"'x' is not of type 'integer'"##,
                     ##"$.next.next.v"##,
                     [##"properties"##, ##"next"##, ##"properties"##, ##"next"##, ##"properties"##, ##"v"##, ##"type"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"'x' is not of type 'integer'"##,
@@ -212,7 +214,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"s": {"$dynamicAnchor": "node", "type": "string"}}, "properties": {"p": {"$dynamicRef": "#node"}}}"##,
             instance: ##"{"p": 1}"##,
             failures: [
-                Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"$dynamicRef"##, ##"type"##]),
+                Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"$dynamicRef"##, ##"type"##])
             ],
             best: Expected(##"1 is not of type 'string'"##, ##"$.p"##, [##"properties"##, ##"p"##, ##"$dynamicRef"##, ##"type"##])
         ),

@@ -7,7 +7,7 @@ extension ParityCase {
             schema: ##"{"properties": {"a": {}}, "unevaluatedProperties": false}"##,
             instance: ##"{"a": 1, "c": 2, "b": 3}"##,
             failures: [
-                Expected(##"Unevaluated properties are not allowed ('b', 'c' were unexpected)"##, ##"$"##, [##"unevaluatedProperties"##]),
+                Expected(##"Unevaluated properties are not allowed ('b', 'c' were unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
             ],
             best: Expected(##"Unevaluated properties are not allowed ('b', 'c' were unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
         ),
@@ -16,7 +16,7 @@ extension ParityCase {
             schema: ##"{"allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": false}"##,
             instance: ##"{"a": 1, "b": 2}"##,
             failures: [
-                Expected(##"Unevaluated properties are not allowed ('b' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##]),
+                Expected(##"Unevaluated properties are not allowed ('b' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
             ],
             best: Expected(##"Unevaluated properties are not allowed ('b' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
         ),
@@ -29,7 +29,7 @@ extension ParityCase {
                     ##"Unevaluated properties are not valid under the given schema ('b' was unevaluated and invalid)"##,
                     ##"$"##,
                     [##"unevaluatedProperties"##]
-                ),
+                )
             ],
             best: Expected(
                 ##"Unevaluated properties are not valid under the given schema ('b' was unevaluated and invalid)"##,
@@ -42,7 +42,7 @@ extension ParityCase {
             schema: ##"{"if": {"properties": {"k": {"const": 1}}}, "then": {"properties": {"x": {}}}, "unevaluatedProperties": false}"##,
             instance: ##"{"k": 1, "x": 2, "y": 3}"##,
             failures: [
-                Expected(##"Unevaluated properties are not allowed ('y' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##]),
+                Expected(##"Unevaluated properties are not allowed ('y' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
             ],
             best: Expected(##"Unevaluated properties are not allowed ('y' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
         ),
@@ -51,7 +51,7 @@ extension ParityCase {
             schema: ##"{"$defs": {"base": {"properties": {"a": {}}}}, "$ref": "#/$defs/base", "unevaluatedProperties": false}"##,
             instance: ##"{"a": 1, "b": 2}"##,
             failures: [
-                Expected(##"Unevaluated properties are not allowed ('b' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##]),
+                Expected(##"Unevaluated properties are not allowed ('b' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
             ],
             best: Expected(##"Unevaluated properties are not allowed ('b' was unexpected)"##, ##"$"##, [##"unevaluatedProperties"##])
         ),
@@ -60,7 +60,7 @@ extension ParityCase {
             schema: ##"{"prefixItems": [{}], "unevaluatedItems": false}"##,
             instance: ##"[1, 2, 3]"##,
             failures: [
-                Expected(##"Unevaluated items are not allowed (2, 3 were unexpected)"##, ##"$"##, [##"unevaluatedItems"##]),
+                Expected(##"Unevaluated items are not allowed (2, 3 were unexpected)"##, ##"$"##, [##"unevaluatedItems"##])
             ],
             best: Expected(##"Unevaluated items are not allowed (2, 3 were unexpected)"##, ##"$"##, [##"unevaluatedItems"##])
         ),
@@ -69,7 +69,7 @@ extension ParityCase {
             schema: ##"{"contains": {"type": "string"}, "unevaluatedItems": false}"##,
             instance: ##"["a", 1]"##,
             failures: [
-                Expected(##"Unevaluated items are not allowed (1 was unexpected)"##, ##"$"##, [##"unevaluatedItems"##]),
+                Expected(##"Unevaluated items are not allowed (1 was unexpected)"##, ##"$"##, [##"unevaluatedItems"##])
             ],
             best: Expected(##"Unevaluated items are not allowed (1 was unexpected)"##, ##"$"##, [##"unevaluatedItems"##])
         ),

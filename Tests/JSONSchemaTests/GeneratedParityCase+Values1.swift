@@ -7,7 +7,7 @@ extension ParityCase {
             schema: ##"{"type": "string"}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is not of type 'string'"##, ##"$"##, [##"type"##]),
+                Expected(##"5 is not of type 'string'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"5 is not of type 'string'"##, ##"$"##, [##"type"##])
         ),
@@ -23,7 +23,7 @@ extension ParityCase {
             schema: ##"{"type": ["string", "null"]}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is not of type 'string', 'null'"##, ##"$"##, [##"type"##]),
+                Expected(##"5 is not of type 'string', 'null'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"5 is not of type 'string', 'null'"##, ##"$"##, [##"type"##])
         ),
@@ -46,7 +46,7 @@ extension ParityCase {
             schema: ##"{"type": "integer"}"##,
             instance: ##"1.5"##,
             failures: [
-                Expected(##"1.5 is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##"1.5 is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"1.5 is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -55,7 +55,7 @@ extension ParityCase {
             schema: ##"{"type": "integer"}"##,
             instance: ##"true"##,
             failures: [
-                Expected(##"True is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##"True is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"True is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -64,7 +64,7 @@ extension ParityCase {
             schema: ##"{"type": "number"}"##,
             instance: ##"false"##,
             failures: [
-                Expected(##"False is not of type 'number'"##, ##"$"##, [##"type"##]),
+                Expected(##"False is not of type 'number'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"False is not of type 'number'"##, ##"$"##, [##"type"##])
         ),
@@ -80,7 +80,7 @@ extension ParityCase {
             schema: ##"{"type": "boolean"}"##,
             instance: ##"0"##,
             failures: [
-                Expected(##"0 is not of type 'boolean'"##, ##"$"##, [##"type"##]),
+                Expected(##"0 is not of type 'boolean'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"0 is not of type 'boolean'"##, ##"$"##, [##"type"##])
         ),
@@ -89,7 +89,7 @@ extension ParityCase {
             schema: ##"{"type": "object"}"##,
             instance: ##"[1, {"a": null}]"##,
             failures: [
-                Expected(##"[1, {'a': None}] is not of type 'object'"##, ##"$"##, [##"type"##]),
+                Expected(##"[1, {'a': None}] is not of type 'object'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"[1, {'a': None}] is not of type 'object'"##, ##"$"##, [##"type"##])
         ),
@@ -98,7 +98,7 @@ extension ParityCase {
             schema: ##"{"type": "array"}"##,
             instance: ##"{"a": [true, 2.5]}"##,
             failures: [
-                Expected(##"{'a': [True, 2.5]} is not of type 'array'"##, ##"$"##, [##"type"##]),
+                Expected(##"{'a': [True, 2.5]} is not of type 'array'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"{'a': [True, 2.5]} is not of type 'array'"##, ##"$"##, [##"type"##])
         ),
@@ -107,7 +107,7 @@ extension ParityCase {
             schema: ##"{"type": "null"}"##,
             instance: ##""""##,
             failures: [
-                Expected(##"'' is not of type 'null'"##, ##"$"##, [##"type"##]),
+                Expected(##"'' is not of type 'null'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"'' is not of type 'null'"##, ##"$"##, [##"type"##])
         ),
@@ -116,7 +116,7 @@ extension ParityCase {
             schema: ##"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "integer"}"##,
             instance: ##""7""##,
             failures: [
-                Expected(##"'7' is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##"'7' is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"'7' is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -125,7 +125,7 @@ extension ParityCase {
             schema: ##"{"enum": ["a", "b"]}"##,
             instance: ##""x""##,
             failures: [
-                Expected(##"'x' is not one of ['a', 'b']"##, ##"$"##, [##"enum"##]),
+                Expected(##"'x' is not one of ['a', 'b']"##, ##"$"##, [##"enum"##])
             ],
             best: Expected(##"'x' is not one of ['a', 'b']"##, ##"$"##, [##"enum"##])
         ),
@@ -148,7 +148,7 @@ extension ParityCase {
             schema: ##"{"enum": [1, 2]}"##,
             instance: ##"true"##,
             failures: [
-                Expected(##"True is not one of [1, 2]"##, ##"$"##, [##"enum"##]),
+                Expected(##"True is not one of [1, 2]"##, ##"$"##, [##"enum"##])
             ],
             best: Expected(##"True is not one of [1, 2]"##, ##"$"##, [##"enum"##])
         ),
@@ -157,7 +157,7 @@ extension ParityCase {
             schema: ##"{"enum": [true, null]}"##,
             instance: ##"1"##,
             failures: [
-                Expected(##"1 is not one of [True, None]"##, ##"$"##, [##"enum"##]),
+                Expected(##"1 is not one of [True, None]"##, ##"$"##, [##"enum"##])
             ],
             best: Expected(##"1 is not one of [True, None]"##, ##"$"##, [##"enum"##])
         ),
@@ -173,7 +173,7 @@ extension ParityCase {
             schema: ##"{"enum": [[1, {"x": "y"}], null]}"##,
             instance: ##"[1, {"x": "z"}]"##,
             failures: [
-                Expected(##"[1, {'x': 'z'}] is not one of [[1, {'x': 'y'}], None]"##, ##"$"##, [##"enum"##]),
+                Expected(##"[1, {'x': 'z'}] is not one of [[1, {'x': 'y'}], None]"##, ##"$"##, [##"enum"##])
             ],
             best: Expected(##"[1, {'x': 'z'}] is not one of [[1, {'x': 'y'}], None]"##, ##"$"##, [##"enum"##])
         ),
@@ -182,7 +182,7 @@ extension ParityCase {
             schema: ##"{"const": "a"}"##,
             instance: ##""b""##,
             failures: [
-                Expected(##"'a' was expected"##, ##"$"##, [##"const"##]),
+                Expected(##"'a' was expected"##, ##"$"##, [##"const"##])
             ],
             best: Expected(##"'a' was expected"##, ##"$"##, [##"const"##])
         ),
@@ -198,7 +198,7 @@ extension ParityCase {
             schema: ##"{"const": {"k": [null, false]}}"##,
             instance: ##"{"k": [null, 0]}"##,
             failures: [
-                Expected(##"{'k': [None, False]} was expected"##, ##"$"##, [##"const"##]),
+                Expected(##"{'k': [None, False]} was expected"##, ##"$"##, [##"const"##])
             ],
             best: Expected(##"{'k': [None, False]} was expected"##, ##"$"##, [##"const"##])
         ),
@@ -207,7 +207,7 @@ extension ParityCase {
             schema: ##"{"const": null}"##,
             instance: ##"0"##,
             failures: [
-                Expected(##"None was expected"##, ##"$"##, [##"const"##]),
+                Expected(##"None was expected"##, ##"$"##, [##"const"##])
             ],
             best: Expected(##"None was expected"##, ##"$"##, [##"const"##])
         ),
@@ -216,7 +216,7 @@ extension ParityCase {
             schema: ##"{"minimum": 5}"##,
             instance: ##"3"##,
             failures: [
-                Expected(##"3 is less than the minimum of 5"##, ##"$"##, [##"minimum"##]),
+                Expected(##"3 is less than the minimum of 5"##, ##"$"##, [##"minimum"##])
             ],
             best: Expected(##"3 is less than the minimum of 5"##, ##"$"##, [##"minimum"##])
         ),
@@ -225,7 +225,7 @@ extension ParityCase {
             schema: ##"{"minimum": 5.5}"##,
             instance: ##"5"##,
             failures: [
-                Expected(##"5 is less than the minimum of 5.5"##, ##"$"##, [##"minimum"##]),
+                Expected(##"5 is less than the minimum of 5.5"##, ##"$"##, [##"minimum"##])
             ],
             best: Expected(##"5 is less than the minimum of 5.5"##, ##"$"##, [##"minimum"##])
         ),
@@ -241,7 +241,7 @@ extension ParityCase {
             schema: ##"{"maximum": 1}"##,
             instance: ##"3"##,
             failures: [
-                Expected(##"3 is greater than the maximum of 1"##, ##"$"##, [##"maximum"##]),
+                Expected(##"3 is greater than the maximum of 1"##, ##"$"##, [##"maximum"##])
             ],
             best: Expected(##"3 is greater than the maximum of 1"##, ##"$"##, [##"maximum"##])
         ),
@@ -250,7 +250,7 @@ extension ParityCase {
             schema: ##"{"maximum": 1}"##,
             instance: ##"1.25"##,
             failures: [
-                Expected(##"1.25 is greater than the maximum of 1"##, ##"$"##, [##"maximum"##]),
+                Expected(##"1.25 is greater than the maximum of 1"##, ##"$"##, [##"maximum"##])
             ],
             best: Expected(##"1.25 is greater than the maximum of 1"##, ##"$"##, [##"maximum"##])
         ),
@@ -259,7 +259,7 @@ extension ParityCase {
             schema: ##"{"exclusiveMinimum": 3}"##,
             instance: ##"3"##,
             failures: [
-                Expected(##"3 is less than or equal to the minimum of 3"##, ##"$"##, [##"exclusiveMinimum"##]),
+                Expected(##"3 is less than or equal to the minimum of 3"##, ##"$"##, [##"exclusiveMinimum"##])
             ],
             best: Expected(##"3 is less than or equal to the minimum of 3"##, ##"$"##, [##"exclusiveMinimum"##])
         ),
@@ -268,7 +268,7 @@ extension ParityCase {
             schema: ##"{"exclusiveMaximum": 3.0}"##,
             instance: ##"3"##,
             failures: [
-                Expected(##"3 is greater than or equal to the maximum of 3.0"##, ##"$"##, [##"exclusiveMaximum"##]),
+                Expected(##"3 is greater than or equal to the maximum of 3.0"##, ##"$"##, [##"exclusiveMaximum"##])
             ],
             best: Expected(##"3 is greater than or equal to the maximum of 3.0"##, ##"$"##, [##"exclusiveMaximum"##])
         ),
@@ -298,7 +298,7 @@ extension ParityCase {
             schema: ##"{"maximum": 9007199254740992.0}"##,
             instance: ##"9007199254740993"##,
             failures: [
-                Expected(##"9007199254740993 is greater than the maximum of 9007199254740992.0"##, ##"$"##, [##"maximum"##]),
+                Expected(##"9007199254740993 is greater than the maximum of 9007199254740992.0"##, ##"$"##, [##"maximum"##])
             ],
             best: Expected(##"9007199254740993 is greater than the maximum of 9007199254740992.0"##, ##"$"##, [##"maximum"##])
         ),
@@ -307,7 +307,7 @@ extension ParityCase {
             schema: ##"{"multipleOf": 3}"##,
             instance: ##"7"##,
             failures: [
-                Expected(##"7 is not a multiple of 3"##, ##"$"##, [##"multipleOf"##]),
+                Expected(##"7 is not a multiple of 3"##, ##"$"##, [##"multipleOf"##])
             ],
             best: Expected(##"7 is not a multiple of 3"##, ##"$"##, [##"multipleOf"##])
         ),
@@ -330,7 +330,7 @@ extension ParityCase {
             schema: ##"{"multipleOf": 0.1}"##,
             instance: ##"0.3"##,
             failures: [
-                Expected(##"0.3 is not a multiple of 0.1"##, ##"$"##, [##"multipleOf"##]),
+                Expected(##"0.3 is not a multiple of 0.1"##, ##"$"##, [##"multipleOf"##])
             ],
             best: Expected(##"0.3 is not a multiple of 0.1"##, ##"$"##, [##"multipleOf"##])
         ),
@@ -339,7 +339,7 @@ extension ParityCase {
             schema: ##"{"multipleOf": 1.5}"##,
             instance: ##"4"##,
             failures: [
-                Expected(##"4 is not a multiple of 1.5"##, ##"$"##, [##"multipleOf"##]),
+                Expected(##"4 is not a multiple of 1.5"##, ##"$"##, [##"multipleOf"##])
             ],
             best: Expected(##"4 is not a multiple of 1.5"##, ##"$"##, [##"multipleOf"##])
         ),
@@ -348,7 +348,7 @@ extension ParityCase {
             schema: ##"{"multipleOf": 2}"##,
             instance: ##"4.5"##,
             failures: [
-                Expected(##"4.5 is not a multiple of 2"##, ##"$"##, [##"multipleOf"##]),
+                Expected(##"4.5 is not a multiple of 2"##, ##"$"##, [##"multipleOf"##])
             ],
             best: Expected(##"4.5 is not a multiple of 2"##, ##"$"##, [##"multipleOf"##])
         ),
@@ -364,7 +364,7 @@ extension ParityCase {
             schema: ##"{"multipleOf": 0.3}"##,
             instance: ##"1e+308"##,
             failures: [
-                Expected(##"1e+308 is not a multiple of 0.3"##, ##"$"##, [##"multipleOf"##]),
+                Expected(##"1e+308 is not a multiple of 0.3"##, ##"$"##, [##"multipleOf"##])
             ],
             best: Expected(##"1e+308 is not a multiple of 0.3"##, ##"$"##, [##"multipleOf"##])
         ),
@@ -373,7 +373,7 @@ extension ParityCase {
             schema: ##"{"minLength": 3}"##,
             instance: ##""ab""##,
             failures: [
-                Expected(##"'ab' is too short"##, ##"$"##, [##"minLength"##]),
+                Expected(##"'ab' is too short"##, ##"$"##, [##"minLength"##])
             ],
             best: Expected(##"'ab' is too short"##, ##"$"##, [##"minLength"##])
         ),
@@ -382,7 +382,7 @@ extension ParityCase {
             schema: ##"{"minLength": 1}"##,
             instance: ##""""##,
             failures: [
-                Expected(##"'' should be non-empty"##, ##"$"##, [##"minLength"##]),
+                Expected(##"'' should be non-empty"##, ##"$"##, [##"minLength"##])
             ],
             best: Expected(##"'' should be non-empty"##, ##"$"##, [##"minLength"##])
         ),

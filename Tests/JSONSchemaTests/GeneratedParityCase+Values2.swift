@@ -7,7 +7,7 @@ extension ParityCase {
             schema: ##"{"minLength": 3}"##,
             instance: ##""\ud83d\ude00\ud83d\ude00""##,
             failures: [
-                Expected(##"'😀😀' is too short"##, ##"$"##, [##"minLength"##]),
+                Expected(##"'😀😀' is too short"##, ##"$"##, [##"minLength"##])
             ],
             best: Expected(##"'😀😀' is too short"##, ##"$"##, [##"minLength"##])
         ),
@@ -16,7 +16,7 @@ extension ParityCase {
             schema: ##"{"maxLength": 1}"##,
             instance: ##""e\u0301""##,
             failures: [
-                Expected(##"'é' is too long"##, ##"$"##, [##"maxLength"##]),
+                Expected(##"'é' is too long"##, ##"$"##, [##"maxLength"##])
             ],
             best: Expected(##"'é' is too long"##, ##"$"##, [##"maxLength"##])
         ),
@@ -25,7 +25,7 @@ extension ParityCase {
             schema: ##"{"maxLength": 2}"##,
             instance: ##""abc""##,
             failures: [
-                Expected(##"'abc' is too long"##, ##"$"##, [##"maxLength"##]),
+                Expected(##"'abc' is too long"##, ##"$"##, [##"maxLength"##])
             ],
             best: Expected(##"'abc' is too long"##, ##"$"##, [##"maxLength"##])
         ),
@@ -34,7 +34,7 @@ extension ParityCase {
             schema: ##"{"maxLength": 0}"##,
             instance: ##""a""##,
             failures: [
-                Expected(##"'a' is expected to be empty"##, ##"$"##, [##"maxLength"##]),
+                Expected(##"'a' is expected to be empty"##, ##"$"##, [##"maxLength"##])
             ],
             best: Expected(##"'a' is expected to be empty"##, ##"$"##, [##"maxLength"##])
         ),
@@ -43,7 +43,7 @@ extension ParityCase {
             schema: ##"{"maxLength": 2.0}"##,
             instance: ##""abc""##,
             failures: [
-                Expected(##"'abc' is too long"##, ##"$"##, [##"maxLength"##]),
+                Expected(##"'abc' is too long"##, ##"$"##, [##"maxLength"##])
             ],
             best: Expected(##"'abc' is too long"##, ##"$"##, [##"maxLength"##])
         ),
@@ -52,7 +52,7 @@ extension ParityCase {
             schema: ##"{"pattern": "^x"}"##,
             instance: ##""abc""##,
             failures: [
-                Expected(##"'abc' does not match '^x'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'abc' does not match '^x'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'abc' does not match '^x'"##, ##"$"##, [##"pattern"##])
         ),
@@ -68,7 +68,7 @@ extension ParityCase {
             schema: ##"{"pattern": "^[a-z]+$"}"##,
             instance: ##""abc1""##,
             failures: [
-                Expected(##"'abc1' does not match '^[a-z]+$'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'abc1' does not match '^[a-z]+$'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'abc1' does not match '^[a-z]+$'"##, ##"$"##, [##"pattern"##])
         ),
@@ -84,7 +84,7 @@ extension ParityCase {
             schema: ##"{"pattern": "^abc\\Z"}"##,
             instance: ##""abc\n""##,
             failures: [
-                Expected(##"'abc\n' does not match '^abc\\Z'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'abc\n' does not match '^abc\\Z'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'abc\n' does not match '^abc\\Z'"##, ##"$"##, [##"pattern"##])
         ),
@@ -93,7 +93,7 @@ extension ParityCase {
             schema: ##"{"pattern": "(?P<x>a)(?P=x)"}"##,
             instance: ##""ab""##,
             failures: [
-                Expected(##"'ab' does not match '(?P<x>a)(?P=x)'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'ab' does not match '(?P<x>a)(?P=x)'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'ab' does not match '(?P<x>a)(?P=x)'"##, ##"$"##, [##"pattern"##])
         ),
@@ -109,7 +109,7 @@ extension ParityCase {
             schema: ##"{"pattern": "^[[]+$"}"##,
             instance: ##""[[a""##,
             failures: [
-                Expected(##"'[[a' does not match '^[[]+$'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'[[a' does not match '^[[]+$'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'[[a' does not match '^[[]+$'"##, ##"$"##, [##"pattern"##])
         ),
@@ -118,7 +118,7 @@ extension ParityCase {
             schema: ##"{"pattern": "^a{,2}$"}"##,
             instance: ##""aaa""##,
             failures: [
-                Expected(##"'aaa' does not match '^a{,2}$'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'aaa' does not match '^a{,2}$'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'aaa' does not match '^a{,2}$'"##, ##"$"##, [##"pattern"##])
         ),
@@ -127,7 +127,7 @@ extension ParityCase {
             schema: ##"{"pattern": "^\\w+$"}"##,
             instance: ##""h\u00e9llo w""##,
             failures: [
-                Expected(##"'héllo w' does not match '^\\w+$'"##, ##"$"##, [##"pattern"##]),
+                Expected(##"'héllo w' does not match '^\\w+$'"##, ##"$"##, [##"pattern"##])
             ],
             best: Expected(##"'héllo w' does not match '^\\w+$'"##, ##"$"##, [##"pattern"##])
         ),
@@ -150,7 +150,7 @@ extension ParityCase {
             schema: ##"{"type": "integer"}"##,
             instance: ##""it's""##,
             failures: [
-                Expected(##""it's" is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##""it's" is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##""it's" is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -159,7 +159,7 @@ extension ParityCase {
             schema: ##"{"type": "integer"}"##,
             instance: ##""it's \"x\"""##,
             failures: [
-                Expected(##"'it\'s "x"' is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##"'it\'s "x"' is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"'it\'s "x"' is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -168,7 +168,7 @@ extension ParityCase {
             schema: ##"{"type": "integer"}"##,
             instance: ##""a\tb\nc\u0001\u007f\u00a0\u200b\\""##,
             failures: [
-                Expected(##"'a\tb\nc\x01\x7f\xa0\u200b\\' is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##"'a\tb\nc\x01\x7f\xa0\u200b\\' is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"'a\tb\nc\x01\x7f\xa0\u200b\\' is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -177,7 +177,7 @@ extension ParityCase {
             schema: ##"{"type": "integer"}"##,
             instance: ##""caf\u00e9 \ud83d\ude00 \u4e2d""##,
             failures: [
-                Expected(##"'café 😀 中' is not of type 'integer'"##, ##"$"##, [##"type"##]),
+                Expected(##"'café 😀 中' is not of type 'integer'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"'café 😀 中' is not of type 'integer'"##, ##"$"##, [##"type"##])
         ),
@@ -193,7 +193,7 @@ extension ParityCase {
                     ),
                     ##"$"##,
                     [##"type"##]
-                ),
+                )
             ],
             best: Expected(
                 joined(
@@ -209,7 +209,7 @@ extension ParityCase {
             schema: ##"{"type": "string"}"##,
             instance: ##"{"a": [null, true, false, {"b": "c"}], "d\"": 1}"##,
             failures: [
-                Expected(##"{'a': [None, True, False, {'b': 'c'}], 'd"': 1} is not of type 'string'"##, ##"$"##, [##"type"##]),
+                Expected(##"{'a': [None, True, False, {'b': 'c'}], 'd"': 1} is not of type 'string'"##, ##"$"##, [##"type"##])
             ],
             best: Expected(##"{'a': [None, True, False, {'b': 'c'}], 'd"': 1} is not of type 'string'"##, ##"$"##, [##"type"##])
         ),

@@ -6,30 +6,31 @@ import Testing
 /// (expectations taken from CPython).
 @Suite("Python repr")
 struct PythonReprTests {
-    @Test(arguments: [
-        (JSONValue.null, "None"),
-        (true, "True"),
-        (false, "False"),
-        (0, "0"),
-        (-42, "-42"),
-        (.int(Int64.max), "9223372036854775807"),
-        (1.0, "1.0"),
-        (-0.0, "-0.0"),
-        (0.1, "0.1"),
-        (1.5, "1.5"),
-        (100.0, "100.0"),
-        (0.0001, "0.0001"),
-        (0.00001, "1e-05"),
-        (2.5e-7, "2.5e-07"),
-        (1e15, "1000000000000000.0"),
-        (1e16, "1e+16"),
-        (1.2345678901234568e17, "1.2345678901234568e+17"),
-        (123456789.125, "123456789.125"),
-        (1.7976931348623157e308, "1.7976931348623157e+308"),
-        (.double(.leastNonzeroMagnitude), "5e-324"),
-        (.double(.infinity), "inf"),
-        (.double(.nan), "nan"),
-    ] as [(JSONValue, String)])
+    @Test(
+        arguments: [
+            (JSONValue.null, "None"),
+            (true, "True"),
+            (false, "False"),
+            (0, "0"),
+            (-42, "-42"),
+            (.int(Int64.max), "9223372036854775807"),
+            (1.0, "1.0"),
+            (-0.0, "-0.0"),
+            (0.1, "0.1"),
+            (1.5, "1.5"),
+            (100.0, "100.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (2.5e-7, "2.5e-07"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (123456789.125, "123456789.125"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (.double(.leastNonzeroMagnitude), "5e-324"),
+            (.double(.infinity), "inf"),
+            (.double(.nan), "nan"),
+        ] as [(JSONValue, String)])
     func scalars(_ value: JSONValue, _ expected: String) {
         #expect(pythonRepr(value) == expected)
     }

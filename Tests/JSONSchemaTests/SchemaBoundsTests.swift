@@ -32,7 +32,8 @@ struct SchemaBoundsTests {
     }
 
     @Test func recursiveTreeSchemaFollowsTheInstanceAsDeepAsItGoes() throws {
-        let tree = try schema(##"""
+        let tree = try schema(
+            ##"""
             {"$defs": {"node": {"type": "object", "required": ["name"],
               "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}},
              "$ref": "#/$defs/node"}

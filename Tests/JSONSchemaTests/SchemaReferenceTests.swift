@@ -14,8 +14,9 @@ struct SchemaReferenceTests {
 
     @Test func missingPointerIsRefusedAtCompile() throws {
         let error = try refusal(##"{"properties": {"a": {"$ref": "#/definitions/missing"}}}"##)
-        #expect(error.message == "PointerToNowhere: '/definitions/missing' does not exist within "
-            + "{'properties': {'a': {'$ref': '#/definitions/missing'}}}")
+        #expect(
+            error.message == "PointerToNowhere: '/definitions/missing' does not exist within "
+                + "{'properties': {'a': {'$ref': '#/definitions/missing'}}}")
         #expect(error.schemaPath == ["properties", "a", "$ref"])
     }
 
@@ -50,7 +51,8 @@ struct SchemaReferenceTests {
     }
 
     @Test func forwardAndMutualReferencesResolve() throws {
-        let pair = try schema(##"""
+        let pair = try schema(
+            ##"""
             {"$defs": {"a": {"type": "object", "properties": {"b": {"$ref": "#/$defs/b"}}},
                        "b": {"type": "object", "properties": {"a": {"$ref": "#/$defs/a"}, "leaf": {"type": "integer"}}}},
              "$ref": "#/$defs/a"}
@@ -65,7 +67,8 @@ struct SchemaReferenceTests {
     }
 
     @Test func dynamicAnchorsResolveStatically() throws {
-        let tree = try schema(##"""
+        let tree = try schema(
+            ##"""
             {"$dynamicAnchor": "node", "type": "object",
              "properties": {"children": {"type": "array", "items": {"$dynamicRef": "#node"}}, "id": {"type": "integer"}}}
             """##)
@@ -74,7 +77,8 @@ struct SchemaReferenceTests {
     }
 
     @Test func draft7IgnoresSiblingsOfRefButStillFindsDefinitions() throws {
-        let aliased = try schema(##"""
+        let aliased = try schema(
+            ##"""
             {"$schema": "http://json-schema.org/draft-07/schema#", "$ref": "#/definitions/name",
              "definitions": {"name": {"type": "string", "maxLength": 3}}, "type": "integer"}
             """##)

@@ -92,7 +92,9 @@ import Testing
         Principal(user: name, isRoot: false, accessKey: "AK" + name, scopes: scopes, isReadOnly: readOnly)
     }
 
-    func allows(_ principal: Principal, _ action: String, key: String? = nil, bucket: BucketRecord = bucket(), context: [String: String] = [:]) -> Bool {
+    func allows(_ principal: Principal, _ action: String, key: String? = nil, bucket: BucketRecord = bucket(), context: [String: String] = [:])
+        -> Bool
+    {
         decider.allows(AccessDecider.Query(principal: principal, action: action, bucket: bucket, key: key, context: context))
     }
 
@@ -163,8 +165,10 @@ import Testing
         #expect(cors.match(origin: "http://anything", method: "HEAD", requestHeaders: []) != nil)
     }
 
-    @Test(arguments: ["<CORSConfiguration/>", "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
-                      "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>"])
+    @Test(arguments: [
+        "<CORSConfiguration/>", "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
+        "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>",
+    ])
     func rejectsInvalidConfigurations(_ text: String) {
         #expect(throws: (any Error).self) { try CORSConfiguration.parse(Array(text.utf8)) }
     }
@@ -184,12 +188,16 @@ import Testing
         var fields = ["bucket": "b", "key": "uploads/x.png", "content-type": "image/png", "acl": "private", "policy": "…", "x-ignore-me": "1"]
         try policy.check(fields: fields, nowMilliseconds: Self.now)
         fields["key"] = "elsewhere/x.png"
-        #expect(throws: PostPolicy.Failure.conditionFailed(#"["starts-with", "$key", "uploads/"]"#)) { try policy.check(fields: fields, nowMilliseconds: Self.now) }
+        #expect(throws: PostPolicy.Failure.conditionFailed(#"["starts-with", "$key", "uploads/"]"#)) {
+            try policy.check(fields: fields, nowMilliseconds: Self.now)
+        }
         fields["key"] = "uploads/x.png"
         fields["x-amz-meta-extra"] = "1"
         #expect(throws: PostPolicy.Failure.extraField("x-amz-meta-extra")) { try policy.check(fields: fields, nowMilliseconds: Self.now) }
         fields["x-amz-meta-extra"] = nil
-        #expect(throws: PostPolicy.Failure.expired) { try policy.check(fields: fields, nowMilliseconds: Timestamp.parseISO8601("2027-01-15T12:00:01Z")!) }
+        #expect(throws: PostPolicy.Failure.expired) {
+            try policy.check(fields: fields, nowMilliseconds: Timestamp.parseISO8601("2027-01-15T12:00:01Z")!)
+        }
     }
 
     @Test(arguments: [

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Synchronization
 import SporeTestSupport
+import Synchronization
 import Testing
 
 @testable import HTTPSupport

@@ -13,9 +13,10 @@ import Testing
 @testable import Objects
 @testable import S3API
 
-
 @Suite struct FuzzTests {
-    static let xmlTokens = ["<", ">", "</", "/>", "&amp;", "&#x", "&#", ";", "<![CDATA[", "]]>", "<!--", "-->", "<?xml", "?>", "=\"", "\"", "xmlns=\"x\""]
+    static let xmlTokens = [
+        "<", ">", "</", "/>", "&amp;", "&#x", "&#", ";", "<![CDATA[", "]]>", "<!--", "-->", "<?xml", "?>", "=\"", "\"", "xmlns=\"x\"",
+    ]
 
     @Test func xmlDocuments() {
         let seeds = [
@@ -42,8 +43,10 @@ import Testing
         ]
         Fuzzer.run("json", seeds: seeds, dictionary: ["{", "}", "[", "]", ",", ":", "\"", "null", "1e999", "-", "\\u0000", "*", "?"]) { bytes in
             if let policy = try? BucketPolicy(json: bytes, bucket: "b") {
-                _ = policy.evaluate(BucketPolicy.Request(action: "s3:GetObject", resource: "arn:aws:s3:::b/a", user: nil, canonicalID: nil,
-                                                         context: ["aws:sourceip": "10.1.2.3", "s3:prefix": "ab"]))
+                _ = policy.evaluate(
+                    BucketPolicy.Request(
+                        action: "s3:GetObject", resource: "arn:aws:s3:::b/a", user: nil, canonicalID: nil,
+                        context: ["aws:sourceip": "10.1.2.3", "s3:prefix": "ab"]))
             }
             if let post = try? PostPolicy.parse(json: bytes) {
                 try? post.check(fields: ["bucket": "b", "key": "k"], nowMilliseconds: 0)
@@ -57,7 +60,9 @@ import Testing
         let unsigned = "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"
         let key = SymmetricKey(data: [UInt8](repeating: 1, count: 32))
         var splitter = Fuzzer(target: "chunk-splits")
-        Fuzzer.run("aws-chunked", seeds: [seed, unsigned], dictionary: ["\r\n", ";", "chunk-signature=", "0", "ffffffff", "x-amz-checksum-crc32:", ":"]) { bytes in
+        Fuzzer.run(
+            "aws-chunked", seeds: [seed, unsigned], dictionary: ["\r\n", ";", "chunk-signature=", "0", "ffffffff", "x-amz-checksum-crc32:", ":"]
+        ) { bytes in
             for signed in [true, false] {
                 let signer = signed ? AWSChunkedDecoder.Signer(key: key, amzDate: "20260101T000000Z", scope: "s", seedSignature: "0") : nil
                 var decoder = AWSChunkedDecoder(signer: signer, expectsTrailer: splitter.below(2) == 0)
@@ -94,15 +99,19 @@ import Testing
             "AWS A:abc=", "AWS4-HMAC-SHA256 ", "Bearer x", "AWS :", "AWS4-HMAC-SHA256 Credential=,,,",
         ]
         var picker = Fuzzer(target: "routing-headers")
-        Fuzzer.run("routing", seeds: seeds, dictionary: ["%", "%2F", "%00", "?", "&", "=", "/", "..", "+", "%C3%A9", "uploadId=", "versionId=", "X-Amz-"]) { bytes in
+        Fuzzer.run(
+            "routing", seeds: seeds, dictionary: ["%", "%2F", "%00", "?", "&", "=", "/", "..", "+", "%C3%A9", "uploadId=", "versionId=", "X-Amz-"]
+        ) { bytes in
             let path = String(decoding: bytes, as: UTF8.self)
             var headers = HTTPFields()
             headers[.authorization] = authorizations[picker.below(authorizations.count)]
             headers[HTTPField.Name("x-amz-date")!] = "20260101T000000Z"
             headers[HTTPField.Name("x-amz-content-sha256")!] = ["UNSIGNED-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "zz"][picker.below(3)]
             for method in [HTTPRequest.Method.get, .put, .post, .delete] {
-                guard let request = try? S3Request(method: method, path: path.hasPrefix("/") ? path : "/" + path, host: "h", headers: headers,
-                                                   domain: picker.below(2) == 0 ? "s3.test" : nil, pathPrefix: picker.below(4) == 0 ? "/s3" : "")
+                guard
+                    let request = try? S3Request(
+                        method: method, path: path.hasPrefix("/") ? path : "/" + path, host: "h", headers: headers,
+                        domain: picker.below(2) == 0 ? "s3.test" : nil, pathPrefix: picker.below(4) == 0 ? "/s3" : "")
                 else { continue }
                 _ = S3Operation.resolve(request)
                 _ = try? request.objectKey()
@@ -116,8 +125,14 @@ import Testing
     }
 
     @Test func headerValues() {
-        Fuzzer.run("headers", seeds: ["bytes=0-10", "bytes=-5", "bytes=3-", "k1=v1&k2=v%20x", "Wed, 21 Oct 2026 07:28:00 GMT", "2026-01-01T00:00:00.123Z", "20260101T000000Z", "a%2Fb", "aGVsbG8="],
-                   dictionary: ["-", ",", "=", "&", "%", "bytes=", " GMT", "T", "Z", "."]) { bytes in
+        Fuzzer.run(
+            "headers",
+            seeds: [
+                "bytes=0-10", "bytes=-5", "bytes=3-", "k1=v1&k2=v%20x", "Wed, 21 Oct 2026 07:28:00 GMT", "2026-01-01T00:00:00.123Z",
+                "20260101T000000Z", "a%2Fb", "aGVsbG8=",
+            ],
+            dictionary: ["-", ",", "=", "&", "%", "bytes=", " GMT", "T", "Z", "."]
+        ) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             _ = try? ByteRange.parse(text, size: 100)
             _ = try? ByteRange.parse(text, size: 0)
@@ -136,9 +151,12 @@ import Testing
     }
 
     @Test func multipartForms() async throws {
-        let seed = "--XyZ\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nuploads/${filename}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n"
+        let seed =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nuploads/${filename}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n"
         var inputs = [[UInt8]]()
-        Fuzzer.run("multipart-form", seeds: [seed], dictionary: ["\r\n", "--XyZ", "--", "Content-Disposition: form-data; name=\"", "\"", ";", "filename="]) { bytes in
+        Fuzzer.run(
+            "multipart-form", seeds: [seed], dictionary: ["\r\n", "--XyZ", "--", "Content-Disposition: form-data; name=\"", "\"", ";", "filename="]
+        ) { bytes in
             if inputs.count < 3000 { inputs.append(bytes) }
         }
         for bytes in inputs {
@@ -167,7 +185,10 @@ import Testing
         let harness = try S3Harness()
         var requests = [(HTTPRequest.Method, String, [UInt8])]()
         var picker = Fuzzer(target: "router-choices")
-        let paths = ["/fz", "/fz/k", "/fz/k?uploads", "/fz?delete", "/fz?lifecycle", "/fz?cors", "/fz?policy", "/fz/k?tagging", "/fz?versioning", "/fz/k?acl", "/fz?acl", "/fz?publicAccessBlock", "/fz?ownershipControls", "/fz?tagging"]
+        let paths = [
+            "/fz", "/fz/k", "/fz/k?uploads", "/fz?delete", "/fz?lifecycle", "/fz?cors", "/fz?policy", "/fz/k?tagging", "/fz?versioning", "/fz/k?acl",
+            "/fz?acl", "/fz?publicAccessBlock", "/fz?ownershipControls", "/fz?tagging",
+        ]
         Fuzzer.run("router", seeds: FuzzTests.routerBodies, dictionary: Self.xmlTokens) { bytes in
             if requests.count < 600 {
                 let methods: [HTTPRequest.Method] = [.get, .put, .post, .delete, .head]

@@ -83,8 +83,10 @@ final class S3Harness {
                 let date = String(amzDate.prefix(8))
                 let scope = "\(date)/us-east-1/s3/aws4_request"
                 let key = SigV4.signingKey(secret: secretOverride ?? credential.secretKey, date: date, region: "us-east-1", service: "s3")
-                let signature = SigV4.signature(key: key, stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
-                fields[.authorization] = "AWS4-HMAC-SHA256 Credential=\(credential.accessKey)/\(scope), SignedHeaders=\(signedNames), Signature=\(signature)"
+                let signature = SigV4.signature(
+                    key: key, stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
+                fields[.authorization] =
+                    "AWS4-HMAC-SHA256 Credential=\(credential.accessKey)/\(scope), SignedHeaders=\(signedNames), Signature=\(signature)"
             }
             return try await inner.execute(uri: target, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) })
         }

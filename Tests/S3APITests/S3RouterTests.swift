@@ -3,8 +3,8 @@ import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import NIOCore
 import Index
+import NIOCore
 import Testing
 
 @testable import HTTPSupport
@@ -45,7 +45,8 @@ import Testing
         let data = bytes(size)
         try await S3Harness().run { client in
             try await client.send(.put, "/b1b")
-            let put = try await client.send(.put, "/b1b/dir/obj%20name", headers: ["x-amz-meta-Color": "blue", "content-type": "text/x-test"], body: data)
+            let put = try await client.send(
+                .put, "/b1b/dir/obj%20name", headers: ["x-amz-meta-Color": "blue", "content-type": "text/x-test"], body: data)
             #expect(put.status == .ok)
             let etag = "\"\(Hex.encode(Insecure.MD5.hash(data: data)))\""
             #expect(put.header("etag") == etag)
@@ -125,9 +126,11 @@ import Testing
                 #expect(try await client.send(.put, "/digests/md5", headers: ["content-md5": "not base64"], body: data).errorCode == "InvalidDigest")
                 let wrongHash = Hex.encode(SHA256.hash(data: [1]))
                 #expect(try await client.send(.put, "/digests/sha", body: data, payloadHash: wrongHash).errorCode == "XAmzContentSHA256Mismatch")
-                #expect(try await client.send(.put, "/digests/crc", headers: ["x-amz-checksum-crc32": "AAAAAA=="], body: data).errorCode == "BadDigest")
+                #expect(
+                    try await client.send(.put, "/digests/crc", headers: ["x-amz-checksum-crc32": "AAAAAA=="], body: data).errorCode == "BadDigest")
                 let good = Base64.encode(Array(Insecure.MD5.hash(data: data)))
-                #expect(try await client.send(.put, "/digests/ok\(size)", headers: ["content-md5": good], body: data, signPayload: false).status == .ok)
+                #expect(
+                    try await client.send(.put, "/digests/ok\(size)", headers: ["content-md5": good], body: data, signPayload: false).status == .ok)
             }
             let listing = try await client.send(.get, "/digests?list-type=2")
             #expect(listing.text.contains("<KeyCount>2</KeyCount>"))
@@ -165,7 +168,8 @@ import Testing
             let first = try XMLReader.parse(try await client.send(.get, "/lister?list-type=2&max-keys=2").bytes)
             #expect(first.value("IsTruncated") == "true")
             let token = try #require(first.value("NextContinuationToken"))
-            let second = try XMLReader.parse(try await client.send(.get, "/lister?list-type=2&max-keys=10&continuation-token=\(PercentEncoding.encode(token))").bytes)
+            let second = try XMLReader.parse(
+                try await client.send(.get, "/lister?list-type=2&max-keys=10&continuation-token=\(PercentEncoding.encode(token))").bytes)
             #expect(second.children("Contents").map { $0.value("Key") } == ["dir/sub/three", "dir/two", "z z"])
             #expect(try await client.send(.get, "/lister?list-type=2&continuation-token=garbage").errorCode == "InvalidArgument")
             #expect(try await client.send(.get, "/lister?list-type=2&max-keys=-1").errorCode == "InvalidArgument")
@@ -184,11 +188,17 @@ import Testing
             let crc = ContentHasher.digests(of: document, checksums: [.crc32]).checksum(.crc32)!
             let quietDocument = Array("<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object></Delete>".utf8)
             let quietCRC = ContentHasher.digests(of: quietDocument, checksums: [.crc32]).checksum(.crc32)!
-            let quiet = try await client.send(.post, "/multi?delete", headers: ["x-amz-checksum-crc32": Base64.encode(quietCRC.bytes)], body: quietDocument)
+            let quiet = try await client.send(
+                .post, "/multi?delete", headers: ["x-amz-checksum-crc32": Base64.encode(quietCRC.bytes)], body: quietDocument)
             #expect(quiet.status == .ok && !quiet.text.contains("<Deleted>"))
-            #expect(try await client.send(.post, "/multi?delete", headers: ["x-amz-checksum-crc32": Base64.encode(crc.bytes)], body: quietDocument).errorCode == "BadDigest")
+            #expect(
+                try await client.send(.post, "/multi?delete", headers: ["x-amz-checksum-crc32": Base64.encode(crc.bytes)], body: quietDocument)
+                    .errorCode == "BadDigest")
             let broken = Array("<Delete><Object>".utf8)
-            #expect(try await client.send(.post, "/multi?delete", headers: ["content-md5": Base64.encode(Array(Insecure.MD5.hash(data: broken)))], body: broken).errorCode == "MalformedXML")
+            #expect(
+                try await client.send(
+                    .post, "/multi?delete", headers: ["content-md5": Base64.encode(Array(Insecure.MD5.hash(data: broken)))], body: broken
+                ).errorCode == "MalformedXML")
         }
     }
 }

@@ -2,7 +2,7 @@ import BlobStore
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `PosixFileSystem` with switchable failures, to test how the blob store and the S3 face handle

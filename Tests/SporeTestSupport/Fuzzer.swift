@@ -69,7 +69,8 @@ public struct Fuzzer {
         var current = seedBytes.first ?? []
         while Date() < deadline {
             for _ in 0..<64 {
-                current = fuzzer.mutate(fuzzer.below(4) == 0 ? seedBytes[fuzzer.below(seedBytes.count)] : current, seeds: seedBytes, dictionary: tokens)
+                current = fuzzer.mutate(
+                    fuzzer.below(4) == 0 ? seedBytes[fuzzer.below(seedBytes.count)] : current, seeds: seedBytes, dictionary: tokens)
                 try body(current)
                 count += 1
             }

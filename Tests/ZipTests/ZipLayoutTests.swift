@@ -55,8 +55,10 @@ import Zip
         for index in 0..<3000 {
             let size: UInt64 = index % 7 == 0 ? 0 : UInt64.random(in: 1...(index % 50 == 0 ? 100_000 : 300), using: &random)
             contents.append(ZipTestSupport.generatedData(entry: index, range: 0..<size))
-            entries.append(ZipEntry(name: "d\(index % 13)/file-\(index)-é.bin", byteCount: size, crc32: ZipCRC32.checksum(contents[index]),
-                                    modifiedSeconds: 1_700_000_000))
+            entries.append(
+                ZipEntry(
+                    name: "d\(index % 13)/file-\(index)-é.bin", byteCount: size, crc32: ZipCRC32.checksum(contents[index]),
+                    modifiedSeconds: 1_700_000_000))
         }
         let data = { (index: Int, range: Range<UInt64>) in Array(contents[index][Int(range.lowerBound)..<Int(range.upperBound)]) }
         let layout = try ZipLayout(entries: entries)
@@ -127,8 +129,9 @@ import Zip
     /// Measures what the HTTP layer pays: building a 100,000-entry layout, and one `parts(in:)` call.
     @Test func hundredThousandEntriesAreCheapToLayOutAndSlice() throws {
         let entries = (0..<100_000).map { index in
-            ZipEntry(name: "dir-\(index % 100)/file-\(index).dat", byteCount: UInt64(index % 5000), crc32: index % 5000 == 0 ? 0 : 1,
-                     modifiedSeconds: 1_700_000_000)
+            ZipEntry(
+                name: "dir-\(index % 100)/file-\(index).dat", byteCount: UInt64(index % 5000), crc32: index % 5000 == 0 ? 0 : 1,
+                modifiedSeconds: 1_700_000_000)
         }
         let clock = ContinuousClock()
         var layout: ZipLayout?

@@ -116,7 +116,8 @@ import Zip
     @Test(arguments: ["a/../evil.txt", "../evil.txt", "/etc/evil", "C:\\\\evil"])
     func dangerousNamesAreRefused(_ name: String) async throws {
         let path = ZipTestSupport.temporaryPath("evil.zip")
-        let result = try ZipTestSupport.python("""
+        let result = try ZipTestSupport.python(
+            """
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w") as z:
                 z.writestr(zipfile.ZipInfo(sys.argv[2]), b"x")
@@ -139,7 +140,8 @@ import Zip
             for _ in 0..<Int.random(in: 1...4, using: &random) {
                 // Half the mutations hit the directory and end records, where the offsets and sizes are.
                 let tailBytes = min(bytes.count, 1200)
-                let position = Bool.random(using: &random)
+                let position =
+                    Bool.random(using: &random)
                     ? bytes.count - 1 - Int.random(in: 0..<tailBytes, using: &random) : Int.random(in: 0..<bytes.count, using: &random)
                 switch Int.random(in: 0..<10, using: &random) {
                 case 0:

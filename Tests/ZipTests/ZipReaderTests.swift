@@ -9,8 +9,10 @@ func readSlice(_ bytes: [UInt8], _ range: Range<UInt64>) throws -> [UInt8] {
 }
 
 /// Reads one member through `dataRange` and `ZipInflater`, feeding the compressed data in small chunks.
-func extract(_ entry: ZipDirectoryEntry, from directory: ZipDirectory, bytes: [UInt8], inputChunk: Int = 1000,
-             outputChunk: Int = 4096) async throws -> [UInt8] {
+func extract(
+    _ entry: ZipDirectoryEntry, from directory: ZipDirectory, bytes: [UInt8], inputChunk: Int = 1000,
+    outputChunk: Int = 4096
+) async throws -> [UInt8] {
     let range = try await directory.dataRange(of: entry) { try readSlice(bytes, $0) }
     var inflater = try ZipInflater(entry: entry, outputChunkBytes: outputChunk)
     var output: [UInt8] = []
@@ -67,7 +69,8 @@ func extract(_ entry: ZipDirectoryEntry, from directory: ZipDirectory, bytes: [U
         """
 
     static func makePythonArchive(_ name: String, commentBytes: Int = 0, zip64: Bool = false) throws
-        -> (path: String, bytes: [UInt8], members: [[Any]]) {
+        -> (path: String, bytes: [UInt8], members: [[Any]])
+    {
         let path = ZipTestSupport.temporaryPath(name)
         let result = try ZipTestSupport.python(pythonMake, path, String(commentBytes), zip64 ? "zip64" : "classic")
         #expect(result.status == 0, "\(result.output)")
@@ -119,7 +122,8 @@ func extract(_ entry: ZipDirectoryEntry, from directory: ZipDirectory, bytes: [U
 
     @Test func namesWithoutTheUTF8FlagAreReadAsCP437() async throws {
         let path = ZipTestSupport.temporaryPath("cp437.zip")
-        let result = try ZipTestSupport.python("""
+        let result = try ZipTestSupport.python(
+            """
             import sys, zipfile
             with zipfile.ZipFile(sys.argv[1], "w") as z:
                 z.writestr("cafX.txt", b"x")

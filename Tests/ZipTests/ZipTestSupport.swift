@@ -2,7 +2,7 @@ import Foundation
 import Zip
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A seeded generator so random ranges and fuzz mutations are the same on every run.

@@ -7,7 +7,8 @@ import Index
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy the store to a directory: a consistent snapshot of the index and every blob it refers to.",
-        discussion: "Safe while the daemon runs: the index is copied from one read transaction, and blobs are immutable. Running it again into the same directory copies only new blobs. Restore with 'spore restore'."
+        discussion:
+            "Safe while the daemon runs: the index is copied from one read transaction, and blobs are immutable. Running it again into the same directory copies only new blobs. Restore with 'spore restore'."
     )
 
     @OptionGroup var store: StoreOptions

@@ -7,7 +7,8 @@ import Index
 struct Fsck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the store: every referenced blob exists and hashes to its name, and reference counts match the index.",
-        discussion: "Runs read-only beside a running daemon. With --repair (daemon stopped) it fixes reference counts, quarantines corrupt blobs and queues orphans for collection; with --collect it also deletes them now. Exit status 0 means clean, 1 means problems were found."
+        discussion:
+            "Runs read-only beside a running daemon. With --repair (daemon stopped) it fixes reference counts, quarantines corrupt blobs and queues orphans for collection; with --collect it also deletes them now. Exit status 0 means clean, 1 means problems were found."
     )
 
     @OptionGroup var store: StoreOptions
@@ -28,7 +29,9 @@ struct Fsck: AsyncParsableCommand {
             for digest in report.corrupt { try await access.blobs.quarantine(digest) }
             let fixed = try await access.catalog.repairReferences(report.audit, nowMilliseconds: now)
             try await access.catalog.adoptOrphans(report.orphans, nowMilliseconds: now)
-            Console.line("repaired: \(fixed) reference counts, \(report.corrupt.count) blobs quarantined, \(report.orphans.count) orphans queued for collection")
+            Console.line(
+                "repaired: \(fixed) reference counts, \(report.corrupt.count) blobs quarantined, \(report.orphans.count) orphans queued for collection"
+            )
             var released = 0
             for orphan in artifacts.orphanPrefixes {
                 released += try await access.catalog.artifacts.releaseObjects(
@@ -39,8 +42,10 @@ struct Fsck: AsyncParsableCommand {
             clean = report.missing.isEmpty && report.corrupt.isEmpty && artifacts.inconsistencies.isEmpty
         }
         if collect {
-            _ = try await MaintenanceService.adoptOrphans(catalog: access.catalog, blobs: access.blobs, nowMilliseconds: SystemWallClock().nowMilliseconds())
-            let collected = try await MaintenanceService.collectGarbage(catalog: access.catalog, blobs: access.blobs, before: Int64.max, limit: Int.max)
+            _ = try await MaintenanceService.adoptOrphans(
+                catalog: access.catalog, blobs: access.blobs, nowMilliseconds: SystemWallClock().nowMilliseconds())
+            let collected = try await MaintenanceService.collectGarbage(
+                catalog: access.catalog, blobs: access.blobs, before: Int64.max, limit: Int.max)
             Console.line("collected: \(collected) blobs")
         }
         await access.close()
@@ -75,7 +80,9 @@ struct Fsck: AsyncParsableCommand {
                 "orphan blobs (on disk, unknown to the index): \(orphans.count)",
                 "unreferenced blobs waiting for collection: \(garbage)",
             ]
-            for mismatch in audit.mismatches.prefix(20) { lines.append("  count \(mismatch.digest): recorded \(mismatch.recorded), referenced \(mismatch.computed)") }
+            for mismatch in audit.mismatches.prefix(20) {
+                lines.append("  count \(mismatch.digest): recorded \(mismatch.recorded), referenced \(mismatch.computed)")
+            }
             for digest in missing.prefix(20) { lines.append("  missing \(digest)") }
             for digest in corrupt.prefix(20) { lines.append("  corrupt \(digest)") }
             for digest in orphans.prefix(20) { lines.append("  orphan \(digest)") }

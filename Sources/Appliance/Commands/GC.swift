@@ -23,7 +23,8 @@ struct GC: AsyncParsableCommand {
         let access = try StoreAccess.open(settings, exclusive: true)
         let now = SystemWallClock().nowMilliseconds()
         let adopted = try await MaintenanceService.adoptOrphans(catalog: access.catalog, blobs: access.blobs, nowMilliseconds: now - grace * 1000 - 1)
-        let collected = try await MaintenanceService.collectGarbage(catalog: access.catalog, blobs: access.blobs, before: now - grace * 1000 + 1, limit: Int.max)
+        let collected = try await MaintenanceService.collectGarbage(
+            catalog: access.catalog, blobs: access.blobs, before: now - grace * 1000 + 1, limit: Int.max)
         Console.line("{\"collected\": \(collected), \"adopted_orphans\": \(adopted)}")
         await access.close()
     }

@@ -19,32 +19,41 @@ import UnixSignals
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the spore daemon.",
-        discussion: "Every setting can also come from SPORE_* environment variables or the configuration file; flags win over the environment, which wins over the file. See docs/configuration.md."
+        discussion:
+            "Every setting can also come from SPORE_* environment variables or the configuration file; flags win over the environment, which wins over the file. See docs/configuration.md."
     )
 
     @OptionGroup var store: StoreOptions
     @Option(name: .customLong("s3-address"), help: "Address of the S3 listener (default 127.0.0.1:9000).") var s3Address: String?
-    @Option(name: .customLong("http-address"), help: "Address of the HTTP listener: Hypha-style API, /s3, /metrics, /health (default 127.0.0.1:9527).") var httpAddress: String?
+    @Option(
+        name: .customLong("http-address"), help: "Address of the HTTP listener: Hypha-style API, /s3, /metrics, /health (default 127.0.0.1:9527).")
+    var httpAddress: String?
     @Option(name: .customLong("public-url"), help: "URL other machines use to reach the S3 API.") var publicURL: String?
     @Option(name: .customLong("http-public-url"), help: "URL other machines use to reach the HTTP listener (share links).") var httpPublicURL: String?
     @Option(help: "Domain for virtual-host style requests, e.g. s3.lan.") var domain: String?
     @Option(help: "Region reported to clients (default us-east-1).") var region: String?
     @Option(help: "always (default) or never: whether writes are fsynced before they are acknowledged.") var fsync: String?
     @Option(name: .customLong("inline-max"), help: "Bodies up to this many bytes live in the index (default 16384).") var inlineMax: String?
-    @Option(name: .customLong("part-size-min"), help: "Smallest multipart part other than the last, in bytes (default 5 MiB).") var partSizeMin: String?
-    @Option(name: .customLong("upload-age-max"), help: "Seconds after which unfinished multipart uploads are aborted (default 7 days).") var uploadAgeMax: String?
+    @Option(name: .customLong("part-size-min"), help: "Smallest multipart part other than the last, in bytes (default 5 MiB).") var partSizeMin:
+        String?
+    @Option(name: .customLong("upload-age-max"), help: "Seconds after which unfinished multipart uploads are aborted (default 7 days).")
+    var uploadAgeMax: String?
     @Option(name: .customLong("gc-grace"), help: "Seconds an unreferenced blob is kept before it is deleted (default 3600).") var gcGrace: String?
     @Option(name: .customLong("maintenance-interval"), help: "Seconds between maintenance rounds (default 60).") var maintenanceInterval: String?
-    @Option(name: .customLong("lifecycle-day-seconds"), help: "Length of a lifecycle day in seconds (default 86400).") var lifecycleDaySeconds: String?
+    @Option(name: .customLong("lifecycle-day-seconds"), help: "Length of a lifecycle day in seconds (default 86400).") var lifecycleDaySeconds:
+        String?
     @Option(name: .customLong("scrub-rate"), help: "Bytes per second the scrubber re-verifies; 0 disables it (default 8 MiB).") var scrubRate: String?
-    @Option(name: .customLong("disk-reserve"), help: "Refuse writes when free space falls below this many bytes (default 256 MiB).") var diskReserve: String?
-    @Option(name: .customLong("cors-origins"), help: "Origins allowed on buckets without a CORS configuration, comma separated (* for any).") var corsOrigins: String?
+    @Option(name: .customLong("disk-reserve"), help: "Refuse writes when free space falls below this many bytes (default 256 MiB).") var diskReserve:
+        String?
+    @Option(name: .customLong("cors-origins"), help: "Origins allowed on buckets without a CORS configuration, comma separated (* for any).")
+    var corsOrigins: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text or json (default text; journald's form under systemd).") var logFormat: String?
 
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
-            ("s3_address", s3Address), ("http_address", httpAddress), ("public_url", publicURL), ("http_public_url", httpPublicURL), ("domain", domain), ("region", region),
+            ("s3_address", s3Address), ("http_address", httpAddress), ("public_url", publicURL), ("http_public_url", httpPublicURL),
+            ("domain", domain), ("region", region),
             ("fsync", fsync), ("inline_max", inlineMax), ("part_size_min", partSizeMin), ("upload_age_max", uploadAgeMax),
             ("gc_grace", gcGrace), ("maintenance_interval", maintenanceInterval), ("lifecycle_day_seconds", lifecycleDaySeconds),
             ("scrub_rate", scrubRate), ("disk_reserve", diskReserve), ("cors_origins", corsOrigins), ("log_level", logLevel),

@@ -27,7 +27,9 @@ struct Stats: AsyncParsableCommand {
         }
         Console.line("bucket                                          versions            bytes")
         for (name, bucket) in statistics.buckets {
-            Console.line(name.padding(toLength: 40, withPad: " ", startingAt: 0) + String(bucket.versionCount).leftPadded(16) + String(bucket.byteCount).leftPadded(17))
+            Console.line(
+                name.padding(toLength: 40, withPad: " ", startingAt: 0) + String(bucket.versionCount).leftPadded(16)
+                    + String(bucket.byteCount).leftPadded(17))
         }
         Console.line("total: \(statistics.versionCount) versions, \(statistics.logicalByteCount) bytes")
         Console.line("stored: \(statistics.physicalByteCount) bytes in \(statistics.blobCount) blobs and the index")

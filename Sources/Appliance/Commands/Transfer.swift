@@ -13,7 +13,8 @@ import SporeJSON
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the current objects of a bucket to a directory tree (key a/b/c → DIR/a/b/c).",
-        discussion: "Works beside a running daemon (read-only). Keys that cannot be file paths (empty segments, '.', '..', a trailing '/') are skipped and reported."
+        discussion:
+            "Works beside a running daemon (read-only). Keys that cannot be file paths (empty segments, '.', '..', a trailing '/') are skipped and reported."
     )
 
     @OptionGroup var store: StoreOptions
@@ -85,7 +86,9 @@ struct Import: AsyncParsableCommand {
         _ = try await access.catalog.checkFormat()
         let root = URL(fileURLWithPath: source).standardizedFileURL.path
         let clock = SystemWallClock()
-        let ownerName = try owner ?? access.directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential.user
+        let ownerName =
+            try owner
+            ?? access.directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential.user
         if try access.catalog.bucket(named: bucket) == nil {
             guard let name = BucketName(validating: bucket) else { throw SporeError("\(bucket) is not a valid bucket name") }
             _ = try await access.catalog.createBucket(name, owner: ownerName, location: nil, nowMilliseconds: clock.nowMilliseconds())
@@ -100,7 +103,8 @@ struct Import: AsyncParsableCommand {
             else { continue }
             let (digests, lease) = try await access.blobs.store(ByteBuffer(bytes: data))
             let version = ObjectVersion(
-                byteCount: digests.byteCount, etag: digests.md5.map { String(format: "%02x", $0) }.joined(), lastModifiedMilliseconds: clock.nowMilliseconds(),
+                byteCount: digests.byteCount, etag: digests.md5.map { String(format: "%02x", $0) }.joined(),
+                lastModifiedMilliseconds: clock.nowMilliseconds(),
                 body: digests.byteCount == 0 ? .inline([]) : .chunks([Chunk(digest: digests.sha256, byteCount: digests.byteCount)]), owner: ownerName
             )
             _ = try await access.catalog.putObject(bucket: bucket, key: key, version: version, nowMilliseconds: clock.nowMilliseconds())

@@ -40,7 +40,9 @@ struct SettingDefinition: Sendable {
         .init("root_user", .text, nil, secret: false, "root access key (generated on first start when unset)"),
         .init("root_password", .text, nil, secret: true, "root secret key (generated on first start when unset)"),
         .init("users", .list, nil, secret: true, "extra users: name:ACCESSKEY:SECRET, comma separated"),
-        .init("fsync", .choice(["always", "never"]), "always", "always: every acknowledged write is on disk; never: faster, a power loss may lose recent writes"),
+        .init(
+            "fsync", .choice(["always", "never"]), "always",
+            "always: every acknowledged write is on disk; never: faster, a power loss may lose recent writes"),
         .init("inline_max", .bytes, "16384", "bodies up to this size are kept inside the index"),
         .init("part_size_min", .bytes, "5242880", "smallest multipart part other than the last"),
         .init("upload_age_max", .seconds, "604800", "unfinished multipart uploads older than this are aborted"),

@@ -110,7 +110,11 @@ enum TOMLSubset {
                 }
                 values.append(try parseValue(&text, line: line))
                 text = text.drop(while: { $0 == " " || $0 == "\t" })
-                if text.first == "," { text.removeFirst() } else if text.first != "]" { throw ParseError(line: line, reason: "expected , or ] in array") }
+                if text.first == "," {
+                    text.removeFirst()
+                } else if text.first != "]" {
+                    throw ParseError(line: line, reason: "expected , or ] in array")
+                }
             }
         default:
             let token = text.prefix(while: { $0 != "," && $0 != "]" && $0 != " " && $0 != "\t" })

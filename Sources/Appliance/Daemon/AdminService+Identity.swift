@@ -130,7 +130,8 @@ extension AdminService {
             downloads = value
         }
         let record = ShareRecord(
-            token: RandomText.make(length: 32, alphabet: RandomText.tokenAlphabet), bucket: bucket, key: key, createdBy: request.query["as"] ?? rootUser,
+            token: RandomText.make(length: 32, alphabet: RandomText.tokenAlphabet), bucket: bucket, key: key,
+            createdBy: request.query["as"] ?? rootUser,
             createdAtMilliseconds: now, expiresAtMilliseconds: expiry, passwordDigest: digest, passwordSalt: salt, downloadsMax: downloads
         )
         try await catalog.identity.createShare(record)

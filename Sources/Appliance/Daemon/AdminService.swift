@@ -48,12 +48,16 @@ struct AdminService: Sendable {
             let grace = Int64(request.query["grace"] ?? "0") ?? 0
             let now = clock.nowMilliseconds()
             let adopted = try await MaintenanceService.adoptOrphans(catalog: catalog, blobs: blobs, nowMilliseconds: now - grace * 1000 - 1)
-            let collected = try await MaintenanceService.collectGarbage(catalog: catalog, blobs: blobs, before: now - grace * 1000 + 1, limit: Int.max)
+            let collected = try await MaintenanceService.collectGarbage(
+                catalog: catalog, blobs: blobs, before: now - grace * 1000 + 1, limit: Int.max)
             logger.info("admin: garbage collection", metadata: ["collected": "\(collected)", "adopted": "\(adopted)"])
             return AdminResponse(json: "{\"collected\": \(collected), \"adopted_orphans\": \(adopted)}")
         case ("GET", "stats"):
             let statistics = try catalog.statistics()
-            return AdminResponse(json: "{\"versions\": \(statistics.versionCount), \"logical_bytes\": \(statistics.logicalByteCount), \"stored_bytes\": \(statistics.physicalByteCount), \"deduplicated_bytes\": \(statistics.deduplicatedByteCount), \"blobs\": \(statistics.blobCount), \"uploads_open\": \(statistics.uploadCount), \"gc_pending\": \(statistics.garbageCount)}")
+            return AdminResponse(
+                json:
+                    "{\"versions\": \(statistics.versionCount), \"logical_bytes\": \(statistics.logicalByteCount), \"stored_bytes\": \(statistics.physicalByteCount), \"deduplicated_bytes\": \(statistics.deduplicatedByteCount), \"blobs\": \(statistics.blobCount), \"uploads_open\": \(statistics.uploadCount), \"gc_pending\": \(statistics.garbageCount)}"
+            )
         case ("POST", "debug/pause-writer") where debugHooks:
             let seconds = UInt64(request.query["seconds"] ?? "10") ?? 10
             catalog.writer.setPausedForTesting(true)

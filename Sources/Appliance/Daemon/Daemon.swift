@@ -81,11 +81,12 @@ struct Daemon {
             storageOwner: root.user
         )
         try await catalog.workspaces.migrateFromBucketSettings(bucket: hypha.workspaceBucket)
-        adminBox.set(AdminService(
-            catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
-            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: httpBase,
-            debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
-        ))
+        adminBox.set(
+            AdminService(
+                catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
+                rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: httpBase,
+                debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
+            ))
     }
 
     func run() async throws {
@@ -193,4 +194,3 @@ final class PortBox: Sendable {
     var http: Int { ports.withLock { $0.http } }
     var status: String { "serving S3 on port \(s3) and HTTP on port \(http)" }
 }
-

@@ -39,9 +39,10 @@ struct MaintenanceService: Service {
                 if expired > 0 { logger.info("removed versions whose TTL passed", metadata: ["count": "\(expired)"]) }
                 let lifecycle = try await catalog.sweepLifecycle(nowMilliseconds: now, limit: settings.batchCountMax)
                 if lifecycle > 0 { logger.info("applied lifecycle rules", metadata: ["versions": "\(lifecycle)"]) }
-                let aborted = try await catalog.abortUploads(
-                    initiatedBefore: now - settings.uploadAgeMaxSeconds * 1000, limit: settings.batchCountMax, nowMilliseconds: now
-                ) + catalog.abortUploadsByLifecycle(nowMilliseconds: now, limit: settings.batchCountMax)
+                let aborted =
+                    try await catalog.abortUploads(
+                        initiatedBefore: now - settings.uploadAgeMaxSeconds * 1000, limit: settings.batchCountMax, nowMilliseconds: now
+                    ) + catalog.abortUploadsByLifecycle(nowMilliseconds: now, limit: settings.batchCountMax)
                 if aborted > 0 { logger.info("aborted abandoned multipart uploads", metadata: ["count": "\(aborted)"]) }
                 let collected = try await Self.collectGarbage(
                     catalog: catalog, blobs: blobs, before: now - settings.garbageGraceSeconds * 1000, limit: settings.batchCountMax

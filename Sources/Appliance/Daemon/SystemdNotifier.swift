@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The systemd notification protocol: one datagram to `$NOTIFY_SOCKET` per message (`READY=1`,

@@ -141,7 +141,8 @@ extension ArtifactRecord {
         guard let value = try? JSONValue(parsing: bytes), let object = value.objectValue, let id = object["id"]?.stringValue,
             let workspace = object["workspace"]?.stringValue, let alias = object["alias"]?.stringValue
         else { throw IndexError.corrupt("artifact record") }
-        self.init(id: id, workspace: workspace, alias: alias, createdAtSeconds: object["created"]?.intValue ?? 0, createdBy: object["creator"]?.stringValue)
+        self.init(
+            id: id, workspace: workspace, alias: alias, createdAtSeconds: object["created"]?.intValue ?? 0, createdBy: object["creator"]?.stringValue)
         parentID = object["parent"]?.stringValue
         type = object["type"]?.stringValue
         manifest = object["manifest"] ?? .object(JSONObject())

@@ -164,7 +164,8 @@ public struct ArtifactStore: Sendable {
     // MARK: Files (objects of the workspace bucket), inside the same transaction
 
     /// The current, visible version of `key` in `bucket`, or nil.
-    public func objectVersion(_ transaction: borrowing LMDBTransaction, bucket: String, key: String, nowMilliseconds: Int64) throws -> ObjectVersion? {
+    public func objectVersion(_ transaction: borrowing LMDBTransaction, bucket: String, key: String, nowMilliseconds: Int64) throws -> ObjectVersion?
+    {
         guard let objectKey = ObjectKey(validating: key), let bucketRecord = try catalog.bucket(transaction, named: bucket) else { return nil }
         guard let entry = try catalog.loadEntry(transaction, bucketID: bucketRecord.id, key: objectKey) else { return nil }
         let current = entry.current
@@ -212,7 +213,9 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Copies an object to another key without copying bytes (the copy refers to the same blobs).
-    public func copyObject(_ transaction: borrowing LMDBTransaction, bucket: String, from source: String, to target: String, nowMilliseconds: Int64) throws {
+    public func copyObject(_ transaction: borrowing LMDBTransaction, bucket: String, from source: String, to target: String, nowMilliseconds: Int64)
+        throws
+    {
         guard let sourceKey = ObjectKey(validating: source), let targetKey = ObjectKey(validating: target) else { return }
         var copy = try catalog.resolveVersion(transaction, bucket: bucket, key: sourceKey, versionID: nil, nowMilliseconds: nowMilliseconds)
         copy.lastModifiedMilliseconds = nowMilliseconds
@@ -349,7 +352,8 @@ extension ArtifactStore {
         var total = 0
         while true {
             let removed = try await write { transaction in
-                try self.deleteObjects(transaction, bucket: bucket, prefix: prefix, owner: owner, nowMilliseconds: nowMilliseconds, limit: batchCountMax)
+                try self.deleteObjects(
+                    transaction, bucket: bucket, prefix: prefix, owner: owner, nowMilliseconds: nowMilliseconds, limit: batchCountMax)
             }
             total += removed
             if removed < batchCountMax { return total }

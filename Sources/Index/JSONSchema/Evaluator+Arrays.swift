@@ -67,9 +67,10 @@ extension Evaluator {
         for item in items where isValid(schema, item) {
             matches += 1
             if let order = JSONSemantics.compare(.int(matches), maximumValue), order > 0 {
-                issues.append(issue("maxContains", node, instance) {
-                    "Too many items match the given schema (expected at most \(PythonRepr.number(maximumValue)))"
-                })
+                issues.append(
+                    issue("maxContains", node, instance) {
+                        "Too many items match the given schema (expected at most \(PythonRepr.number(maximumValue)))"
+                    })
                 return
             }
         }
@@ -78,9 +79,10 @@ extension Evaluator {
         if matches == 0 {
             issues.append(issue("contains", node, instance) { "\(pythonRepr(instance)) does not contain items matching the given schema" })
         } else {
-            issues.append(issue("minContains", node, instance) {
-                "Too few items match the given schema (expected at least \(PythonRepr.number(minimumValue)) but only \(matches) matched)"
-            })
+            issues.append(
+                issue("minContains", node, instance) {
+                    "Too few items match the given schema (expected at least \(PythonRepr.number(minimumValue)) but only \(matches) matched)"
+                })
         }
     }
 }

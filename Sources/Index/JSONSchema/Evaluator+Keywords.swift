@@ -43,15 +43,21 @@ extension Evaluator {
         switch keyword.rule {
         case .types(let names): message = typeFailure(names, instance)
         case .enumeration(let options):
-            message = options.contains { JSONSemantics.equal($0, instance) } ? nil : {
-                "\(pythonRepr(instance)) is not one of \(pythonRepr(.array(options)))"
-            }
+            message =
+                options.contains { JSONSemantics.equal($0, instance) }
+                ? nil
+                : {
+                    "\(pythonRepr(instance)) is not one of \(pythonRepr(.array(options)))"
+                }
         case .constant(let expected): message = JSONSemantics.equal(expected, instance) ? nil : { "\(pythonRepr(expected)) was expected" }
         case .bound(let bound, let limit): message = boundFailure(bound, limit, instance)
         case .multipleOf(let divisor):
-            message = !instance.isNumber || JSONSemantics.isMultiple(instance, of: divisor) ? nil : {
-                "\(pythonRepr(instance)) is not a multiple of \(PythonRepr.number(divisor))"
-            }
+            message =
+                !instance.isNumber || JSONSemantics.isMultiple(instance, of: divisor)
+                ? nil
+                : {
+                    "\(pythonRepr(instance)) is not a multiple of \(PythonRepr.number(divisor))"
+                }
         case .minLength(let bound): message = countFailure(instance.stringValue.map(JSONSemantics.length), below: bound, instance)
         case .maxLength(let bound): message = countFailure(instance.stringValue.map(JSONSemantics.length), above: bound, instance)
         case .minItems(let bound): message = countFailure(instance.arrayValue?.count, below: bound, instance)

@@ -19,15 +19,16 @@ extension Evaluator {
         }
         guard !unevaluated.isEmpty else { return }
         let isFalse = program.nodes[schema].isFalseSchema
-        issues.append(issue(keyword, node, instance) {
-            let verb = unevaluated.count == 1 ? "was" : "were"
-            if isFalse {
-                let names = unevaluated.sorted(by: PythonRepr.precedes).map(PythonRepr.string).joined(separator: ", ")
-                return "Unevaluated properties are not allowed (\(names) \(verb) unexpected)"
-            }
-            let names = unevaluated.map(PythonRepr.string).joined(separator: ", ")
-            return "Unevaluated properties are not valid under the given schema (\(names) \(verb) unevaluated and invalid)"
-        })
+        issues.append(
+            issue(keyword, node, instance) {
+                let verb = unevaluated.count == 1 ? "was" : "were"
+                if isFalse {
+                    let names = unevaluated.sorted(by: PythonRepr.precedes).map(PythonRepr.string).joined(separator: ", ")
+                    return "Unevaluated properties are not allowed (\(names) \(verb) unexpected)"
+                }
+                let names = unevaluated.map(PythonRepr.string).joined(separator: ", ")
+                return "Unevaluated properties are not valid under the given schema (\(names) \(verb) unevaluated and invalid)"
+            })
     }
 
     mutating func applyUnevaluatedItems(_ schema: Int, keyword: String, of node: SchemaNode, _ instance: JSONValue, into issues: inout [Issue]) {
@@ -37,10 +38,11 @@ extension Evaluator {
         collectEvaluatedIndexes(holder, items, instance, into: &evaluated, depth: 0)
         let unevaluated = items.indices.filter { !evaluated.contains($0) }.map { items[$0] }
         guard !unevaluated.isEmpty else { return }
-        issues.append(issue(keyword, node, instance) {
-            let verb = unevaluated.count == 1 ? "was" : "were"
-            return "Unevaluated items are not allowed (\(unevaluated.map(pythonRepr).joined(separator: ", ")) \(verb) unexpected)"
-        })
+        issues.append(
+            issue(keyword, node, instance) {
+                let verb = unevaluated.count == 1 ? "was" : "were"
+                return "Unevaluated items are not allowed (\(unevaluated.map(pythonRepr).joined(separator: ", ")) \(verb) unexpected)"
+            })
     }
 
     private mutating func collectEvaluatedKeys(_ index: Int, _ object: JSONObject, _ instance: JSONValue, into keys: inout Set<String>, depth: Int) {

@@ -44,10 +44,18 @@ enum JSONSemantics {
         guard depth < 32 else { return }
         switch value {
         case .null: hasher.combine(0)
-        case .bool(let flag): hasher.combine(1); hasher.combine(flag)
-        case .int(let number): hasher.combine(2); hasher.combine(Double(number))
-        case .double(let number): hasher.combine(2); hasher.combine(number)
-        case .string(let text): hasher.combine(3); hasher.combine(Array(text.unicodeScalars.map(\.value)))
+        case .bool(let flag):
+            hasher.combine(1)
+            hasher.combine(flag)
+        case .int(let number):
+            hasher.combine(2)
+            hasher.combine(Double(number))
+        case .double(let number):
+            hasher.combine(2)
+            hasher.combine(number)
+        case .string(let text):
+            hasher.combine(3)
+            hasher.combine(Array(text.unicodeScalars.map(\.value)))
         case .array(let items):
             hasher.combine(4)
             hasher.combine(items.count)

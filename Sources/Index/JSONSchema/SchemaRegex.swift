@@ -47,7 +47,12 @@ struct SchemaRegex: @unchecked Sendable {
                 guard index + 1 < scalars.count else { return nil }
                 let next = scalars[index + 1]
                 // Python's \Z is the very end; ICU's \Z allows a final line terminator, its \z does not.
-                if next == "Z" && !inSet { append("\\z") } else { output.append(scalar); output.append(next) }
+                if next == "Z" && !inSet {
+                    append("\\z")
+                } else {
+                    output.append(scalar)
+                    output.append(next)
+                }
                 index += 2
                 continue
             }

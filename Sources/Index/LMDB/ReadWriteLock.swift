@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A pthread read-write lock. Read transactions hold it shared; growing the LMDB map holds it

@@ -57,14 +57,17 @@ extension ArtifactService {
         let record = try await stage(arguments["artifact_id"], actor: actor, paths: checked, weights: weights, op: .putFile)
         var urls = JSONObject()
         for (path, key) in zip(paths, checked) {
-            urls[path] = .string(try signer.presign(method: "PUT", key: record.slotPrefix(record.staging!.slot) + key, expiresSeconds: expires, useProxy: useProxy))
+            urls[path] = .string(
+                try signer.presign(method: "PUT", key: record.slotPrefix(record.staging!.slot) + key, expiresSeconds: expires, useProxy: useProxy))
         }
         return isList ? .object(urls) : (urls[paths[0]] ?? .null)
     }
 
     /// Records files in the staging session (with their weights; an in-place edit first keeps
     /// the committed copy of a file it will replace), in one transaction; answers the record.
-    func stage(_ reference: JSONValue?, actor: ArtifactActor, paths: [String], weights: [Double], op: ArtifactOperation) async throws -> ArtifactRecord {
+    func stage(_ reference: JSONValue?, actor: ArtifactActor, paths: [String], weights: [Double], op: ArtifactOperation) async throws
+        -> ArtifactRecord
+    {
         let (bucket, now) = (self.bucket, nowMilliseconds)
         return try await store.write { [self] transaction -> ArtifactRecord in
             var record = try resolve(transaction, reference, actor: actor)
@@ -73,7 +76,8 @@ extension ArtifactService {
             guard var staging = record.staging else { throw ArtifactError.notStaged }
             let slotPrefix = record.slotPrefix(staging.slot)
             for (path, weight) in zip(paths, weights) {
-                var file = try store.stagedFile(transaction, id: record.id, generation: staging.generation, path: path)
+                var file =
+                    try store.stagedFile(transaction, id: record.id, generation: staging.generation, path: path)
                     ?? StagedFile(path: path, order: staging.nextOrder)
                 if file.order == staging.nextOrder { staging.nextOrder += 1 }
                 file.isRemoval = false
@@ -160,7 +164,9 @@ extension ArtifactService {
 
     /// One file of an artifact as the HTTP routes serve it: the object version, and the weight a
     /// download adds.
-    public func file(_ arguments: ArtifactArguments, path: String, actor: ArtifactActor) throws -> (version: ObjectVersion?, key: String, weight: Double, record: ArtifactRecord) {
+    public func file(_ arguments: ArtifactArguments, path: String, actor: ArtifactActor) throws -> (
+        version: ObjectVersion?, key: String, weight: Double, record: ArtifactRecord
+    ) {
         let (record, parent) = try resolve(arguments["artifact_id"], actor: actor)
         try require(.getFile, actor, artifact: record, parent: parent)
         let slot = try readSlot(record, version: arguments["version"], stage: arguments.flag("stage"))
@@ -196,7 +202,9 @@ extension ArtifactService {
             let staged = try store.read { transaction in try store.stagedFiles(transaction, id: record.id, generation: staging.generation) }
             let byPath = Dictionary(staged.map { ($0.path, $0) }, uniquingKeysWith: { $1 })
             items = items.compactMap { item in
-                guard item["type"]?.stringValue == "file", let name = item["name"]?.stringValue, let file = byPath[directory + name] else { return item }
+                guard item["type"]?.stringValue == "file", let name = item["name"]?.stringValue, let file = byPath[directory + name] else {
+                    return item
+                }
                 if file.isRemoval { return nil }
                 guard file.downloadWeight > 0, case .object(var object) = item else { return item }
                 object["download_weight"] = .double(file.downloadWeight)
@@ -248,7 +256,9 @@ extension ArtifactService {
         let path = try Self.checkedPath(try arguments.requiredString("file_path"))
         let partCount = try arguments.int("part_count", default: 0)
         guard partCount > 0 else { throw ArtifactError.value("Part count must be greater than 0") }
-        guard partCount <= Limits.partNumberMax else { throw ArtifactError.value("Part count must be at most 10000. The maximum number of parts is 10,000.") }
+        guard partCount <= Limits.partNumberMax else {
+            throw ArtifactError.value("Part count must be at most 10000. The maximum number of parts is 10,000.")
+        }
         let weight = try arguments.double("download_weight", default: 0)
         guard weight >= 0, weight.isFinite else { throw ArtifactError.value("Download weight must be a non-negative number.") }
         let expires = try Self.expiry(arguments)
@@ -259,7 +269,8 @@ extension ArtifactService {
         let template = MultipartUpload(key: key, owner: storageOwner, headers: ContentHeaders(contentType: "application/octet-stream"))
         let upload = try await catalog.createUpload(bucket: bucket, key: objectKey, template, nowMilliseconds: nowMilliseconds)
         let parts = try (1...partCount).map { number -> JSONValue in
-            let url = try signer.presignPart(key: key, uploadID: upload.uploadID.description, partNumber: number, expiresSeconds: expires, useProxy: useProxy)
+            let url = try signer.presignPart(
+                key: key, uploadID: upload.uploadID.description, partNumber: number, expiresSeconds: expires, useProxy: useProxy)
             return ["part_number": .int(number), "url": .string(url)]
         }
         return ["upload_id": .string(upload.uploadID.description), "parts": .array(parts)]
@@ -350,8 +361,11 @@ extension ArtifactService {
             throw ArtifactError.value("Artifact must be in staging mode. Call edit(artifact_id, stage=True) first.")
         }
         let record = try await stage(arguments["artifact_id"], actor: actor, paths: [path], weights: [0], op: .putFile)
-        guard let key = ObjectKey(validating: record.slotPrefix(record.staging!.slot) + path) else { throw ArtifactError.value("Invalid file path: '\(path)'") }
-        let spec = IngestSpec(declaredByteCount: Int64(bytes.count), byteCountMax: Int64(ArtifactStoreLimits.writeFileByteCountMax), allowsInline: true)
+        guard let key = ObjectKey(validating: record.slotPrefix(record.staging!.slot) + path) else {
+            throw ArtifactError.value("Invalid file path: '\(path)'")
+        }
+        let spec = IngestSpec(
+            declaredByteCount: Int64(bytes.count), byteCountMax: Int64(ArtifactStoreLimits.writeFileByteCountMax), allowsInline: true)
         let template = ObjectVersion(
             byteCount: 0, etag: "", lastModifiedMilliseconds: 0, headers: ContentHeaders(contentType: MediaTypes.guess(path)), body: .inline([]),
             owner: storageOwner
@@ -368,7 +382,8 @@ extension ArtifactService {
         case .array(let items) where !items.isEmpty:
             return "[\n" + items.map { pad + prettyJSON($0, indent: indent + 2) }.joined(separator: ",\n") + "\n\(closing)]"
         case .object(let object) where !object.isEmpty:
-            return "{\n" + object.map { pad + JSONValue.string($0.key).jsonText + ": " + prettyJSON($0.value, indent: indent + 2) }.joined(separator: ",\n")
+            return "{\n"
+                + object.map { pad + JSONValue.string($0.key).jsonText + ": " + prettyJSON($0.value, indent: indent + 2) }.joined(separator: ",\n")
                 + "\n\(closing)}"
         default:
             return value.jsonText

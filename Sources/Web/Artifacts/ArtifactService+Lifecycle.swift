@@ -68,7 +68,8 @@ extension ArtifactService {
             }
             let target = workspaceArgument ?? parent?.workspace ?? actor.contextWorkspace
             if let parent {
-                guard allows(.list, actor, artifact: parent, parent: nil) || allows(stage ? .draft : .attach, actor, artifact: nil, parent: parent) else {
+                guard allows(.list, actor, artifact: parent, parent: nil) || allows(stage ? .draft : .attach, actor, artifact: nil, parent: parent)
+                else {
                     throw ArtifactError.denied(.list)
                 }
                 if stage, !allows(.draft, actor, artifact: nil, parent: parent) {
@@ -158,7 +159,8 @@ extension ArtifactService {
     static func checkCard(_ manifest: JSONValue) throws {
         for field in ["name", "description"] {
             if let value = manifest[field], !value.isNull, value.stringValue == nil {
-                throw ArtifactError(.pydanticValidationError, "For further information visit https://errors.pydantic.dev/2.14/v/string_type", showsType: false)
+                throw ArtifactError(
+                    .pydanticValidationError, "For further information visit https://errors.pydantic.dev/2.14/v/string_type", showsType: false)
             }
         }
     }
@@ -254,7 +256,8 @@ extension ArtifactService {
                 } else {
                     let isNew = version == "new" || record.versions.isEmpty
                     staging = ArtifactStaging(
-                        intent: isNew ? .newVersion : .editVersion, slot: isNew ? record.allocateSlot() : record.versions[record.versions.count - 1].slot,
+                        intent: isNew ? .newVersion : .editVersion,
+                        slot: isNew ? record.allocateSlot() : record.versions[record.versions.count - 1].slot,
                         generation: record.allocateGeneration()
                     )
                 }
@@ -337,7 +340,8 @@ extension ArtifactService {
                 let removed = record.versions.remove(at: index)
                 if index == record.versions.count, let latest = record.versions.last {
                     if let manifest = latest.manifest { record.manifest = manifest }
-                    record.fileCount = try store.countObjects(transaction, bucket: bucket, prefix: record.slotPrefix(latest.slot), nowMilliseconds: now)
+                    record.fileCount = try store.countObjects(
+                        transaction, bucket: bucket, prefix: record.slotPrefix(latest.slot), nowMilliseconds: now)
                 }
                 record.lastModifiedSeconds = now / 1000
                 try store.save(transaction, record)

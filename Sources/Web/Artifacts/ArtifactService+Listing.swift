@@ -43,7 +43,8 @@ extension ArtifactService {
         }
         var query: ArtifactQuery
         do {
-            query = try ArtifactQuery(arguments: arguments.values, source: source, call: call, contextWorkspace: context, recipientScope: recipientScope)
+            query = try ArtifactQuery(
+                arguments: arguments.values, source: source, call: call, contextWorkspace: context, recipientScope: recipientScope)
         } catch {
             throw error.artifactError
         }

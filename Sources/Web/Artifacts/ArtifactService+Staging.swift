@@ -111,7 +111,8 @@ extension ArtifactService {
                 let slotPrefix = record.slotPrefix(staging.slot)
                 for file in try store.stagedFiles(transaction, id: record.id, generation: staging.generation) where !file.isRemoval {
                     if file.hasBackup {
-                        try store.copyObject(transaction, bucket: bucket, from: record.backupKey(file.path), to: slotPrefix + file.path, nowMilliseconds: now)
+                        try store.copyObject(
+                            transaction, bucket: bucket, from: record.backupKey(file.path), to: slotPrefix + file.path, nowMilliseconds: now)
                         try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(file.path), owner: owner, nowMilliseconds: now)
                     } else {
                         try store.deleteObject(transaction, bucket: bucket, key: slotPrefix + file.path, owner: owner, nowMilliseconds: now)

@@ -60,7 +60,8 @@ public final class ArtifactService: Sendable {
             if [8, 13, 18, 23].contains(index) {
                 guard byte == UInt8(ascii: "-") else { return false }
             } else {
-                let isHex = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                let isHex =
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
                     || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
                 guard isHex else { return false }
             }
@@ -182,7 +183,11 @@ public final class ArtifactService: Sendable {
             if let stagedType = session.type { type = stagedType }
             var entries = staged.map { file -> JSONValue in
                 var entry: JSONObject = ["path": .string(file.path)]
-                if file.isRemoval { entry["_remove"] = true } else if file.downloadWeight > 0 { entry["download_weight"] = .double(file.downloadWeight) }
+                if file.isRemoval {
+                    entry["_remove"] = true
+                } else if file.downloadWeight > 0 {
+                    entry["download_weight"] = .double(file.downloadWeight)
+                }
                 return .object(entry)
             }
             entries.append(["_intent": .string(session.intent.rawValue)])
@@ -198,7 +203,8 @@ public final class ArtifactService: Sendable {
             "download_count": .double(record.downloadCount + pending.downloads), "view_count": .double(record.viewCount + pending.views),
             "file_count": .int(record.fileCount), "created_at": .int(record.createdAtSeconds), "created_by": .optional(record.createdBy),
             "last_modified": .int(record.lastModifiedSeconds),
-            "versions": .array(record.versions.map { ["version": .string($0.name), "comment": .optional($0.comment), "created_at": .int($0.createdAtSeconds)] }),
+            "versions": .array(
+                record.versions.map { ["version": .string($0.name), "comment": .optional($0.comment), "created_at": .int($0.createdAtSeconds)] }),
             "config": .object(config), "_id": .string(record.id), "_permissions": ArtifactPermissions.expanded(config: .object(config)),
         ]
         return .object(object)

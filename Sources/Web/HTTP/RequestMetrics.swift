@@ -53,7 +53,8 @@ public final class RequestMetrics: Sendable {
             }
             let made = Instruments(
                 requests: Counter(label: "spore_\(face)_requests_total", dimensions: [("operation", operation), ("status", String(status))]),
-                duration: Timer(label: "spore_\(face)_request_duration_seconds", dimensions: [("operation", operation)], preferredDisplayUnit: .seconds)
+                duration: Timer(
+                    label: "spore_\(face)_request_duration_seconds", dimensions: [("operation", operation)], preferredDisplayUnit: .seconds)
             )
             cache[key] = made
             return made

@@ -9,8 +9,10 @@ public struct SecretSealer: Sendable {
 
     public init(serverSecret: String) {
         let material = SymmetricKey(data: Array(serverSecret.utf8))
-        key = HKDF<SHA256>.deriveKey(inputKeyMaterial: material, salt: Array("spore".utf8), info: Array("access-key secrets".utf8), outputByteCount: 32)
-        passwordKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: material, salt: Array("spore".utf8), info: Array("share passwords".utf8), outputByteCount: 32)
+        key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: material, salt: Array("spore".utf8), info: Array("access-key secrets".utf8), outputByteCount: 32)
+        passwordKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: material, salt: Array("spore".utf8), info: Array("share passwords".utf8), outputByteCount: 32)
     }
 
     /// AES-GCM with the default 12-byte nonce always has a combined form; this is never thrown.

@@ -156,16 +156,23 @@ public enum Timestamp {
             // RFC 850
             let dayMonthYear = fields[1].split(separator: "-").map(String.init)
             guard dayMonthYear.count == 3, let day = Int(dayMonthYear[0]), let month = monthNumber(dayMonthYear[1]),
-                var year = Int(dayMonthYear[2]) else { return nil }
+                var year = Int(dayMonthYear[2])
+            else { return nil }
             if year < 100 { year += year < 70 ? 2000 : 1900 }
-            return time(fields[2]).flatMap { validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0)) }
+            return time(fields[2]).flatMap {
+                validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0))
+            }
         }
         if fields.count == 6, ["GMT", "UTC", "UT", "Z", "+0000", "-0000"].contains(fields[5]) {
             guard let day = Int(fields[1]), let month = monthNumber(fields[2]), let year = Int(fields[3]) else { return nil }
-            return time(fields[4]).flatMap { validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0)) }
+            return time(fields[4]).flatMap {
+                validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0))
+            }
         }
         if fields.count == 5, let month = monthNumber(fields[1]), let day = Int(fields[2]), let year = Int(fields[4]) {
-            return time(fields[3]).flatMap { validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0)) }
+            return time(fields[3]).flatMap {
+                validated(Civil(year: year, month: month, day: day, hour: $0.0, minute: $0.1, second: $0.2, millisecond: 0))
+            }
         }
         return nil
     }

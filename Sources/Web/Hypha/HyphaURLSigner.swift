@@ -15,11 +15,15 @@ struct HyphaURLSigner: ArtifactURLSigner {
     }
 
     func presignPart(key: String, uploadID: String, partNumber: Int, expiresSeconds: Int, useProxy: Bool?) throws -> String {
-        try sign(method: "PUT", key: key, expiresSeconds: expiresSeconds, useProxy: useProxy, extraQuery: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
+        try sign(
+            method: "PUT", key: key, expiresSeconds: expiresSeconds, useProxy: useProxy,
+            extraQuery: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
     }
 
-    private func sign(method: String, key: String, expiresSeconds: Int, useProxy: Bool?, extraQuery: [(name: String, value: String)]) throws -> String {
-        let base = (useProxy ?? configuration.useProxyByDefault) ? configuration.httpBaseURL + HyphaConfiguration.s3ProxyPath : configuration.s3BaseURL
+    private func sign(method: String, key: String, expiresSeconds: Int, useProxy: Bool?, extraQuery: [(name: String, value: String)]) throws -> String
+    {
+        let base =
+            (useProxy ?? configuration.useProxyByDefault) ? configuration.httpBaseURL + HyphaConfiguration.s3ProxyPath : configuration.s3BaseURL
         return try PresignedURL.make(
             base: base, method: method, bucket: configuration.workspaceBucket, key: key, credential: configuration.signer,
             region: configuration.region, nowMilliseconds: clock.nowMilliseconds(), expiresSeconds: Int64(expiresSeconds), extraQuery: extraQuery

@@ -65,7 +65,9 @@ extension HyphaFace {
     }
 
     /// A presigned URL for `key` in the workspace bucket.
-    func presign(_ method: String, key: String, expiresSeconds: Int, useProxy: Bool?, extraQuery: [(name: String, value: String)] = []) throws -> String {
+    func presign(_ method: String, key: String, expiresSeconds: Int, useProxy: Bool?, extraQuery: [(name: String, value: String)] = []) throws
+        -> String
+    {
         guard (1...Limits.presignExpirySecondsMax).contains(expiresSeconds) else {
             throw HyphaError.badRequest("expires_in must be between 1 and \(Limits.presignExpirySecondsMax) seconds")
         }
@@ -85,7 +87,8 @@ extension HyphaFace {
         }
         let objectKey = try key(workspace, path)
         guard let validKey = ObjectKey(validating: objectKey) else { throw HyphaError.badRequest("Invalid path: \(path)") }
-        var template = MultipartUpload(key: objectKey, owner: configuration.storageOwner, headers: ContentHeaders(contentType: MediaTypes.guess(path)))
+        var template = MultipartUpload(
+            key: objectKey, owner: configuration.storageOwner, headers: ContentHeaders(contentType: MediaTypes.guess(path)))
         template.ttlSeconds = ttlSeconds
         let upload = try await catalog.createUpload(bucket: bucket, key: validKey, template, nowMilliseconds: nowMilliseconds)
         var parts = [JSONValue]()
@@ -114,7 +117,9 @@ extension HyphaFace {
         let notFound = HyphaError.badRequest("Upload ID \(text) not found or expired")
         guard let uploadID = UploadID(parsing: text), let location = try catalog.uploadLocation(uploadID) else { throw notFound }
         // An upload id is only good in the workspace that started it.
-        guard location.bucket == bucket, location.key.hasPrefix(workspace + "/"), let key = ObjectKey(validating: location.key) else { throw notFound }
+        guard location.bucket == bucket, location.key.hasPrefix(workspace + "/"), let key = ObjectKey(validating: location.key) else {
+            throw notFound
+        }
         do {
             let result = try await catalog.completeUpload(
                 bucket: bucket, key: key, uploadID: uploadID, parts: requested, partByteCountMin: objects.settings.partByteCountMin,

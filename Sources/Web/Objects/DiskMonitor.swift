@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import BlobStore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Free space on the blob store's file system, cached for a second so that every write can check
 /// the reserve without a system call of its own.

@@ -74,7 +74,9 @@ struct AWSChunkedBody: AsyncSequence, Sendable {
 extension S3Service {
     /// The body to store: the request body, decoded when it is aws-chunked; and the box that will
     /// hold its trailing checksum.
-    func payload(_ http: Request, _ request: S3Request, _ auth: Authentication) throws -> (body: any AsyncSequence<ByteBuffer, any Error> & Sendable, trailer: TrailerBox?) {
+    func payload(_ http: Request, _ request: S3Request, _ auth: Authentication) throws -> (
+        body: any AsyncSequence<ByteBuffer, any Error> & Sendable, trailer: TrailerBox?
+    ) {
         let trailerName = request.header("x-amz-trailer")?.lowercased()
         var trailerAlgorithm: ChecksumAlgorithm?
         if let trailerName {

@@ -43,7 +43,9 @@ enum ChecksumHeaders {
         for header in ["x-amz-sdk-checksum-algorithm", "x-amz-checksum-algorithm"] {
             guard let value = request.header(header) else { continue }
             guard let algorithm = algorithm(named: value) else {
-                throw S3Error.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+                throw S3Error.invalidRequest(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+                )
             }
             algorithms.insert(algorithm)
         }

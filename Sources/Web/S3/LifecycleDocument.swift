@@ -65,8 +65,9 @@ enum LifecycleDocument {
             }
         }
         if !transitions.isEmpty { rule.transitionsXML = transitions.map { $0.serialized() }.joined() }
-        guard rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil
-            || rule.noncurrentDays != nil || rule.abortIncompleteUploadDays != nil || rule.transitionsXML != nil
+        guard
+            rule.expirationDays != nil || rule.expirationDate != nil || rule.expiredObjectDeleteMarker != nil
+                || rule.noncurrentDays != nil || rule.abortIncompleteUploadDays != nil || rule.transitionsXML != nil
         else { throw S3Error.invalidRequest("At least one action needs to be specified in a rule") }
         return rule
     }
@@ -96,11 +97,15 @@ enum LifecycleDocument {
             filter.tags.append((key, tag.value("Value") ?? ""))
         }
         if let text = element.value("ObjectSizeGreaterThan") {
-            guard let size = Int64(text), size >= 0 else { throw S3Error.invalidArgument("Invalid ObjectSizeGreaterThan", name: "ObjectSizeGreaterThan", value: text) }
+            guard let size = Int64(text), size >= 0 else {
+                throw S3Error.invalidArgument("Invalid ObjectSizeGreaterThan", name: "ObjectSizeGreaterThan", value: text)
+            }
             filter.sizeGreaterThan = size
         }
         if let text = element.value("ObjectSizeLessThan") {
-            guard let size = Int64(text), size > 0 else { throw S3Error.invalidArgument("Invalid ObjectSizeLessThan", name: "ObjectSizeLessThan", value: text) }
+            guard let size = Int64(text), size > 0 else {
+                throw S3Error.invalidArgument("Invalid ObjectSizeLessThan", name: "ObjectSizeLessThan", value: text)
+            }
             filter.sizeLessThan = size
         }
         return filter
@@ -187,7 +192,8 @@ extension S3Service {
     func getBucketLifecycle(_ request: S3Request, _ auth: Authentication) throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         guard let rules = try catalog.lifecycleRules(bucket: bucket.name) else {
-            throw S3Error("NoSuchLifecycleConfiguration", .notFound, "The lifecycle configuration does not exist", fields: [("BucketName", bucket.name)])
+            throw S3Error(
+                "NoSuchLifecycleConfiguration", .notFound, "The lifecycle configuration does not exist", fields: [("BucketName", bucket.name)])
         }
         return Self.xmlResponse(LifecycleDocument.render(rules))
     }
@@ -200,8 +206,9 @@ extension S3Service {
 
     /// `x-amz-expiration` for a version a lifecycle rule will expire.
     func expirationHeader(bucket: String, key: ObjectKey, version: ObjectVersion) -> String? {
-        guard let policy = try? catalog.lifecyclePolicy(bucket: bucket), let due = policy.expiration(key: key.value, version: version) else { return nil }
+        guard let policy = try? catalog.lifecyclePolicy(bucket: bucket), let due = policy.expiration(key: key.value, version: version) else {
+            return nil
+        }
         return "expiry-date=\"\(Timestamp.httpDate(milliseconds: due.atMilliseconds))\", rule-id=\"\(due.ruleID)\""
     }
 }
-

@@ -49,7 +49,8 @@ extension S3Service {
     /// `BucketOwnerPreferred` with `bucket-owner-full-control`) the bucket owner owns it.
     func newObjectAccess(_ request: S3Request, bucket: BucketRecord, auth: Authentication) throws -> (owner: String, acl: AccessControlList?) {
         let canned = request.header("x-amz-acl")
-        let bucketOwned = bucket.ownership == "BucketOwnerEnforced"
+        let bucketOwned =
+            bucket.ownership == "BucketOwnerEnforced"
             || (bucket.ownership == "BucketOwnerPreferred" && canned == "bucket-owner-full-control")
         let owner = bucketOwned ? bucket.owner : auth.principal.user
         let acl = try requestedACL(
@@ -116,7 +117,8 @@ extension S3Service {
         let ownerID = Principal.canonicalID(forUser: owner)
         // Group grants first, then users (in the order given), as RGW lists them.
         let given = acl?.grants ?? [.init(.user(ownerID), .fullControl)]
-        let grants = given.filter { if case .user = $0.grantee { return false } else { return true } }
+        let grants =
+            given.filter { if case .user = $0.grantee { return false } else { return true } }
             + given.filter { if case .user = $0.grantee { return true } else { return false } }
         var xml = XMLWriter()
         xml.openRoot("AccessControlPolicy")
@@ -182,7 +184,8 @@ extension S3Service {
         let (bucket, version) = try authorizedObject(request, auth)
         let body = try await verifiedBody(http, request, auth)
         let ownerID = Principal.canonicalID(forUser: version.owner)
-        let acl = try requestedACL(request, ownerID: ownerID, bucketOwnerID: Principal.canonicalID(forUser: bucket.owner))
+        let acl =
+            try requestedACL(request, ownerID: ownerID, bucketOwnerID: Principal.canonicalID(forUser: bucket.owner))
             ?? (body.isEmpty ? nil : parseACLDocument(body))
         guard let acl else { throw S3Error.malformedXML() }
         try checkACLAllowed(acl, bucket: bucket, cannedName: request.header("x-amz-acl"))
@@ -257,7 +260,9 @@ extension S3Service {
     func getPublicAccessBlock(_ request: S3Request, _ auth: Authentication) throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         guard let flags = bucket.publicAccessBlock else {
-            throw S3Error("NoSuchPublicAccessBlockConfiguration", .notFound, "The public access block configuration was not found", fields: [("BucketName", bucket.name)])
+            throw S3Error(
+                "NoSuchPublicAccessBlockConfiguration", .notFound, "The public access block configuration was not found",
+                fields: [("BucketName", bucket.name)])
         }
         var xml = XMLWriter()
         xml.openRoot("PublicAccessBlockConfiguration")
@@ -286,7 +291,8 @@ extension S3Service {
     func getOwnershipControls(_ request: S3Request, _ auth: Authentication) throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         guard let ownership = bucket.ownership else {
-            throw S3Error("OwnershipControlsNotFoundError", .notFound, "The bucket ownership controls were not found", fields: [("BucketName", bucket.name)])
+            throw S3Error(
+                "OwnershipControlsNotFoundError", .notFound, "The bucket ownership controls were not found", fields: [("BucketName", bucket.name)])
         }
         var xml = XMLWriter()
         xml.openRoot("OwnershipControls")
@@ -307,7 +313,8 @@ extension S3Service {
         if ownership == "BucketOwnerEnforced", let acl = bucket.acl,
             acl.grants != [.init(.user(Principal.canonicalID(forUser: bucket.owner)), .fullControl)]
         {
-            throw S3Error("InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+            throw S3Error(
+                "InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
         }
         try await catalog.updateBucket(named: bucket.name) { $0.ownership = ownership }
         return Response(status: .ok, headers: [.contentLength: "0"])

@@ -23,7 +23,9 @@ extension S3Service {
             action: "s3:GetEncryptionConfiguration", document: nil,
             missing: ("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found")
         ),
-        "website": BucketDefault(action: "s3:GetBucketWebsite", document: nil, missing: ("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
+        "website": BucketDefault(
+            action: "s3:GetBucketWebsite", document: nil,
+            missing: ("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
         "replication": BucketDefault(
             action: "s3:GetReplicationConfiguration", document: nil,
             missing: ("ReplicationConfigurationNotFoundError", "The replication configuration was not found")

@@ -75,7 +75,8 @@ extension S3Service {
         let ownerID = Principal.canonicalID(forUser: auth.principal.user)
         let acl = try requestedACL(request, ownerID: ownerID)
         if acl != nil, ownership == "BucketOwnerEnforced" {
-            throw S3Error("InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+            throw S3Error(
+                "InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
         }
         do {
             _ = try await catalog.createBucket(
@@ -154,7 +155,8 @@ extension S3Service {
 
     /// Reads a whole (small) request body, at most `limit` bytes, and checks it with `verifyPayload`:
     /// the one way configuration and batch handlers take their bodies, so none skips the check.
-    func verifiedBody(_ http: Request, _ request: S3Request, _ auth: Authentication, limit: Int = Limits.xmlBodyByteCountMax) async throws -> [UInt8] {
+    func verifiedBody(_ http: Request, _ request: S3Request, _ auth: Authentication, limit: Int = Limits.xmlBodyByteCountMax) async throws -> [UInt8]
+    {
         let body = try await Self.collectBody(http, limit: limit)
         try verifyPayload(body, request, auth)
         return body

@@ -23,16 +23,20 @@ struct CopySource {
             }
         }
         guard let decoded = PercentEncoding.decodeString(text, plusIsSpace: false) else {
-            throw S3Error.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source", value: header)
+            throw S3Error.invalidArgument(
+                "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source", value: header)
         }
         let path = decoded.hasPrefix("/") ? decoded.dropFirst() : Substring(decoded)
         guard let slash = path.firstIndex(of: "/"), let key = ObjectKey(validating: String(path[path.index(after: slash)...])) else {
-            throw S3Error.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source", value: header)
+            throw S3Error.invalidArgument(
+                "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source", value: header)
         }
         bucket = String(path[..<slash])
         self.key = key
         if let versionText {
-            guard let parsed = VersionID(parsing: versionText) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: versionText) }
+            guard let parsed = VersionID(parsing: versionText) else {
+                throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: versionText)
+            }
             versionID = parsed
         } else {
             versionID = nil
@@ -47,7 +51,8 @@ extension S3Service {
     func copySource(_ request: S3Request, _ auth: Authentication) throws -> CopySource {
         let source = try CopySource(header: request.header("x-amz-copy-source") ?? "")
         guard let bucket = try catalog.bucket(named: source.bucket) else { throw S3Error.noSuchBucket(source.bucket) }
-        let object = try? catalog.version(bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
+        let object = try? catalog.version(
+            bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try authorize(
             auth, bucket, request: request, key: source.key.value, action: source.versionID == nil ? "s3:GetObject" : "s3:GetObjectVersion",
             object: object
@@ -139,7 +144,8 @@ extension S3Service {
     func uploadPartCopy(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let (bucket, upload, key, uploadID, partNumber) = try authorizedPart(request, auth)
         let source = try copySource(request, auth)
-        let original = try catalog.version(bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
+        let original = try catalog.version(
+            bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try Self.checkCopySourceConditions(request, original)
         let window = try Self.copyRange(request.header("x-amz-copy-source-range"), size: original.byteCount)
         let now = clock.nowMilliseconds()
@@ -147,7 +153,9 @@ extension S3Service {
         var ingested: IngestedBody?
         if let chunk = Self.wholeChunk(original, window), upload.checksumAlgorithm == nil, let md5 = try catalog.blobMD5(chunk.digest) {
             // The range is exactly one stored blob: the part refers to it and no byte moves.
-            part = UploadPart(partNumber: partNumber, etag: Hex.encode(md5), byteCount: chunk.byteCount, chunks: [chunk], checksum: nil, lastModifiedMilliseconds: now)
+            part = UploadPart(
+                partNumber: partNumber, etag: Hex.encode(md5), byteCount: chunk.byteCount, chunks: [chunk], checksum: nil,
+                lastModifiedMilliseconds: now)
         } else {
             var algorithms = Set<ChecksumAlgorithm>()
             if let algorithm = upload.checksumAlgorithm { algorithms.insert(algorithm) }
@@ -163,7 +171,8 @@ extension S3Service {
             )
         }
         do {
-            try await catalog.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested?.digests.md5, isCopy: ingested == nil)
+            try await catalog.putPart(
+                bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested?.digests.md5, isCopy: ingested == nil)
             ingested?.lease?.release()
         } catch {
             if let ingested { await objects.abandon(ingested) }
@@ -183,7 +192,9 @@ extension S3Service {
     /// Parses `x-amz-copy-source-range: bytes=first-last`; the whole object when absent.
     static func copyRange(_ header: String?, size: Int64) throws -> ByteRange? {
         guard let header else { return size > 0 ? ByteRange(first: 0, last: size - 1) : nil }
-        let invalid = S3Error.invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", name: "x-amz-copy-source-range", value: header)
+        let invalid = S3Error.invalidArgument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+            name: "x-amz-copy-source-range", value: header)
         guard header.hasPrefix("bytes=") else { throw invalid }
         let bounds = header.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
         guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first else { throw invalid }

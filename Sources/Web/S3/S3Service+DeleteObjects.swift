@@ -36,7 +36,9 @@ extension S3Service {
             guard let keyText = object.value("Key") else { throw S3Error.malformedXML() }
             let versionText = object.value("VersionId")
             guard let key = ObjectKey(validating: keyText) else {
-                return .invalid(key: keyText, versionText: versionText, error: keyText.utf8.count > ObjectKey.byteCountMax ? .keyTooLong() : .invalidArgument("Invalid key"))
+                return .invalid(
+                    key: keyText, versionText: versionText,
+                    error: keyText.utf8.count > ObjectKey.byteCountMax ? .keyTooLong() : .invalidArgument("Invalid key"))
             }
             do {
                 try authorize(auth, bucket, request: request, key: keyText, action: versionText == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion")

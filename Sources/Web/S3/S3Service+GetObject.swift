@@ -57,7 +57,8 @@ extension S3Service {
             (range, partChecksum) = try Self.partWindow(version, number)
             if !version.partByteCounts.isEmpty { headers[Self.partsCountField] = String(version.partByteCounts.count) }
         }
-        Self.objectHeaders(&headers, version, request: request, includeChecksums: range == nil || request.hasQuery("partNumber"), partChecksum: partChecksum)
+        Self.objectHeaders(
+            &headers, version, request: request, includeChecksums: range == nil || request.hasQuery("partNumber"), partChecksum: partChecksum)
         headers[.acceptRanges] = Self.acceptRangesValue
         let status: HTTPResponse.Status
         let window: ByteRange?
@@ -75,7 +76,8 @@ extension S3Service {
         let length = window?.byteCount ?? 0
         headers[.contentLength] = String(length)
         if isHead { return Response(status: status, headers: headers) }
-        return Response(status: status, headers: headers, body: try await ObjectResponse.body(objects, of: version, window: window, pacedBy: request.eventLoop))
+        return Response(
+            status: status, headers: headers, body: try await ObjectResponse.body(objects, of: version, window: window, pacedBy: request.eventLoop))
     }
 
     static let partsCountField = HTTPField.Name("x-amz-mp-parts-count")!

@@ -15,7 +15,9 @@ extension S3Service {
         var algorithm: ChecksumAlgorithm?
         if let name = request.header("x-amz-checksum-algorithm") {
             guard let parsed = ChecksumHeaders.algorithm(named: name) else {
-                throw S3Error.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+                throw S3Error.invalidRequest(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+                )
             }
             algorithm = parsed
         }
@@ -47,13 +49,20 @@ extension S3Service {
     /// The checksum type of an upload: what the client asked for, or AWS's default for the algorithm.
     static func checksumType(_ header: String?, algorithm: ChecksumAlgorithm?) throws -> ChecksumType {
         guard let header else { return algorithm == .crc64nvme ? .fullObject : .composite }
-        guard let algorithm else { throw S3Error.invalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.") }
+        guard let algorithm else {
+            throw S3Error.invalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+        }
         switch header.uppercased() {
         case "COMPOSITE":
-            guard algorithm != .crc64nvme else { throw S3Error.invalidRequest("The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.") }
+            guard algorithm != .crc64nvme else {
+                throw S3Error.invalidRequest("The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.")
+            }
             return .composite
         case "FULL_OBJECT":
-            guard algorithm.isCombinable else { throw S3Error.invalidRequest("The FULL_OBJECT checksum type cannot be used with the \(ChecksumHeaders.name(algorithm).lowercased()) checksum algorithm.") }
+            guard algorithm.isCombinable else {
+                throw S3Error.invalidRequest(
+                    "The FULL_OBJECT checksum type cannot be used with the \(ChecksumHeaders.name(algorithm).lowercased()) checksum algorithm.")
+            }
             return .fullObject
         default:
             throw S3Error.invalidRequest("Value for x-amz-checksum-type header is invalid.")
@@ -90,7 +99,8 @@ extension S3Service {
     func uploadPart(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let (bucket, upload, key, uploadID, partNumber) = try authorizedPart(request, auth)
         var spec = try IngestSpec(
-            request: request, auth: auth, declaredByteCount: try Self.declaredLength(request), byteCountMax: Limits.partByteCountMax, allowsInline: false
+            request: request, auth: auth, declaredByteCount: try Self.declaredLength(request), byteCountMax: Limits.partByteCountMax,
+            allowsInline: false
         )
         if let algorithm = upload.checksumAlgorithm { spec.algorithms.insert(algorithm) }
         let (body, trailer) = try payload(http, request, auth)
@@ -173,7 +183,8 @@ extension S3Service {
 
     func abortMultipartUpload(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.abortUpload(bucket: bucket.name, key: try request.objectKey(), uploadID: try uploadID(request), nowMilliseconds: clock.nowMilliseconds())
+        try await catalog.abortUpload(
+            bucket: bucket.name, key: try request.objectKey(), uploadID: try uploadID(request), nowMilliseconds: clock.nowMilliseconds())
         return Response(status: .noContent)
     }
 

@@ -22,8 +22,9 @@ extension S3Service {
     func postObject(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         guard let bucketName = request.bucket, request.keyBytes == nil else { throw S3Error.methodNotAllowed() }
         guard let contentType = request.headers[.contentType], let boundary = MultipartFormReader.boundary(contentType) else {
-            throw S3Error("PreconditionFailed", .preconditionFailed, "Bucket POST must be of the enclosure-type multipart/form-data",
-                          fields: [("Condition", "Bucket POST must be of the enclosure-type multipart/form-data")])
+            throw S3Error(
+                "PreconditionFailed", .preconditionFailed, "Bucket POST must be of the enclosure-type multipart/form-data",
+                fields: [("Condition", "Bucket POST must be of the enclosure-type multipart/form-data")])
         }
         guard let bucket = try catalog.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
         let reader = MultipartFormReader(body: http.body, boundary: boundary)
@@ -53,7 +54,8 @@ extension S3Service {
             throw S3Error.malformedPOSTRequest(reason)
         }
         guard let keyTemplate = fields["key"] else {
-            throw S3Error.invalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", name: "key", value: "")
+            throw S3Error.invalidArgument(
+                "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", name: "key", value: "")
         }
         fields["key"] = keyTemplate.replacingOccurrences(of: "${filename}", with: filename)
         fields["bucket"] = bucket.name
@@ -108,7 +110,8 @@ extension S3Service {
         version.acl = acl
         let stored: ObjectVersion
         do {
-            stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: WritePreconditions(), nowMilliseconds: now)
+            stored = try await catalog.putObject(
+                bucket: bucket.name, key: key, version: version, preconditions: WritePreconditions(), nowMilliseconds: now)
             ingested.lease?.release()
         } catch {
             await objects.abandon(ingested)
@@ -127,7 +130,8 @@ extension S3Service {
         let location = "/\(bucket)/\(PercentEncoding.encode(key, keepSlash: true))"
         headers[.location] = location
         if let redirect = fields["success_action_redirect"] ?? fields["redirect"], let url = URLText(redirect) {
-            let query = "bucket=\(PercentEncoding.encode(bucket))&key=\(PercentEncoding.encode(key))&etag=\(PercentEncoding.encode("\"\(stored.etag)\""))"
+            let query =
+                "bucket=\(PercentEncoding.encode(bucket))&key=\(PercentEncoding.encode(key))&etag=\(PercentEncoding.encode("\"\(stored.etag)\""))"
             headers[.location] = url.appendingQuery(query)
             headers[.contentLength] = "0"
             return Response(status: .seeOther, headers: headers)

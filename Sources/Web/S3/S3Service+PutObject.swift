@@ -60,7 +60,8 @@ extension S3Service {
     static func declaredLength(_ request: S3Request) throws -> Int64? {
         if let decoded = request.header("x-amz-decoded-content-length") {
             guard let value = Int64(decoded), value >= 0 else {
-                throw S3Error.invalidArgument("x-amz-decoded-content-length is not a valid length", name: "x-amz-decoded-content-length", value: decoded)
+                throw S3Error.invalidArgument(
+                    "x-amz-decoded-content-length is not a valid length", name: "x-amz-decoded-content-length", value: decoded)
             }
             return value
         }

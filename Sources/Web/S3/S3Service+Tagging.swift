@@ -34,7 +34,10 @@ enum TagSet {
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = PercentEncoding.decodeString(parts[0], plusIsSpace: true),
                 let value = PercentEncoding.decodeString(parts.count > 1 ? parts[1] : "", plusIsSpace: true)
-            else { throw invalidTag("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.") }
+            else {
+                throw invalidTag(
+                    "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+            }
             tags.append((key, value))
         }
         try validate(tags, countMax: objectTagCountMax)
@@ -46,7 +49,9 @@ enum TagSet {
         var names = Set<String>()
         for (name, value) in tags {
             guard !name.isEmpty, name.count <= keyByteCountMax else { throw invalidTag("The TagKey you have provided is invalid") }
-            guard value.count <= valueByteCountMax else { throw invalidTag("The TagValue you have provided is too long, max length is \(valueByteCountMax)") }
+            guard value.count <= valueByteCountMax else {
+                throw invalidTag("The TagValue you have provided is too long, max length is \(valueByteCountMax)")
+            }
             guard names.insert(name).inserted else { throw invalidTag("Cannot provide multiple Tags with the same key") }
         }
     }
@@ -93,7 +98,8 @@ extension S3Service {
     func deleteObjectTagging(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let (bucket, _) = try authorizedObject(request, auth)
         let version = try await catalog.setTags(
-            bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), tags: [], nowMilliseconds: clock.nowMilliseconds()
+            bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), tags: [],
+            nowMilliseconds: clock.nowMilliseconds()
         )
         var headers = HTTPFields()
         if !version.isNullVersion { headers[Self.versionIDField] = version.versionID.rawValue }
@@ -125,7 +131,9 @@ extension S3Service {
     /// The optional `versionId` query parameter.
     static func versionID(_ request: S3Request) throws -> VersionID? {
         guard let text = request.queryValue("versionId") else { return nil }
-        guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text) }
+        guard let parsed = VersionID(parsing: text) else {
+            throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text)
+        }
         return parsed
     }
 }

@@ -19,7 +19,9 @@ extension S3Service {
             guard keyMarker?.isEmpty == false else {
                 throw S3Error.invalidArgument("A version-id marker cannot be specified without a key marker.", name: "version-id-marker", value: text)
             }
-            guard let parsed = VersionID(parsing: text) else { throw S3Error.invalidArgument("Invalid version id specified", name: "version-id-marker", value: text) }
+            guard let parsed = VersionID(parsing: text) else {
+                throw S3Error.invalidArgument("Invalid version id specified", name: "version-id-marker", value: text)
+            }
             versionIDMarker = parsed
         }
         let (_, page) = try catalog.listVersions(
@@ -65,7 +67,9 @@ extension S3Service {
 
     static func headerInteger(_ request: S3Request, _ name: String, defaultValue: Int, maximum: Int) throws -> Int {
         guard let text = request.header(name) else { return defaultValue }
-        guard let value = Int(text), value >= 0 else { throw S3Error.invalidArgument("\(name) must be a non-negative integer", name: name, value: text) }
+        guard let value = Int(text), value >= 0 else {
+            throw S3Error.invalidArgument("\(name) must be a non-negative integer", name: name, value: text)
+        }
         return min(value, maximum)
     }
 
@@ -77,7 +81,8 @@ extension S3Service {
         let requested = Set((request.header("x-amz-object-attributes") ?? "").split(separator: ",").map { $0.trimmingSpaces() })
         let known: Set<String> = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
         guard !requested.isEmpty, requested.isSubset(of: known) else {
-            throw S3Error.invalidArgument("Invalid attribute name specified.", name: "x-amz-object-attributes", value: request.header("x-amz-object-attributes"))
+            throw S3Error.invalidArgument(
+                "Invalid attribute name specified.", name: "x-amz-object-attributes", value: request.header("x-amz-object-attributes"))
         }
         let (bucket, lookup) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
         var object: ObjectVersion?

@@ -3,9 +3,9 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Index
-import SporeJSON
 import NIOCore
 import Objects
+import SporeJSON
 
 /// Serves share links, `/share/<token>` on the HTTP listener: read access to one object for anyone
 /// holding the link, until it expires, is revoked or runs out of downloads, optionally behind a

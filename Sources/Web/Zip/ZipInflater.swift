@@ -53,8 +53,10 @@ public struct ZipInflater: ~Copyable, @unchecked Sendable {
     }
 
     /// Prepares to decompress a member of `method` declared to be `uncompressedByteCount` bytes with `crc32`.
-    public init(method: ZipCompressionMethod, uncompressedByteCount: UInt64, crc32: UInt32,
-                outputChunkBytes: Int = ZipInflater.defaultOutputChunkBytes) throws(ZipError) {
+    public init(
+        method: ZipCompressionMethod, uncompressedByteCount: UInt64, crc32: UInt32,
+        outputChunkBytes: Int = ZipInflater.defaultOutputChunkBytes
+    ) throws(ZipError) {
         precondition(outputChunkBytes > 0 && outputChunkBytes <= Int(UInt32.max), "output chunk size out of range")
         switch method {
         case .stored:

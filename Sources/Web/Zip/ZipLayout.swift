@@ -130,9 +130,11 @@ public struct ZipLayout: Sendable {
             offset = try ZipMath.add(offset, UInt64(Self.centralHeaderBytes(records[index])), "the archive length")
         }
         let centralDirectoryByteCount = offset - centralDirectoryOffset
-        let zip64 = records.count >= Int(ZipFormat.sentinel16)
+        let zip64 =
+            records.count >= Int(ZipFormat.sentinel16)
             || centralDirectoryOffset >= UInt64(ZipFormat.sentinel32) || centralDirectoryByteCount >= UInt64(ZipFormat.sentinel32)
-        let trailerBytes = ZipFormat.endOfCentralDirectoryBytes
+        let trailerBytes =
+            ZipFormat.endOfCentralDirectoryBytes
             + (zip64 ? ZipFormat.zip64EndOfCentralDirectoryBytes + ZipFormat.zip64LocatorBytes : 0)
         self.byteCount = try ZipMath.add(offset, UInt64(trailerBytes), "the archive length")
         self.records = records

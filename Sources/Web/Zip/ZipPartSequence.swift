@@ -6,8 +6,9 @@ public struct ZipPartSequence: Sequence, Sendable {
 
     /// Starts at the segment holding the range's first byte, found by binary search: O(log n) once.
     public func makeIterator() -> Iterator {
-        Iterator(layout: layout, position: range.lowerBound, end: range.upperBound,
-                 segment: range.isEmpty ? 0 : layout.segment(containing: range.lowerBound))
+        Iterator(
+            layout: layout, position: range.lowerBound, end: range.upperBound,
+            segment: range.isEmpty ? 0 : layout.segment(containing: range.lowerBound))
     }
 
     /// Walks the archive's segments from the one holding the range start; only the start is searched for.

@@ -166,7 +166,9 @@ struct ArtifactRoutes {
     private func upload(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
         let (actor, query, workspace, alias) = try prepare(request, context)
         let path = try Self.filePath(request)
-        guard !path.isEmpty, !path.hasSuffix("/") else { throw HyphaError(status: .badRequest, detail: "A file path is required", shape: .detailOnly) }
+        guard !path.isEmpty, !path.hasSuffix("/") else {
+            throw HyphaError(status: .badRequest, detail: "A file path is required", shape: .detailOnly)
+        }
         let weight = Double(query["download_weight"] ?? "0") ?? 0
         let reference = JSONValue.string("\(workspace)/\(alias ?? "")")
         return try await run {
@@ -178,7 +180,9 @@ struct ArtifactRoutes {
                 throw HyphaError(status: .badRequest, detail: "Artifact must be in staging mode to upload files", shape: .detailOnly)
             }
             let key = record.slotPrefix(record.staging?.slot ?? 0) + (try ArtifactService.checkedPath(path))
-            guard let objectKey = ObjectKey(validating: key) else { throw HyphaError(status: .badRequest, detail: "Invalid path", shape: .detailOnly) }
+            guard let objectKey = ObjectKey(validating: key) else {
+                throw HyphaError(status: .badRequest, detail: "Invalid path", shape: .detailOnly)
+            }
             let declared = try FilesRoutes.declaredLength(request)
             let spec = IngestSpec(declaredByteCount: declared, byteCountMax: face.objects.settings.objectByteCountMax, allowsInline: true)
             let template = ObjectVersion(
@@ -199,10 +203,12 @@ struct ArtifactRoutes {
         }
         guard missing.isEmpty else { return JSONResponse.make(["detail": .array(missing)], status: .unprocessableContent) }
         guard let count = Int(query["part_count"] ?? ""), count > 0 else {
-            let detail: JSONValue = [[
-                "type": "greater_than", "loc": ["query", "part_count"], "msg": "Input should be greater than 0",
-                "input": .string(query["part_count"] ?? ""), "ctx": ["gt": 0],
-            ]]
+            let detail: JSONValue = [
+                [
+                    "type": "greater_than", "loc": ["query", "part_count"], "msg": "Input should be greater than 0",
+                    "input": .string(query["part_count"] ?? ""), "ctx": ["gt": 0],
+                ]
+            ]
             return JSONResponse.make(["detail": detail], status: .unprocessableContent)
         }
         var object: JSONObject = [

@@ -48,7 +48,8 @@ struct ServiceRoutes {
         let serviceName = try Self.decoded(context.parameters.get("service"))
         guard let service = face.services.service(named: serviceName) else { throw HyphaError.notFound("Service \(serviceName) not found.") }
         if service.onlyInPublic, urlWorkspace != "public" {
-            let failure = PythonException(kind: .keyError, message: "'Service not found: \(urlWorkspace)/*:\(service.id)@*'", prefix: "RemoteException: ")
+            let failure = PythonException(
+                kind: .keyError, message: "'Service not found: \(urlWorkspace)/*:\(service.id)@*'", prefix: "RemoteException: ")
             throw HyphaError(status: failure.status, detail: failure.detail)
         }
         let functionName = try Self.decoded(context.parameters.get("function"))

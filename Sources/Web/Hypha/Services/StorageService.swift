@@ -13,7 +13,8 @@ enum StorageService {
                 "list_files", [.optional("path", ""), .optional("max_length", 1000), .optional("offset", 0)], permission: .read, handler: listFiles
             ),
             ServiceFunction(
-                "put_file", [.required("file_path"), .optional("use_proxy"), .optional("use_local_url", false), .optional("expires_in", 3600), .optional("ttl")],
+                "put_file",
+                [.required("file_path"), .optional("use_proxy"), .optional("use_local_url", false), .optional("expires_in", 3600), .optional("ttl")],
                 permission: .readWrite, handler: { try presignFiles($0, method: "PUT") }
             ),
             ServiceFunction(
@@ -81,7 +82,8 @@ enum StorageService {
         }
         try need(http == "PUT" ? .readWrite : .read, call)
         let expires = try arguments.int("expiration", default: 3600)
-        return .string(try call.face.presign(http, key: try resolve(path, call: call), expiresSeconds: expires, useProxy: arguments.bool("use_proxy")))
+        return .string(
+            try call.face.presign(http, key: try resolve(path, call: call), expiresSeconds: expires, useProxy: arguments.bool("use_proxy")))
     }
 
     static func startMultipart(_ call: ServiceCall) async throws -> JSONValue {
@@ -139,11 +141,12 @@ enum StorageService {
         }
         let accessKey = RandomText.make(length: 20, alphabet: RandomText.accessKeyAlphabet)
         let secret = RandomText.make(length: 40, alphabet: RandomText.secretAlphabet)
-        try await face.catalog.identity.createAccessKey(AccessKeyRecord(
-            accessKey: accessKey, user: configuration.storageOwner, sealedSecret: try face.sealer.seal(secret),
-            scopes: [KeyScope(bucket: face.bucket, prefix: call.workspace + "/")], isReadOnly: false, expiresAtMilliseconds: nil,
-            createdAtMilliseconds: face.nowMilliseconds, label: label
-        ))
+        try await face.catalog.identity.createAccessKey(
+            AccessKeyRecord(
+                accessKey: accessKey, user: configuration.storageOwner, sealedSecret: try face.sealer.seal(secret),
+                scopes: [KeyScope(bucket: face.bucket, prefix: call.workspace + "/")], isReadOnly: false, expiresAtMilliseconds: nil,
+                createdAtMilliseconds: face.nowMilliseconds, label: label
+            ))
         return [
             "endpoint_url": .string(configuration.s3BaseURL), "access_key_id": .string(accessKey), "secret_access_key": .string(secret),
             "region_name": .string(configuration.region), "bucket": .string(face.bucket), "prefix": .string(call.workspace + "/"),
@@ -168,7 +171,9 @@ enum StorageService {
         if path.hasPrefix("/") {
             guard call.caller.isAdmin else { throw PythonException.permission("Bucket-absolute paths need admin permission: \(path)") }
             let absolute = String(path.drop { $0 == "/" })
-            guard !absolute.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else { throw PythonException.value("Invalid path: \(path)") }
+            guard !absolute.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else {
+                throw PythonException.value("Invalid path: \(path)")
+            }
             return absolute
         }
         do {
@@ -193,7 +198,8 @@ enum WorkspaceManagerService {
         let config = call.arguments["config"]?.objectValue ?? call.arguments.values
         let caller = call.caller
         let defaultWorkspace = call.workspace
-        let workspace = config["workspace"]?.stringValue
+        let workspace =
+            config["workspace"]?.stringValue
             ?? (defaultWorkspace == "public" ? caller.currentWorkspace ?? defaultWorkspace : defaultWorkspace)
         let (exists, record) = call.face.lookupWorkspace(workspace)
         guard exists else { throw PythonException.key("Workspace \(workspace) does not exist") }

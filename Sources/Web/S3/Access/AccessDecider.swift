@@ -91,13 +91,16 @@ public final class AccessDecider: Sendable {
             return bucketACL.allows(.writeACP, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
         case "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectTagging", "s3:GetObjectVersionTagging":
             if let owner = query.objectOwner, signed, owner == principal.user { return true }
-            return (query.objectACL ?? AccessControlList(grants: [])).allows(.read, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
+            return (query.objectACL ?? AccessControlList(grants: [])).allows(
+                .read, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
         case "s3:GetObjectAcl", "s3:GetObjectVersionAcl":
             if let owner = query.objectOwner, signed, owner == principal.user { return true }
-            return (query.objectACL ?? AccessControlList(grants: [])).allows(.readACP, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
+            return (query.objectACL ?? AccessControlList(grants: [])).allows(
+                .readACP, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
         case "s3:PutObjectAcl", "s3:PutObjectVersionAcl":
             if let owner = query.objectOwner, signed, owner == principal.user { return true }
-            return (query.objectACL ?? AccessControlList(grants: [])).allows(.writeACP, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
+            return (query.objectACL ?? AccessControlList(grants: [])).allows(
+                .writeACP, canonicalID: id, isAuthenticated: signed, ignorePublic: ignorePublic)
         default:
             return false
         }

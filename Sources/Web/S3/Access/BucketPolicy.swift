@@ -98,10 +98,11 @@ public struct BucketPolicy: Sendable, Equatable {
                     }
                 }
             }
-            statements.append(Statement(
-                effect: effect, principals: principals, notPrincipals: notPrincipals, actions: actions, notActions: notActions,
-                resources: resources, notResources: notResources, conditions: conditions
-            ))
+            statements.append(
+                Statement(
+                    effect: effect, principals: principals, notPrincipals: notPrincipals, actions: actions, notActions: notActions,
+                    resources: resources, notResources: notResources, conditions: conditions
+                ))
         }
         self.statements = statements
     }
@@ -173,10 +174,20 @@ public struct BucketPolicy: Sendable, Equatable {
     private func applies(_ statement: Statement, _ request: Request) -> Bool {
         if let principals = statement.principals, !Self.covers(principals, request) { return false }
         if let notPrincipals = statement.notPrincipals, Self.covers(notPrincipals, request) { return false }
-        if let actions = statement.actions, !actions.contains(where: { Self.matches(pattern: $0, request.action, caseInsensitive: true) }) { return false }
-        if let notActions = statement.notActions, notActions.contains(where: { Self.matches(pattern: $0, request.action, caseInsensitive: true) }) { return false }
-        if let resources = statement.resources, !resources.contains(where: { Self.matches(pattern: $0, request.resource, caseInsensitive: false) }) { return false }
-        if let notResources = statement.notResources, notResources.contains(where: { Self.matches(pattern: $0, request.resource, caseInsensitive: false) }) { return false }
+        if let actions = statement.actions, !actions.contains(where: { Self.matches(pattern: $0, request.action, caseInsensitive: true) }) {
+            return false
+        }
+        if let notActions = statement.notActions, notActions.contains(where: { Self.matches(pattern: $0, request.action, caseInsensitive: true) }) {
+            return false
+        }
+        if let resources = statement.resources, !resources.contains(where: { Self.matches(pattern: $0, request.resource, caseInsensitive: false) }) {
+            return false
+        }
+        if let notResources = statement.notResources,
+            notResources.contains(where: { Self.matches(pattern: $0, request.resource, caseInsensitive: false) })
+        {
+            return false
+        }
         return statement.conditions.allSatisfy { Self.holds($0, request.context) }
     }
 

@@ -30,11 +30,13 @@ public struct CORSConfiguration: Sendable, Equatable {
 
     /// The default for buckets without a configuration: these origins, every method and header.
     public static func permissive(origins: [String]) -> CORSConfiguration {
-        CORSConfiguration(rules: [Rule(
-            id: "spore-default", origins: origins, methods: ["GET", "PUT", "POST", "DELETE", "HEAD"], headers: ["*"],
-            exposeHeaders: ["ETag", "Content-Length", "Content-Range", "Accept-Ranges", "x-amz-version-id", "x-amz-request-id"],
-            maxAgeSeconds: 3000
-        )])
+        CORSConfiguration(rules: [
+            Rule(
+                id: "spore-default", origins: origins, methods: ["GET", "PUT", "POST", "DELETE", "HEAD"], headers: ["*"],
+                exposeHeaders: ["ETag", "Content-Length", "Content-Range", "Accept-Ranges", "x-amz-version-id", "x-amz-request-id"],
+                maxAgeSeconds: 3000
+            )
+        ])
     }
 
     /// The first rule that allows the request, as S3 picks it.
@@ -59,10 +61,11 @@ public struct CORSConfiguration: Sendable, Equatable {
                 guard let seconds = Int(text), seconds >= 0 else { throw S3Error.malformedXML() }
                 maxAge = seconds
             }
-            rules.append(Rule(
-                id: element.value("ID"), origins: origins, methods: methods, headers: element.children("AllowedHeader").map(\.text),
-                exposeHeaders: element.children("ExposeHeader").map(\.text), maxAgeSeconds: maxAge
-            ))
+            rules.append(
+                Rule(
+                    id: element.value("ID"), origins: origins, methods: methods, headers: element.children("AllowedHeader").map(\.text),
+                    exposeHeaders: element.children("ExposeHeader").map(\.text), maxAgeSeconds: maxAge
+                ))
         }
         return CORSConfiguration(rules: rules)
     }

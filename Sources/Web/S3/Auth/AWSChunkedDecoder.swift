@@ -134,7 +134,8 @@ public struct AWSChunkedDecoder: Sendable {
     private mutating func verifyChunkSignature() throws(DecodeError) {
         guard var current = signer, let provided = expectedSignature else { return }
         let dataHash = Hex.encode(chunkHash.finalize())
-        let stringToSign = "AWS4-HMAC-SHA256-PAYLOAD\n\(current.amzDate)\n\(current.scope)\n\(current.previousSignature)\n\(SigV4.emptyPayloadHash)\n\(dataHash)"
+        let stringToSign =
+            "AWS4-HMAC-SHA256-PAYLOAD\n\(current.amzDate)\n\(current.scope)\n\(current.previousSignature)\n\(SigV4.emptyPayloadHash)\n\(dataHash)"
         let computed = SigV4.signature(key: current.key, stringToSign: stringToSign)
         guard SigV4.constantTimeEqual(computed, provided) else { throw .signatureMismatch }
         current.previousSignature = computed

@@ -108,11 +108,14 @@ public final class Authenticator: Sendable {
             }
         }
         guard let credential, let signedHeaders, let signature else {
-            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; it must contain Credential, SignedHeaders and Signature.")
+            throw S3Error.authorizationHeaderMalformed(
+                "The authorization header is malformed; it must contain Credential, SignedHeaders and Signature.")
         }
         let scope = Substring(credential).splitting(onASCII: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(String.init)
         guard scope.count == 5, scope[4] == "aws4_request" else {
-            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+            throw S3Error.authorizationHeaderMalformed(
+                "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
+            )
         }
         return HeaderFields(
             accessKey: scope[0], date: scope[1], region: scope[2], service: scope[3],
@@ -139,10 +142,12 @@ public final class Authenticator: Sendable {
         }
         try checkSkew(requestMilliseconds)
         guard fields.service == "s3" else {
-            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; incorrect service \"\(fields.service)\". This endpoint belongs to \"s3\".")
+            throw S3Error.authorizationHeaderMalformed(
+                "The authorization header is malformed; incorrect service \"\(fields.service)\". This endpoint belongs to \"s3\".")
         }
         guard amzDate.hasPrefix(fields.date) else {
-            throw S3Error.authorizationHeaderMalformed("The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+            throw S3Error.authorizationHeaderMalformed(
+                "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
         }
         guard fields.signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
         guard let payloadHash = request.headers[Self.contentSHA256Field] else {
@@ -165,7 +170,8 @@ public final class Authenticator: Sendable {
         )
     }
 
-    private func payloadCheck(_ payloadHash: String, seedSignature: String, key: SymmetricKey, amzDate: String, scope: String) throws -> PayloadCheck {
+    private func payloadCheck(_ payloadHash: String, seedSignature: String, key: SymmetricKey, amzDate: String, scope: String) throws -> PayloadCheck
+    {
         switch payloadHash {
         case SigV4.unsignedPayload:
             return .unsigned
@@ -177,7 +183,9 @@ public final class Authenticator: Sendable {
             return .unsignedChunks(trailer: true)
         default:
             guard payloadHash.utf8.count == 64, Hex.decode(payloadHash) != nil else {
-                throw S3Error.invalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a valid sha256 value.", name: "x-amz-content-sha256", value: payloadHash)
+                throw S3Error.invalidArgument(
+                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a valid sha256 value.", name: "x-amz-content-sha256",
+                    value: payloadHash)
             }
             return .sha256(payloadHash.lowercased())
         }
@@ -202,7 +210,9 @@ public final class Authenticator: Sendable {
         }
         let scope = Substring(credentialText).splitting(onASCII: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(String.init)
         guard scope.count == 5, scope[4] == "aws4_request" else {
-            throw S3Error.authorizationQueryParametersError("Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+            throw S3Error.authorizationQueryParametersError(
+                "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
+            )
         }
         guard let expires = Int(expiresText) else {
             throw S3Error.authorizationQueryParametersError("X-Amz-Expires should be a number")
@@ -259,7 +269,8 @@ public final class Authenticator: Sendable {
     private func verifyHeaderV2(_ request: S3Request, authorization: String) throws -> Authentication {
         let body = authorization.dropFirst(4)
         guard let colon = body.lastIndex(of: ":") else {
-            throw S3Error.invalidArgument("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", name: "Authorization", value: authorization)
+            throw S3Error.invalidArgument(
+                "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", name: "Authorization", value: authorization)
         }
         let accessKey = String(body[..<colon])
         let signature = String(body[body.index(after: colon)...])

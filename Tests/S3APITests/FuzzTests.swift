@@ -31,7 +31,7 @@ import Testing
             _ = try? XMLReader.parse(bytes)
             _ = try? LifecycleDocument.parse(bytes)
             _ = try? CORSConfiguration.parse(bytes)
-            _ = try? TagSet.parse(bytes, countMax: TagSet.objectTagCountMax)
+            _ = try? TagSet.parse(bytes, countMax: Limits.objectTagCountMax)
         }
         #expect(count > 0)
     }

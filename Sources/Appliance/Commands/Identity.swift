@@ -144,7 +144,6 @@ struct ShareCommand: AsyncParsableCommand {
     )
 
     /// AWS's limit on a presigned URL's lifetime.
-    static let presignedSecondsMax: Int64 = 604_800
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a presigned URL that downloads BUCKET/KEY.")
@@ -223,7 +222,7 @@ struct ShareCommand: AsyncParsableCommand {
     static func presign(_ store: StoreOptions, method: String, path: String, expires: String) throws -> String {
         let (bucket, key) = try split(path)
         let seconds = try seconds(expires)
-        guard seconds <= presignedSecondsMax else {
+        guard seconds <= Int64(Limits.presignExpirySecondsMax) else {
             throw ValidationError("presigned URLs work for at most 7 days; use `spore share link` for longer")
         }
         let settings = try store.configuration()

@@ -5,13 +5,12 @@ import Objects
 
 /// The XML of Put/GetBucketLifecycleConfiguration, to and from `LifecycleRule`.
 enum LifecycleDocument {
-    static let ruleCountMax = 1000
     static let idByteCountMax = 255
 
     static func parse(_ body: [UInt8]) throws -> [LifecycleRule] {
         guard let document = try? XMLReader.parse(body), document.name == "LifecycleConfiguration" else { throw S3Error.malformedXML() }
         let elements = document.children("Rule")
-        guard !elements.isEmpty, elements.count <= ruleCountMax else { throw S3Error.malformedXML() }
+        guard !elements.isEmpty, elements.count <= Limits.lifecycleRuleCountMax else { throw S3Error.malformedXML() }
         var rules = [LifecycleRule]()
         var identifiers = Set<String>()
         for element in elements {

@@ -224,7 +224,7 @@ extension S3Service {
 
     func putBucketPolicy(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        let body = try await verifiedBody(http, request, auth, limit: BucketPolicy.documentByteCountMax + 1)
+        let body = try await verifiedBody(http, request, auth, limit: Limits.policyDocumentByteCountMax + 1)
         let policy: BucketPolicy
         do {
             policy = try BucketPolicy(json: body, bucket: bucket.name)

@@ -12,7 +12,6 @@ import Objects
 extension S3Service {
     /// Form fields after the file are not read; at most this many bytes of them are drained so the
     /// connection can be reused.
-    static let postTrailingByteCountMax = 64 * 1024
 
     /// Fields that become object headers, by their lowercased form name.
     static let postHeaderFields: Set<String> = [
@@ -86,7 +85,7 @@ extension S3Service {
         let key = try formRequest.objectKey()
         let (owner, acl) = try newObjectAccess(formRequest, bucket: bucket, auth: formAuth)
         let metadata = try Self.userMetadata(formRequest)
-        let tags = try fields["tagging"].map { try TagSet.parse(Array($0.utf8), countMax: TagSet.objectTagCountMax) } ?? []
+        let tags = try fields["tagging"].map { try TagSet.parse(Array($0.utf8), countMax: Limits.objectTagCountMax) } ?? []
         var byteCountMax = settings.objectByteCountMax
         if let lengthRange { byteCountMax = min(byteCountMax, lengthRange.upperBound) }
         let spec = try IngestSpec(request: formRequest, auth: formAuth, declaredByteCount: nil, byteCountMax: byteCountMax, allowsInline: false)
@@ -194,7 +193,7 @@ extension S3Service {
     /// Reads what follows the file part (AWS ignores it), up to a bound.
     static func drain(_ reader: MultipartFormReader) async {
         var drained = 0
-        while drained < postTrailingByteCountMax, let chunk = try? await reader.rest() {
+        while drained < Limits.postTrailingByteCountMax, let chunk = try? await reader.rest() {
             drained += chunk.readableBytes
         }
     }

@@ -6,11 +6,6 @@ import Objects
 
 /// Object and bucket tag sets.
 enum TagSet {
-    static let objectTagCountMax = 10
-    static let bucketTagCountMax = 50
-    static let keyByteCountMax = 128
-    static let valueByteCountMax = 256
-
     static func invalidTag(_ message: String) -> S3Error { S3Error("InvalidTag", .badRequest, message) }
 
     /// Parses a `<Tagging><TagSet>…` document.
@@ -40,7 +35,7 @@ enum TagSet {
             }
             tags.append((key, value))
         }
-        try validate(tags, countMax: objectTagCountMax)
+        try validate(tags, countMax: Limits.objectTagCountMax)
         return tags
     }
 
@@ -48,9 +43,9 @@ enum TagSet {
         guard tags.count <= countMax else { throw invalidTag("Object tags cannot be greater than \(countMax)") }
         var names = Set<String>()
         for (name, value) in tags {
-            guard !name.isEmpty, name.count <= keyByteCountMax else { throw invalidTag("The TagKey you have provided is invalid") }
-            guard value.count <= valueByteCountMax else {
-                throw invalidTag("The TagValue you have provided is too long, max length is \(valueByteCountMax)")
+            guard !name.isEmpty, name.count <= Limits.tagKeyByteCountMax else { throw invalidTag("The TagKey you have provided is invalid") }
+            guard value.count <= Limits.tagValueByteCountMax else {
+                throw invalidTag("The TagValue you have provided is too long, max length is \(Limits.tagValueByteCountMax)")
             }
             guard names.insert(name).inserted else { throw invalidTag("Cannot provide multiple Tags with the same key") }
         }
@@ -78,7 +73,7 @@ extension S3Service {
         let (bucket, _) = try authorizedObject(request, auth)
         let key = try request.objectKey()
         let body = try await verifiedBody(http, request, auth)
-        let tags = try TagSet.parse(body, countMax: TagSet.objectTagCountMax)
+        let tags = try TagSet.parse(body, countMax: Limits.objectTagCountMax)
         let version = try await catalog.setTags(
             bucket: bucket.name, key: key, versionID: try Self.versionID(request), tags: tags, nowMilliseconds: clock.nowMilliseconds()
         )
@@ -109,7 +104,7 @@ extension S3Service {
     func putBucketTagging(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         let body = try await verifiedBody(http, request, auth)
-        let tags = try TagSet.parse(body, countMax: TagSet.bucketTagCountMax)
+        let tags = try TagSet.parse(body, countMax: Limits.bucketTagCountMax)
         try await catalog.setBucketSetting(bucket: bucket.name, "tagging", TagSet.render(tags).bytes)
         return Response(status: .noContent)
     }

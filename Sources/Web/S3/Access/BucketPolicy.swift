@@ -9,7 +9,6 @@ import Objects
 /// Bool, on keys such as `s3:prefix`, `s3:delimiter`, `aws:SourceIp`, `aws:SecureTransport`.
 public struct BucketPolicy: Sendable, Equatable {
     /// Largest policy document (AWS: 20 KB).
-    public static let documentByteCountMax = 20 * 1024
 
     public enum Effect: Sendable, Equatable {
         case allow
@@ -48,7 +47,7 @@ public struct BucketPolicy: Sendable, Equatable {
 
     /// Parses and validates a policy for `bucket`.
     public init(json bytes: [UInt8], bucket: String) throws(Invalid) {
-        guard bytes.count <= Self.documentByteCountMax else { throw Invalid(reason: "Policies must be no larger than 20 KB") }
+        guard bytes.count <= Limits.policyDocumentByteCountMax else { throw Invalid(reason: "Policies must be no larger than 20 KB") }
         guard let document = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw Invalid(reason: "Policies must be valid JSON and the first byte must be '{'")
         }

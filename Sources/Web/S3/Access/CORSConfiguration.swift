@@ -3,7 +3,6 @@ import Objects
 
 /// A bucket's CORS rules (PutBucketCors), and how a browser request is matched against them.
 public struct CORSConfiguration: Sendable, Equatable {
-    static let ruleCountMax = 100
     static let methods: Set<String> = ["GET", "PUT", "POST", "DELETE", "HEAD"]
     /// Exposed on every CORS response: a browser uploading parts must read the ETag.
     static let alwaysExposed = ["ETag"]
@@ -47,7 +46,7 @@ public struct CORSConfiguration: Sendable, Equatable {
     static func parse(_ body: [UInt8]) throws -> CORSConfiguration {
         guard let document = try? XMLReader.parse(body), document.name == "CORSConfiguration" else { throw S3Error.malformedXML() }
         let elements = document.children("CORSRule")
-        guard !elements.isEmpty, elements.count <= ruleCountMax else { throw S3Error.malformedXML() }
+        guard !elements.isEmpty, elements.count <= Limits.corsRuleCountMax else { throw S3Error.malformedXML() }
         var rules = [Rule]()
         for element in elements {
             let origins = element.children("AllowedOrigin").map(\.text)

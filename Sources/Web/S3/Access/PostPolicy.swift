@@ -7,7 +7,6 @@ import Objects
 /// field must meet. A value type, evaluated without I/O.
 public struct PostPolicy: Sendable, Equatable {
     /// Largest policy document accepted (AWS allows 20 KB of form fields in all).
-    public static let documentByteCountMax = 20 * 1024
 
     public enum Condition: Sendable, Equatable {
         /// `{"field": "value"}` or `["eq", "$field", "value"]`.
@@ -36,7 +35,7 @@ public struct PostPolicy: Sendable, Equatable {
 
     /// Parses the base64-encoded JSON document sent in the `policy` field.
     public static func parse(base64 text: String) throws(Failure) -> PostPolicy {
-        guard text.utf8.count <= documentByteCountMax * 2, let bytes = Base64.decode(text.filter { !$0.isWhitespace }) else {
+        guard text.utf8.count <= Limits.policyDocumentByteCountMax * 2, let bytes = Base64.decode(text.filter { !$0.isWhitespace }) else {
             throw .invalidDocument("Invalid Policy: Invalid Base64 encoding.")
         }
         return try parse(json: bytes)

@@ -46,7 +46,6 @@ public struct Authentication: Sendable {
 /// Verifies S3 request signatures.
 public final class Authenticator: Sendable {
     /// How far the request time may be from the server's (AWS: 15 minutes).
-    public static let clockSkewMillisecondsMax: Int64 = 15 * 60 * 1000
     /// Cached signing keys before the cache is cleared (one per key, day and region).
     static let signingKeyCacheCountMax = 1024
 
@@ -194,7 +193,6 @@ public final class Authenticator: Sendable {
     // MARK: SigV4, presigned (query)
 
     /// Longest validity of a presigned URL (AWS: 7 days).
-    public static let presignExpirySecondsMax = 7 * 24 * 3600
 
     private func verifyQueryV4(_ request: S3Request) throws -> Authentication {
         guard request.queryValue("X-Amz-Algorithm") == SigV4.algorithm else {
@@ -218,7 +216,7 @@ public final class Authenticator: Sendable {
             throw S3Error.authorizationQueryParametersError("X-Amz-Expires should be a number")
         }
         guard expires >= 0 else { throw S3Error.accessDenied("X-Amz-Expires must be non-negative") }
-        guard expires <= Self.presignExpirySecondsMax else {
+        guard expires <= Limits.presignExpirySecondsMax else {
             throw S3Error.accessDenied("X-Amz-Expires must be less than a week (in seconds) that is 604800")
         }
         guard let requestMilliseconds = Timestamp.parseAmzDate(amzDate) else {
@@ -226,7 +224,7 @@ public final class Authenticator: Sendable {
         }
         guard let credential = credentials.credential(forAccessKey: scope[0]) else { throw S3Error.invalidAccessKeyID() }
         let now = clock.nowMilliseconds()
-        if requestMilliseconds - now > Self.clockSkewMillisecondsMax {
+        if requestMilliseconds - now > Limits.clockSkewMillisecondsMax {
             throw S3Error.accessDenied("Request is not valid yet")
         }
         if now > requestMilliseconds + Int64(expires) * 1000 {
@@ -344,7 +342,7 @@ public final class Authenticator: Sendable {
 
     private func checkSkew(_ requestMilliseconds: Int64) throws {
         let now = clock.nowMilliseconds()
-        if abs(now - requestMilliseconds) > Self.clockSkewMillisecondsMax {
+        if abs(now - requestMilliseconds) > Limits.clockSkewMillisecondsMax {
             throw S3Error.requestTimeTooSkewed(
                 requestTime: Timestamp.httpDate(milliseconds: requestMilliseconds), serverTime: Timestamp.httpDate(milliseconds: now)
             )

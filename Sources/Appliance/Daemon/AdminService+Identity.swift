@@ -17,42 +17,48 @@ extension AdminService {
     func handleIdentity(_ request: AdminRequest) async throws -> AdminResponse? {
         switch (request.method, request.command) {
         case ("GET", "users"):
-            let users = try catalog.identity.users().map { user -> [String: Any] in
-                ["name": user.name, "created": Timestamp.iso8601(milliseconds: user.createdAtMilliseconds), "disabled": user.isDisabled]
+            let users = try catalog.identity.users().map { user -> JSONValue in
+                [
+                    "created": .string(Timestamp.iso8601(milliseconds: user.createdAtMilliseconds)), "disabled": .bool(user.isDisabled),
+                    "name": .string(user.name),
+                ]
             }
-            return try Self.json(["users": users])
+            return Self.json(["users": .array(users)])
         case ("POST", "users"):
             let name = try Self.required(request, "name")
             guard Self.isValidUserName(name) else { return Self.failure(400, "user names are 1-64 letters, digits, '.', '_' or '-'") }
             guard credentials.credential(forUser: name) == nil else { return Self.failure(409, "\(name) is a built-in user") }
             let user = try await catalog.identity.createUser(name, nowMilliseconds: clock.nowMilliseconds())
-            return try Self.json(["name": user.name, "created": Timestamp.iso8601(milliseconds: user.createdAtMilliseconds)])
+            return Self.json(["created": .string(Timestamp.iso8601(milliseconds: user.createdAtMilliseconds)), "name": .string(user.name)])
         case ("POST", "users/disable"), ("POST", "users/enable"):
             let name = try Self.required(request, "name")
             try await catalog.identity.setUserDisabled(name, request.command == "users/disable")
-            return try Self.json(["name": name, "disabled": request.command == "users/disable"])
+            return Self.json(["disabled": .bool(request.command == "users/disable"), "name": .string(name)])
         case ("DELETE", "users"):
             let name = try Self.required(request, "name")
             try await catalog.identity.deleteUser(name)
-            return try Self.json(["deleted": name])
+            return Self.json(["deleted": .string(name)])
         case ("GET", "keys"):
-            let keys = try catalog.identity.accessKeys(user: request.query["user"]).map(Self.describe)
-            return try Self.json(["keys": keys])
+            let keys = try catalog.identity.accessKeys(user: request.query["user"]).map { Self.describe($0) }
+            return Self.json(["keys": .array(keys)])
         case ("POST", "keys"):
             return try await createKey(request)
         case ("POST", "keys/disable"), ("POST", "keys/enable"):
             let key = try Self.required(request, "access_key")
             try await catalog.identity.setAccessKeyDisabled(key, request.command == "keys/disable")
-            return try Self.json(["access_key": key, "disabled": request.command == "keys/disable"])
+            return Self.json(["access_key": .string(key), "disabled": .bool(request.command == "keys/disable")])
         case ("DELETE", "keys"):
             let key = try Self.required(request, "access_key")
             try await catalog.identity.deleteAccessKey(key)
-            return try Self.json(["deleted": key])
+            return Self.json(["deleted": .string(key)])
         case ("GET", "workspaces"):
-            let records = try catalog.workspaces.list().map { record -> [String: Any] in
-                ["name": record.name, "owners": record.owners, "read_only": record.isReadOnly, "description": record.description]
+            let records = try catalog.workspaces.list().map { record -> JSONValue in
+                [
+                    "description": .string(record.description), "name": .string(record.name), "owners": Self.strings(record.owners),
+                    "read_only": .bool(record.isReadOnly),
+                ]
             }
-            return try Self.json(["workspaces": records])
+            return Self.json(["workspaces": .array(records)])
         case ("POST", "workspaces"):
             let name = try Self.required(request, "name")
             guard WorkspaceRecord.isValidName(name), !name.hasPrefix("ws-user-"), name != "public" else {
@@ -63,20 +69,20 @@ extension AdminService {
                 name: name, owners: owners, isReadOnly: request.query["read_only"] == "true", description: request.query["description"] ?? ""
             )
             try await catalog.workspaces.create(record)
-            return try Self.json(["name": name, "owners": owners, "read_only": record.isReadOnly])
+            return Self.json(["name": .string(name), "owners": Self.strings(owners), "read_only": .bool(record.isReadOnly)])
         case ("DELETE", "workspaces"):
             let name = try Self.required(request, "name")
             guard try catalog.workspaces.record(name) != nil else { return Self.failure(404, "no workspace \(name)") }
             try await catalog.workspaces.delete(name)
-            return try Self.json(["deleted": name])
+            return Self.json(["deleted": .string(name)])
         case ("GET", "shares"):
-            return try Self.json(["shares": try catalog.identity.shares().map(describe)])
+            return Self.json(["shares": .array(try catalog.identity.shares().map { describe($0) })])
         case ("POST", "shares"):
             return try await createShare(request)
         case ("DELETE", "shares"):
             let token = try Self.required(request, "token")
             try await catalog.identity.revokeShare(token)
-            return try Self.json(["revoked": token])
+            return Self.json(["revoked": .string(token)])
         default:
             return nil
         }
@@ -104,9 +110,7 @@ extension AdminService {
             label: request.query["label"]
         )
         try await catalog.identity.createAccessKey(record)
-        var described = Self.describe(record)
-        described["secret_key"] = secret
-        return try Self.json(described)
+        return Self.json(Self.describe(record, secret: secret))
     }
 
     private func createShare(_ request: AdminRequest) async throws -> AdminResponse {
@@ -135,31 +139,42 @@ extension AdminService {
             createdAtMilliseconds: now, expiresAtMilliseconds: expiry, passwordDigest: digest, passwordSalt: salt, downloadsMax: downloads
         )
         try await catalog.identity.createShare(record)
-        return try Self.json(describe(record))
+        return Self.json(describe(record))
     }
 
-    private func describe(_ share: ShareRecord) -> [String: Any] {
-        var result: [String: Any] = [
-            "token": share.token, "bucket": share.bucket, "key": share.key, "created": Timestamp.iso8601(milliseconds: share.createdAtMilliseconds),
-            "downloads": share.downloadCount, "revoked": share.isRevoked, "password": share.passwordDigest != nil,
-            "path": ShareResponder.pathPrefix + share.token,
+    /// A share link's answer; keys in sorted order, as the CLI and scripts have always seen them.
+    private func describe(_ share: ShareRecord) -> JSONValue {
+        var result: JSONObject = [
+            "bucket": .string(share.bucket), "created": .string(Timestamp.iso8601(milliseconds: share.createdAtMilliseconds)),
+            "downloads": .int(share.downloadCount),
         ]
-        if let expiry = share.expiresAtMilliseconds { result["expires"] = Timestamp.iso8601(milliseconds: expiry) }
-        if let max = share.downloadsMax { result["max_downloads"] = max }
-        if let base = httpPublicURL { result["url"] = base + ShareResponder.pathPrefix + share.token }
-        return result
+        if let expiry = share.expiresAtMilliseconds { result["expires"] = .string(Timestamp.iso8601(milliseconds: expiry)) }
+        result["key"] = .string(share.key)
+        if let max = share.downloadsMax { result["max_downloads"] = .int(max) }
+        result["password"] = .bool(share.passwordDigest != nil)
+        result["path"] = .string(ShareResponder.pathPrefix + share.token)
+        result["revoked"] = .bool(share.isRevoked)
+        result["token"] = .string(share.token)
+        if let base = httpPublicURL { result["url"] = .string(base + ShareResponder.pathPrefix + share.token) }
+        return .object(result)
     }
 
-    static func describe(_ key: AccessKeyRecord) -> [String: Any] {
-        var result: [String: Any] = [
-            "access_key": key.accessKey, "user": key.user, "read_only": key.isReadOnly, "disabled": key.isDisabled,
-            "created": Timestamp.iso8601(milliseconds: key.createdAtMilliseconds),
-            "scopes": key.scopes.map { ["bucket": $0.bucket, "prefix": $0.prefix] },
+    /// An access key's answer (with its secret only when just created); keys in sorted order.
+    static func describe(_ key: AccessKeyRecord, secret: String? = nil) -> JSONValue {
+        var result: JSONObject = [
+            "access_key": .string(key.accessKey), "created": .string(Timestamp.iso8601(milliseconds: key.createdAtMilliseconds)),
+            "disabled": .bool(key.isDisabled),
         ]
-        if let expiry = key.expiresAtMilliseconds { result["expires"] = Timestamp.iso8601(milliseconds: expiry) }
-        if let label = key.label { result["label"] = label }
-        return result
+        if let expiry = key.expiresAtMilliseconds { result["expires"] = .string(Timestamp.iso8601(milliseconds: expiry)) }
+        if let label = key.label { result["label"] = .string(label) }
+        result["read_only"] = .bool(key.isReadOnly)
+        result["scopes"] = .array(key.scopes.map { ["bucket": .string($0.bucket), "prefix": .string($0.prefix)] })
+        if let secret { result["secret_key"] = .string(secret) }
+        result["user"] = .string(key.user)
+        return .object(result)
     }
+
+    static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
 
     static func expiry(_ request: AdminRequest, now: Int64) throws -> Int64? {
         guard let text = request.query["expires_in"] else { return nil }
@@ -179,14 +194,14 @@ extension AdminService {
         return value
     }
 
-    static func json(_ object: Any) throws -> AdminResponse {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return AdminResponse(json: String(decoding: data, as: UTF8.self))
+    /// An answer: the value's compact JSON text. Objects keep the order they are built in, so the
+    /// answers above build theirs with keys sorted.
+    static func json(_ value: JSONValue, status: Int = 200) -> AdminResponse {
+        AdminResponse(status: status, json: value.jsonText)
     }
 
     static func failure(_ status: Int, _ message: String) -> AdminResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data()
-        return AdminResponse(status: status, json: String(decoding: data, as: UTF8.self))
+        json(["error": .string(message)], status: status)
     }
 }
 

@@ -51,13 +51,14 @@ struct AdminService: Sendable {
             let collected = try await MaintenanceService.collectGarbage(
                 catalog: catalog, blobs: blobs, before: now - grace * 1000 + 1, limit: Int.max)
             logger.info("admin: garbage collection", metadata: ["collected": "\(collected)", "adopted": "\(adopted)"])
-            return AdminResponse(json: "{\"collected\": \(collected), \"adopted_orphans\": \(adopted)}")
+            return Self.json(["collected": .int(collected), "adopted_orphans": .int(adopted)])
         case ("GET", "stats"):
             let statistics = try catalog.statistics()
-            return AdminResponse(
-                json:
-                    "{\"versions\": \(statistics.versionCount), \"logical_bytes\": \(statistics.logicalByteCount), \"stored_bytes\": \(statistics.physicalByteCount), \"deduplicated_bytes\": \(statistics.deduplicatedByteCount), \"blobs\": \(statistics.blobCount), \"uploads_open\": \(statistics.uploadCount), \"gc_pending\": \(statistics.garbageCount)}"
-            )
+            return Self.json([
+                "versions": .int(statistics.versionCount), "logical_bytes": .int(statistics.logicalByteCount),
+                "stored_bytes": .int(statistics.physicalByteCount), "deduplicated_bytes": .int(statistics.deduplicatedByteCount),
+                "blobs": .int(statistics.blobCount), "uploads_open": .int(statistics.uploadCount), "gc_pending": .int(statistics.garbageCount),
+            ])
         case ("POST", "debug/pause-writer") where debugHooks:
             let seconds = UInt64(request.query["seconds"] ?? "10") ?? 10
             catalog.writer.setPausedForTesting(true)
@@ -65,19 +66,19 @@ struct AdminService: Sendable {
                 try? await Task.sleep(nanoseconds: seconds * 1_000_000_000)
                 catalog.writer.setPausedForTesting(false)
             }
-            return AdminResponse(json: "{\"paused_seconds\": \(seconds)}")
+            return Self.json(["paused_seconds": .int(Int64(clamping: seconds))])
         case ("POST", "debug/disk-free") where debugHooks:
             let bytes = request.query["bytes"].flatMap { Int64($0) }
             disk.overrideAvailableBytes(bytes)
-            return AdminResponse(json: "{\"disk_free_override\": \(bytes.map(String.init) ?? "null")}")
+            return Self.json(["disk_free_override": bytes.map { JSONValue.int($0) } ?? .null])
         case ("POST", "debug/advance-clock") where debugHooks:
             guard let offset = clock as? OffsetWallClock, let seconds = request.query["seconds"].flatMap({ Int64($0) }) else {
                 return Self.failure(400, "needs seconds and a movable clock")
             }
             offset.advance(milliseconds: seconds * 1000)
-            return AdminResponse(json: "{\"now\": \"\(Timestamp.iso8601(milliseconds: clock.nowMilliseconds()))\"}")
+            return Self.json(["now": .string(Timestamp.iso8601(milliseconds: clock.nowMilliseconds()))])
         default:
-            return AdminResponse(status: 404, json: "{\"error\": \"no admin command \(request.method) \(request.command)\"}")
+            return Self.failure(404, "no admin command \(request.method) \(request.command)")
         }
     }
 }

@@ -80,6 +80,8 @@ public struct ArtifactRecord: Sendable, Equatable {
     public var nextSlot: Int
     /// The next staged-files generation.
     public var nextGeneration: UInt64
+    /// The last batch of in-memory counts written into `viewCount`/`downloadCount`.
+    public var countsBatch: UInt64 = 0
 
     public init(id: String, workspace: String, alias: String, createdAtSeconds: Int64, createdBy: String?) {
         self.id = id
@@ -132,6 +134,7 @@ extension ArtifactRecord {
             "versions": .array(versions.map { $0.json }), "downloads": .double(downloadCount), "views": .double(viewCount),
             "files": .int(fileCount), "created": .int(createdAtSeconds), "modified": .int(lastModifiedSeconds),
             "creator": .optional(createdBy), "next_slot": .int(nextSlot), "next_generation": .int(Int64(nextGeneration)),
+            "counts_batch": .int(Int64(countsBatch)),
         ]
         if let staging { object["staging"] = staging.json }
         return JSONValue.object(object).jsonBytes
@@ -156,6 +159,7 @@ extension ArtifactRecord {
         lastModifiedSeconds = object["modified"]?.intValue ?? createdAtSeconds
         nextSlot = Int(object["next_slot"]?.intValue ?? Int64(versions.count))
         nextGeneration = UInt64(object["next_generation"]?.intValue ?? 1)
+        countsBatch = UInt64(max(0, object["counts_batch"]?.intValue ?? 0))
     }
 }
 

@@ -236,13 +236,16 @@ public struct ArtifactStore: Sendable {
     // MARK: Counters
 
     /// Adds view and download counts gathered in memory (the statistics flush), in one commit.
-    public func addCounts(_ deltas: [String: (views: Double, downloads: Double)]) async throws {
+    /// `batch` numbers the flush: each record remembers the last batch it holds, so a reader that
+    /// adds the counts still in flight never counts a batch twice or misses one.
+    public func addCounts(_ deltas: [String: (views: Double, downloads: Double)], batch: UInt64) async throws {
         guard !deltas.isEmpty else { return }
         try await write { transaction in
             for (id, delta) in deltas {
                 guard var record = try self.record(transaction, id: id) else { continue }
                 record.viewCount += delta.views
                 record.downloadCount += delta.downloads
+                record.countsBatch = max(record.countsBatch, batch)
                 try transaction.put(self.databases.artifacts, Array(id.utf8), record.encoded())
             }
         }

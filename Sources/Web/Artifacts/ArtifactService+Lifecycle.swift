@@ -6,7 +6,8 @@ import SporeJSON
 extension ArtifactService {
     // MARK: create
 
-    public func create(_ arguments: ArtifactArguments, actor: ArtifactActor) async throws -> JSONValue {
+    /// `workspace` stands for the keyword HTTP callers cannot pass (duplicate uses it).
+    public func create(_ arguments: ArtifactArguments, actor: ArtifactActor, workspace explicitWorkspace: String? = nil) async throws -> JSONValue {
         let artifactID = try arguments.string("artifact_id")
         let aliasArgument = try arguments.string("alias")
         if artifactID != nil, aliasArgument != nil {
@@ -14,7 +15,7 @@ extension ArtifactService {
                 "Cannot specify both artifact_id and alias/workspace. Use either artifact_id='workspace/alias' or alias='alias' + workspace='workspace'."
             )
         }
-        var workspace: String?
+        var workspace: String? = explicitWorkspace
         var alias: String?
         if let artifactID {
             let parts = artifactID.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

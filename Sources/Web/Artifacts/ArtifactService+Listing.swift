@@ -77,7 +77,7 @@ extension ArtifactService {
     }
 
     func document(_ record: ArtifactRecord, parent: ArtifactRecord?) -> ArtifactSearchDocument {
-        let pending = counters.pending(record.id)
+        let pending = counters.unwritten(record.id, recordBatch: record.countsBatch)
         return ArtifactSearchDocument(
             internalID: record.id, id: record.qualifiedID, alias: record.alias, workspace: record.workspace, parentID: parent?.qualifiedID,
             type: record.type, createdBy: record.createdBy, manifest: record.manifest, config: .object(record.config),

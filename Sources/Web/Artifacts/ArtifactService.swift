@@ -29,7 +29,7 @@ public final class ArtifactService: Sendable {
         self.bucket = bucket
         self.storageOwner = storageOwner
         self.signer = signer
-        self.counters = ArtifactCounters(store: objects.catalog.artifacts)
+        self.counters = ArtifactCounters(store: objects.catalog.artifacts, firstBatch: UInt64(max(0, objects.clock.nowMilliseconds())))
     }
 
     var store: ArtifactStore { catalog.artifacts }
@@ -172,7 +172,7 @@ public final class ArtifactService: Sendable {
     func view(_ record: ArtifactRecord, parent: ArtifactRecord?, stage: Bool = false, staged: [StagedFile] = [], childCount: Int? = nil)
         -> JSONValue
     {
-        let pending = counters.pending(record.id)
+        let pending = counters.unwritten(record.id, recordBatch: record.countsBatch)
         var config = record.config
         var manifest = record.manifest
         var type = record.type.map(JSONValue.string) ?? .null

@@ -124,6 +124,14 @@ enum ArtifactManagerService {
         function("set_secret", [artifactID, .required("secret_key"), .optional("secret_value")]) { try await $0.setSecret($1, actor: $2) },
         function("get_status", [artifactID, branch]) { try $0.status($1, actor: $2) },
         function("discard_changes", [artifactID, branch]) { try await $0.discardChanges($1, actor: $2) },
+        function(
+            "duplicate",
+            [
+                .required("source_artifact_id"), .optional("target_alias"), .optional("target_workspace"), .optional("target_parent_id"),
+                .optional("overwrite", false), .optional("remove_secrets", true), .optional("stage", false),
+            ]
+        ) { try await $0.duplicate($1, actor: $2) },
+        function("set_parent", [artifactID, .optional("new_parent_id")]) { try await $0.setParent($1, actor: $2) },
     ]
 
     /// Functions of the installed Hypha that spore does not offer yet: they answer a clear
@@ -131,7 +139,6 @@ enum ArtifactManagerService {
     static let unsupportedFunctions: [ServiceFunction] = [
         "publish", "add_vectors", "search_vectors", "remove_vectors", "get_vector", "list_vectors", "create_branch", "delete_branch",
         "list_branches", "get_diff", "create_pr", "get_pr", "list_prs", "update_pr", "close_pr", "merge_pr", "submit_review", "list_reviews",
-        "duplicate", "set_parent",
     ].map { name in
         ServiceFunction(name, [], permission: nil, acceptsAnyArguments: true) { _ in
             throw PythonException(kind: .notImplementedError, message: "\(name) is not supported by spore yet.", prefix: "RemoteException: ")

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import HTTPSupport
 import Objects
+import SporeJSON
 
 /// A bucket policy: the subset of the IAM policy language people use for buckets. Statements with
 /// Effect, Principal, Action/NotAction, Resource/NotResource and Condition; wildcards `*` and `?`;
@@ -48,22 +49,26 @@ public struct BucketPolicy: Sendable, Equatable {
     /// Parses and validates a policy for `bucket`.
     public init(json bytes: [UInt8], bucket: String) throws(Invalid) {
         guard bytes.count <= Limits.policyDocumentByteCountMax else { throw Invalid(reason: "Policies must be no larger than 20 KB") }
-        guard let document = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+        guard let document = PolicyJSON.parse(bytes)?.objectValue else {
             throw Invalid(reason: "Policies must be valid JSON and the first byte must be '{'")
         }
-        let rawStatements: [[String: Any]]
-        if let list = document["Statement"] as? [[String: Any]] {
-            rawStatements = list
-        } else if let single = document["Statement"] as? [String: Any] {
+        // A list of statements (every one an object), or a single statement.
+        let rawStatements: [JSONObject]
+        switch document["Statement"] {
+        case .array(let items):
+            let objects = items.compactMap(\.objectValue)
+            guard objects.count == items.count else { throw Invalid(reason: "Missing required field Statement") }
+            rawStatements = objects
+        case .object(let single):
             rawStatements = [single]
-        } else {
+        default:
             throw Invalid(reason: "Missing required field Statement")
         }
         guard !rawStatements.isEmpty else { throw Invalid(reason: "Missing required field Statement") }
         var statements = [Statement]()
         for raw in rawStatements {
             let effect: Effect
-            switch raw["Effect"] as? String {
+            switch raw["Effect"]?.stringValue {
             case "Allow": effect = .allow
             case "Deny": effect = .deny
             default: throw Invalid(reason: "Invalid effect")
@@ -88,9 +93,10 @@ public struct BucketPolicy: Sendable, Equatable {
             // As on AWS: NotPrincipal only narrows a Deny.
             if notPrincipals != nil, effect == .allow { throw Invalid(reason: "NotPrincipal is only supported with Effect Deny") }
             var conditions = [Condition]()
-            if let block = raw["Condition"] as? [String: Any] {
+            // A Condition that is not an object is ignored, as it always has been.
+            if case .object(let block) = raw["Condition"] {
                 for (test, value) in block {
-                    guard let pairs = value as? [String: Any] else { throw Invalid(reason: "Invalid Condition") }
+                    guard case .object(let pairs) = value else { throw Invalid(reason: "Invalid Condition") }
                     for (key, raw) in pairs {
                         guard let values = Self.strings(raw) else { throw Invalid(reason: "Invalid Condition") }
                         conditions.append(Condition(test: test, key: key.lowercased(), values: values))
@@ -106,34 +112,39 @@ public struct BucketPolicy: Sendable, Equatable {
         self.statements = statements
     }
 
-    private static func strings(_ value: Any?) -> [String]? {
-        if let text = value as? String { return [text] }
-        if let list = value as? [Any] {
-            return list.compactMap { item -> String? in
-                if let text = item as? String { return text }
-                if let number = item as? NSNumber { return number.stringValue }
-                return nil
-            }
+    /// A value given as one string or a list of them. Numbers and booleans are accepted as their
+    /// text, as Foundation's NSNumber gave it: a lone `true`, `1` or `1.0` reads "true" (and `false`,
+    /// `0`, `0.0` "false"), while in a list a boolean reads "1" or "0"; other members of a list
+    /// (null, lists, objects) are dropped. Null and objects are no list of strings.
+    private static func strings(_ value: JSONValue?) -> [String]? {
+        guard let value else { return nil }
+        switch value {
+        case .string(let text): return [text]
+        case .array(let items): return items.compactMap { $0.stringValue ?? PolicyJSON.numberText($0) }
+        case .bool(let flag): return [flag ? "true" : "false"]
+        case .int(let number) where number == 0 || number == 1: return [number == 1 ? "true" : "false"]
+        case .double(let number) where number == 0 || number == 1: return [number == 1 ? "true" : "false"]
+        case .int, .double: return PolicyJSON.numberText(value).map { [$0] }
+        case .null, .object: return nil
         }
-        if let flag = value as? Bool { return [flag ? "true" : "false"] }
-        if let number = value as? NSNumber { return [number.stringValue] }
-        return nil
     }
 
-    private static func principals(_ value: Any?) throws(Invalid) -> Principals? {
+    /// `"*"`, or an object of `AWS` and `CanonicalUser` names (a string or a list each); a `*`
+    /// among the names means anyone. Any other member makes the principal invalid, wherever it
+    /// stands in the object.
+    private static func principals(_ value: JSONValue?) throws(Invalid) -> Principals? {
         guard let value else { return nil }
-        if let text = value as? String {
+        if case .string(let text) = value {
             guard text == "*" else { throw Invalid(reason: "Invalid principal in policy") }
             return .anyone
         }
-        guard let map = value as? [String: Any] else { throw Invalid(reason: "Invalid principal in policy") }
+        guard case .object(let map) = value else { throw Invalid(reason: "Invalid principal in policy") }
         var names = [String]()
         for (kind, raw) in map {
             guard ["AWS", "CanonicalUser"].contains(kind), let values = strings(raw) else { throw Invalid(reason: "Invalid principal in policy") }
-            if values.contains("*") { return .anyone }
             names += values
         }
-        return .named(names)
+        return names.contains("*") ? .anyone : .named(names)
     }
 
     /// What a statement is asked about.
@@ -258,6 +269,54 @@ public struct BucketPolicy: Sendable, Equatable {
         }
         while p < pattern.count, pattern[p] == "*" { p += 1 }
         return p == pattern.count
+    }
+}
+
+/// Reading the JSON of policy documents (bucket policies, POST policies) as they have always been
+/// read: UTF-8 with or without a byte order mark, or UTF-16 or UTF-32 told by a byte order mark or
+/// by the zero bytes among the first four; text that is not valid in its encoding is refused.
+enum PolicyJSON {
+    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        let (encoding, skip) = detectEncoding(bytes)
+        let body = bytes[skip...]
+        if encoding == .utf8 {
+            guard String(validating: body, as: UTF8.self) != nil else { return nil }
+            return try? JSONValue(parsing: body)
+        }
+        guard let text = String(bytes: body, encoding: encoding) else { return nil }
+        return try? JSONValue(parsing: text)
+    }
+
+    /// A number's text where a string is expected, as NSNumber wrote it: `true` and `false` as 1 and
+    /// 0, integers in decimal, fractions as Swift writes a Double (`0.5`, `100.0`, `1e+20`).
+    static func numberText(_ value: JSONValue) -> String? {
+        switch value {
+        case .bool(let flag): return flag ? "1" : "0"
+        case .int(let number): return String(number)
+        case .double(let number): return number.description
+        default: return nil
+        }
+    }
+
+    private static func detectEncoding(_ bytes: [UInt8]) -> (encoding: String.Encoding, skip: Int) {
+        guard bytes.count >= 2 else { return (.utf8, 0) }
+        guard bytes.count >= 4 else {
+            if bytes[0] == 0 { return (.utf16BigEndian, 0) }
+            if bytes[1] == 0 { return (.utf16LittleEndian, 0) }
+            return (.utf8, 0)
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return (.utf32BigEndian, 4) }
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return (.utf32LittleEndian, 4) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LittleEndian, 2) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BigEndian, 2) }
+        switch (bytes[0], bytes[1], bytes[2], bytes[3]) {
+        case (0, 0, 0, _): return (.utf32BigEndian, 0)
+        case (_, 0, 0, 0): return (.utf32LittleEndian, 0)
+        case (0, _, 0, _): return (.utf16BigEndian, 0)
+        case (_, 0, _, 0): return (.utf16LittleEndian, 0)
+        default: return (.utf8, 0)
+        }
     }
 }
 

@@ -2,6 +2,7 @@ import BlobStore
 import Foundation
 import HTTPSupport
 import Objects
+import SporeJSON
 
 /// The policy document of a browser-based POST upload: an expiry and the conditions every form
 /// field must meet. A value type, evaluated without I/O.
@@ -42,17 +43,17 @@ public struct PostPolicy: Sendable, Equatable {
     }
 
     public static func parse(json bytes: [UInt8]) throws(Failure) -> PostPolicy {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)), let document = object as? [String: Any] else {
+        guard let document = PolicyJSON.parse(bytes)?.objectValue else {
             throw .invalidDocument("Invalid Policy: Invalid JSON.")
         }
         // Both names are case-sensitive, as at AWS.
-        guard let expirationText = document["expiration"] as? String else {
+        guard let expirationText = document["expiration"]?.stringValue else {
             throw .invalidDocument("Invalid Policy: Policy missing expiration.")
         }
         guard let expires = Timestamp.parseISO8601(expirationText) else {
             throw .invalidDocument("Invalid Policy: Invalid 'expiration' value: '\(expirationText)'")
         }
-        guard let list = document["conditions"] as? [Any] else {
+        guard let list = document["conditions"]?.arrayValue else {
             throw .invalidDocument("Invalid Policy: Policy missing conditions.")
         }
         var conditions = [Condition]()
@@ -62,14 +63,14 @@ public struct PostPolicy: Sendable, Equatable {
         return PostPolicy(expiresAtMilliseconds: expires, conditions: conditions)
     }
 
-    private static func condition(_ item: Any) throws(Failure) -> Condition {
-        if let pair = item as? [String: Any] {
-            guard pair.count == 1, let (name, value) = pair.first, let text = scalarText(value) else {
+    private static func condition(_ item: JSONValue) throws(Failure) -> Condition {
+        if case .object(let pair) = item {
+            guard pair.count == 1, let (name, value) = pair.pairs.first, let text = scalarText(value) else {
                 throw .invalidDocument("Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
             }
             return .equals(field: name.lowercased(), value: text)
         }
-        guard let array = item as? [Any], let operation = (array.first as? String)?.lowercased() else {
+        guard case .array(let array) = item, let operation = array.first?.stringValue?.lowercased() else {
             throw .invalidDocument("Invalid Policy: Invalid condition.")
         }
         if operation == "content-length-range" {
@@ -78,7 +79,7 @@ public struct PostPolicy: Sendable, Equatable {
             }
             return .contentLengthRange(min: low, max: high)
         }
-        guard array.count == 3, let reference = array[1] as? String, reference.hasPrefix("$"), let value = scalarText(array[2]) else {
+        guard array.count == 3, let reference = array[1].stringValue, reference.hasPrefix("$"), let value = scalarText(array[2]) else {
             throw .invalidDocument("Invalid Policy: Invalid '\(operation)' condition.")
         }
         let field = String(reference.dropFirst()).lowercased()
@@ -89,16 +90,21 @@ public struct PostPolicy: Sendable, Equatable {
         }
     }
 
-    private static func scalarText(_ value: Any) -> String? {
-        if let text = value as? String { return text }
-        if let number = value as? NSNumber { return number.stringValue }
-        return nil
+    /// A string, or a number or boolean as its text (`true` reads "1").
+    private static func scalarText(_ value: JSONValue) -> String? {
+        value.stringValue ?? PolicyJSON.numberText(value)
     }
 
-    private static func integer(_ value: Any) -> Int64? {
-        if let number = value as? NSNumber, !(value is String) { return number.int64Value }
-        if let text = value as? String { return Int64(text) }
-        return nil
+    /// A byte count: a number (a fraction cut toward zero, a boolean as 1 or 0) or a string of
+    /// decimal digits. A number beyond 64 bits is nil, which the range refuses as it always has.
+    private static func integer(_ value: JSONValue) -> Int64? {
+        switch value {
+        case .int(let number): return number
+        case .double(let number) where number >= -0x1p63 && number < 0x1p63: return Int64(number)
+        case .bool(let flag): return flag ? 1 : 0
+        case .string(let text): return Int64(text)
+        default: return nil
+        }
     }
 
     /// Form fields that need no condition: the signature, the policy itself, the file, and

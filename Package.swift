@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "BlobStore",
             dependencies: [
-                "CChecksum", "CFileSystem",
+                "CChecksum", "CFileSystem", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "HTTPSupport",
             dependencies: [
-                "Objects", "Index", "BlobStore", "SporeJSON",
+                "Objects", "Zip", "Index", "BlobStore", "SporeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -380,7 +380,7 @@ def headline(name, result):
     if result is None:
         return "–"
     if "timeout_seconds" in result:
-        return f"> {result['timeout_seconds']:.0f} s (timeout)"
+        return f"> {result['timeout_seconds']:g} s (timeout)"
     if "error" in result:
         return "FAILED"
     if is_commit(name):
@@ -416,7 +416,7 @@ def table(results, options):
     for server in (spore, hypha):
         a, b = server.get(small), server.get(large)
         if a and b and "error" not in a and "timeout_seconds" in b:
-            growth.append(f"> {b['timeout_seconds'] * 1000 / a['p50_ms']:.0f}×")
+            growth.append(f"> {b['timeout_seconds'] * 1000 / a['p50_ms']:.1f}×")
         elif a and b and "error" not in a and "error" not in b:
             growth.append(f"{b['p50_ms'] / a['p50_ms']:.1f}×")
         else:
@@ -446,19 +446,21 @@ def main():
                         help="interpreter with hypha 0.21.137 (created with tests/artifacts/setup-hypha-venv.sh if missing)")
     parser.add_argument("--workloads", help=f"comma-separated subset of {','.join(WORKLOADS)}")
     parser.add_argument("--commit-timeout", type=float, help="seconds a large commit may take (default 900, quick 60)")
+    parser.add_argument("--large-repeats", type=int, help="how many large commits to time per server (default 1)")
     parser.add_argument("--out", help="JSON output (default benchmarks/results/artifacts-<timestamp>.json)")
     parser.add_argument("--keep", action="store_true", help="keep the data directories and logs")
     options = parser.parse_args()
     if options.quick:
         options.small_files, options.large_files, options.children = 10, 100, 200
         options.creates, options.reads, options.lists, options.get_files = 100, 300, 100, 100
-        options.commit_repeats, options.large_repeats, options.budget, options.warmup = 3, 1, 5.0, 5
+        options.commit_repeats, options.budget, options.warmup = 3, 5.0, 5
         options.commit_timeout = options.commit_timeout or 60
     else:
         options.small_files, options.large_files, options.children = 10, 10_000, 1_000
         options.creates, options.reads, options.lists, options.get_files = 500, 3000, 1000, 1000
-        options.commit_repeats, options.large_repeats, options.budget, options.warmup = 10, 1, 20.0, 20
+        options.commit_repeats, options.budget, options.warmup = 10, 20.0, 20
         options.commit_timeout = options.commit_timeout or 900
+    options.large_repeats = options.large_repeats or 1
     options.workloads = options.workloads.split(",") if options.workloads else WORKLOADS
     unknown = set(options.workloads) - set(WORKLOADS)
     if unknown:

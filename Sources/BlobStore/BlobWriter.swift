@@ -96,7 +96,8 @@ public final class BlobWriter: BlobSink {
         io.close(descriptor)
         let address = BlobDigest(bytes: Array(sha256.finalize()))
         let digests = ContentDigests(
-            sha256: address, md5: md5.finalize(), checksums: accumulator.finalize(sha256: address), byteCount: byteCount
+            sha256: address, md5: md5.finalize(), checksums: accumulator.finalize(sha256: address), byteCount: byteCount,
+            crc32: accumulator.contentCRC32
         )
         return StagedBlob(digests: digests, location: temporaryPath)
     }

@@ -1,5 +1,7 @@
 import CChecksum
+import CZlib
 import Crypto
+import Foundation
 
 /// Running state of the additional checksums a client asked for (CRC32, CRC32C, CRC64/NVME, SHA-1).
 ///
@@ -11,6 +13,10 @@ public struct ChecksumAccumulator: Sendable {
     private var crc64nvme: UInt64?
     private var sha1: Insecure.SHA1?
     private let wantsSHA256: Bool
+    /// The CRC-32 of every body, asked for or not: zip archives need each file's CRC-32 before
+    /// they send a byte, and computing it here means no byte is ever reread for it. zlib's
+    /// implementation runs at 3-4 GB/s, well ahead of the MD5 every body needs anyway.
+    public private(set) var contentCRC32: UInt32 = 0
 
     public init(algorithms: Set<ChecksumAlgorithm>) {
         crc32 = algorithms.contains(.crc32) ? 0 : nil
@@ -24,7 +30,8 @@ public struct ChecksumAccumulator: Sendable {
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        if let value = crc32 { crc32 = spore_crc32_update(value, base, bytes.count) }
+        contentCRC32 = Self.zlibCRC32(contentCRC32, base, bytes.count)
+        if crc32 != nil { crc32 = contentCRC32 }
         if let value = crc32c { crc32c = spore_crc32c_update(value, base, bytes.count) }
         if let value = crc64nvme { crc64nvme = spore_crc64nvme_update(value, base, bytes.count) }
         if sha1 != nil { sha1!.update(bufferPointer: bytes) }
@@ -41,6 +48,18 @@ public struct ChecksumAccumulator: Sendable {
         if let hasher = sha1 { values.append(ChecksumValue(algorithm: .sha1, bytes: Array(hasher.finalize()))) }
         if wantsSHA256 { values.append(ChecksumValue(algorithm: .sha256, bytes: address.bytes)) }
         return values
+    }
+
+    /// zlib's `crc32`, fed in pieces that fit its `uInt` length.
+    static func zlibCRC32(_ crc: UInt32, _ base: UnsafeRawPointer, _ count: Int) -> UInt32 {
+        var value = UInt(crc)
+        var offset = 0
+        while offset < count {
+            let piece = min(count - offset, Int(UInt32.max >> 1))
+            value = CZlib.crc32(value, base.advanced(by: offset).assumingMemoryBound(to: UInt8.self), UInt32(piece))
+            offset += piece
+        }
+        return UInt32(truncatingIfNeeded: value)
     }
 
     static func bigEndian<Value: FixedWidthInteger>(_ value: Value) -> [UInt8] {
@@ -71,4 +90,20 @@ public enum ChecksumCombiner {
 
     private static func word32(_ bytes: [UInt8]) -> UInt32 { bytes.reduce(0) { $0 << 8 | UInt32($1) } }
     private static func word64(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
+}
+
+/// CRC-32 (zlib's polynomial) of whole values: combination and one-shot computation.
+public enum CRC32 {
+    /// The CRC-32 of A followed by B, from CRC(A), CRC(B) and B's length.
+    public static func combine(_ first: UInt32, _ second: UInt32, secondLength: UInt64) -> UInt32 {
+        spore_crc32_combine(first, second, secondLength)
+    }
+
+    /// The CRC-32 of bytes in memory (inline bodies, tests).
+    public static func checksum(_ bytes: some ContiguousBytes, continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return crc }
+            return ChecksumAccumulator.zlibCRC32(crc, base, raw.count)
+        }
+    }
 }

@@ -10,14 +10,17 @@ public struct ContentDigests: Sendable, Hashable {
     public let checksums: [ChecksumValue]
     /// Number of bytes.
     public let byteCount: Int64
+    /// CRC-32 of the bytes, always computed (zip archives need it).
+    public let crc32: UInt32
 
-    public init(sha256: BlobDigest, md5: [UInt8], checksums: [ChecksumValue], byteCount: Int64) {
+    public init(sha256: BlobDigest, md5: [UInt8], checksums: [ChecksumValue], byteCount: Int64, crc32: UInt32) {
         precondition(md5.count == 16, "an MD5 digest is 16 bytes")
         precondition(byteCount >= 0, "a length is never negative")
         self.sha256 = sha256
         self.md5 = md5
         self.checksums = checksums
         self.byteCount = byteCount
+        self.crc32 = crc32
     }
 
     public func checksum(_ algorithm: ChecksumAlgorithm) -> ChecksumValue? {
@@ -50,7 +53,8 @@ public struct ContentHasher: Sendable {
             sha256: address,
             md5: Array(md5.finalize()),
             checksums: accumulator.finalize(sha256: address),
-            byteCount: byteCount
+            byteCount: byteCount,
+            crc32: accumulator.contentCRC32
         )
     }
 

@@ -171,6 +171,7 @@ extension Catalog {
             )
             if let ttl = upload.ttlSeconds { version.expiresAtMilliseconds = nowMilliseconds + ttl * 1000 }
             version.acl = upload.acl
+            version.crc32 = Self.combinedCRC32(chosen)
             version = try self.putObject(
                 transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
             // The version now holds its own references; the parts' go, used or not.
@@ -218,6 +219,16 @@ extension Catalog {
     }
 
     /// The multipart ETag (`md5-of-part-md5s-N`) and the object checksum (composite or full).
+    /// The CRC-32 of the whole object from its parts' (nil when a part's is unknown).
+    static func combinedCRC32(_ parts: [UploadPart]) -> UInt32? {
+        var total: UInt32 = 0
+        for (index, part) in parts.enumerated() {
+            guard let crc = part.crc32 else { return nil }
+            total = index == 0 ? crc : CRC32.combine(total, crc, secondLength: UInt64(part.byteCount))
+        }
+        return total
+    }
+
     static func combinedDigests(_ parts: [UploadPart], upload: MultipartUpload) -> (etag: String, checksum: ChecksumValue?) {
         var md5s = [UInt8]()
         for part in parts { md5s += hexBytes(part.etag) }

@@ -348,6 +348,19 @@ extension Catalog {
             }
         }
     }
+
+    /// Records the CRC-32 computed for a version stored before spore kept it at ingest, if that
+    /// version is still the key's current one (a newer write keeps its own).
+    public func recordCRC32(bucket name: String, key: ObjectKey, sequence: UInt64, crc32: UInt32) async throws {
+        try await writer.write { transaction in
+            let bucket = try self.requireBucket(transaction, named: name)
+            guard var entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key), entry.current.sequence == sequence,
+                entry.current.crc32 == nil
+            else { return }
+            entry.current.crc32 = crc32
+            try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
+        }
+    }
 }
 
 extension Catalog {

@@ -141,6 +141,8 @@ public struct UploadPart: Sendable, Equatable {
     public var chunks: [Chunk]
     public var checksum: ChecksumValue?
     public var lastModifiedMilliseconds: Int64
+    /// CRC-32 of the part's bytes (the object's is combined from them at completion).
+    public var crc32: UInt32? = nil
 
     public init(partNumber: Int, etag: String, byteCount: Int64, chunks: [Chunk], checksum: ChecksumValue?, lastModifiedMilliseconds: Int64) {
         precondition(partNumber >= 1, "part numbers start at 1")
@@ -164,6 +166,7 @@ public struct UploadPart: Sendable, Equatable {
         }
         if let checksum { writer.field(5, parts: [[checksum.algorithm.rawValue], checksum.bytes]) }
         writer.field(6, lastModifiedMilliseconds)
+        if let crc32 { writer.field(7, UInt64(crc32)) }
         return writer.bytes
     }
 
@@ -181,6 +184,7 @@ public struct UploadPart: Sendable, Equatable {
                 part.chunks.append(Chunk(digest: BlobDigest(bytes: fields[0]), byteCount: Int64(try RecordReader.uint64(fields[1]))))
             case 5: part.checksum = try ObjectVersion.checksum(value)
             case 6: part.lastModifiedMilliseconds = try RecordReader.int64(value)
+            case 7: part.crc32 = UInt32(truncatingIfNeeded: try RecordReader.uint64(value))
             default: continue
             }
         }

@@ -28,6 +28,7 @@ extension ObjectVersion {
         static let checksumType: UInt8 = 22
         static let partChecksum: UInt8 = 23
         static let acl: UInt8 = 24
+        static let crc32: UInt8 = 25
     }
 
     /// The record's bytes.
@@ -60,6 +61,7 @@ extension ObjectVersion {
         writer.field(Tag.owner, owner)
         if let value = storageClass { writer.field(Tag.storageClass, value) }
         if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
+        if let crc32 { writer.field(Tag.crc32, UInt64(crc32)) }
         return writer.bytes
     }
 
@@ -103,6 +105,7 @@ extension ObjectVersion {
             case Tag.owner: version.owner = RecordReader.string(value)
             case Tag.storageClass: version.storageClass = RecordReader.string(value)
             case Tag.acl: version.acl = try AccessControlList(decoding: value)
+            case Tag.crc32: version.crc32 = UInt32(truncatingIfNeeded: try RecordReader.uint64(value))
             default: continue
             }
         }

@@ -83,6 +83,9 @@ public struct ObjectVersion: Hashable, Sendable {
     public var storageClass: String?
     /// The object's ACL; nil means private to its owner.
     public var acl: AccessControlList? = nil
+    /// CRC-32 of the object's bytes, known from ingest (nil for versions stored before spore kept
+    /// it): zip archives of objects need it before they send a byte.
+    public var crc32: UInt32? = nil
 
     public init(
         sequence: UInt64 = 0, isNullVersion: Bool = true, isDeleteMarker: Bool = false, byteCount: Int64,

@@ -194,8 +194,9 @@ extension AdminService {
         return value
     }
 
-    /// An answer: the value's compact JSON text. Objects keep the order they are built in, so the
-    /// answers above build theirs with keys sorted.
+    /// An answer: the value's compact JSON text. Objects keep the order they are built in: the
+    /// identity answers above build theirs with keys sorted, as they have always come; the
+    /// operations answers (stats, gc, debug hooks) keep the order they have always been written in.
     static func json(_ value: JSONValue, status: Int = 200) -> AdminResponse {
         AdminResponse(status: status, json: value.jsonText)
     }

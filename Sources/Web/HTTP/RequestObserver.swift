@@ -35,7 +35,7 @@ public struct RequestObserver: Sendable {
         logger.info(
             "request",
             metadata: [
-                "face": "\(face)", "operation": "\(labels.operation)", "resource": "\(labels.resource.utf8.prefix(Self.loggedResourceByteCountMax))",
+                "face": "\(face)", "operation": "\(labels.operation)", "resource": "\(String(decoding: labels.resource.utf8.prefix(Self.loggedResourceByteCountMax), as: UTF8.self))",
                 "status": "\(response.status.code)", "bytes-in": "\(received)", "bytes-out": "\(sent)",
                 "duration-ms": "\(nanoseconds / 1_000_000)", "request-id": "\(context.requestID)",
             ]

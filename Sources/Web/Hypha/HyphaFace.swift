@@ -14,6 +14,7 @@ public struct HyphaFace: Sendable {
     let sealer: SecretSealer
     let services: ServiceRegistry
     let artifacts: ArtifactService
+    let zipDirectories = ZipDirectoryCache()
 
     public init(objects: ObjectService, configuration: HyphaConfiguration, sealer: SecretSealer, artifacts: ArtifactService) {
         self.objects = objects
@@ -42,6 +43,7 @@ public struct HyphaFace: Sendable {
         FilesRoutes(face: self).register(on: router)
         ServiceRoutes(face: self).register(on: router)
         ArtifactRoutes(face: self).register(on: router)
+        ZipRoutes(face: self).register(on: router)
         return router.buildResponder()
     }
 

@@ -36,6 +36,7 @@ public final class ObjectService: Sendable {
         version.lastModifiedMilliseconds = now
         version.checksums = ingested.digests.checksums
         version.body = ingested.body
+        version.crc32 = ingested.digests.crc32
         do {
             let stored = try await catalog.putObject(bucket: bucket, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
             ingested.lease?.release()
@@ -51,6 +52,18 @@ public final class ObjectService: Sendable {
         let (_, lookup) = try catalog.lookup(bucket: bucket, key: key, versionID: nil, nowMilliseconds: clock.nowMilliseconds())
         if case .found(let version) = lookup { return version }
         return nil
+    }
+
+    /// A version's CRC-32: known from ingest, or (for versions stored before spore kept it)
+    /// computed once by reading the bytes, then recorded.
+    public func crc32(of version: ObjectVersion, bucket: String, key: ObjectKey) async throws -> UInt32 {
+        if let known = version.crc32 { return known }
+        var crc: UInt32 = 0
+        for try await chunk in bytes(of: version, window: ByteRange.whole(version.byteCount)) {
+            crc = CRC32.checksum(Array(chunk.readableBytesView), continuing: crc)
+        }
+        try await catalog.recordCRC32(bucket: bucket, key: key, sequence: version.sequence, crc32: crc)
+        return crc
     }
 
     /// The bytes of `window` of a version as an async sequence of chunks read on demand.

@@ -156,6 +156,8 @@ extension S3Service {
             part = UploadPart(
                 partNumber: partNumber, etag: Hex.encode(md5), byteCount: chunk.byteCount, chunks: [chunk], checksum: nil,
                 lastModifiedMilliseconds: now)
+            // A single-chunk source's CRC-32 is the chunk's.
+            if original.body.chunks.count == 1 { part.crc32 = original.crc32 }
         } else {
             var algorithms = Set<ChecksumAlgorithm>()
             if let algorithm = upload.checksumAlgorithm { algorithms.insert(algorithm) }
@@ -169,6 +171,7 @@ extension S3Service {
                 partNumber: partNumber, etag: Hex.encode(body.digests.md5), byteCount: body.digests.byteCount, chunks: body.body.chunks,
                 checksum: upload.checksumAlgorithm.flatMap { body.digests.checksum($0) }, lastModifiedMilliseconds: now
             )
+            part.crc32 = body.digests.crc32
         }
         do {
             try await catalog.putPart(

@@ -107,10 +107,11 @@ extension S3Service {
         spec.expectTrailer(trailer)
         let ingested = try await objects.ingest(body, spec)
         let checksum = upload.checksumAlgorithm.flatMap { ingested.digests.checksum($0) } ?? spec.expectedChecksums.first
-        let part = UploadPart(
+        var part = UploadPart(
             partNumber: partNumber, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
             chunks: ingested.body.chunks, checksum: checksum, lastModifiedMilliseconds: clock.nowMilliseconds()
         )
+        part.crc32 = ingested.digests.crc32
         do {
             try await catalog.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
             ingested.lease?.release()

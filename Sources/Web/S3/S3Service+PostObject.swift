@@ -107,6 +107,7 @@ extension S3Service {
             body: ingested.body, tags: tags, owner: owner, storageClass: Self.storageClass(formRequest)
         )
         version.acl = acl
+        version.crc32 = ingested.digests.crc32
         let stored: ObjectVersion
         do {
             stored = try await catalog.putObject(

@@ -36,6 +36,7 @@ extension S3Service {
             owner: owner, storageClass: Self.storageClass(request)
         )
         version.acl = acl
+        version.crc32 = ingested.digests.crc32
         let stored: ObjectVersion
         do {
             stored = try await catalog.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)

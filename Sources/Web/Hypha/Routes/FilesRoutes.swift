@@ -52,6 +52,9 @@ struct FilesRoutes {
         case .put where !isDirectory:
             try face.require(.readWrite, on: workspace, caller: caller)
             return try await upload(workspace, path: path, request: request, context: context)
+        case .get where isDirectory && query["format"] == "zip", .head where isDirectory && query["format"] == "zip":
+            try face.require(.read, on: workspace, caller: caller)
+            return try await zipFolder(workspace, path: path, request: request, context: context)
         case .get where isDirectory, .head where isDirectory:
             try face.require(.read, on: workspace, caller: caller)
             let limit = try Self.integer(query["max_length"], default: 1000, range: 1...Limits.listLengthMax, name: "max_length")
@@ -134,6 +137,31 @@ struct FilesRoutes {
         return try await ObjectResponse.serve(
             face.objects, version: version, request: request, contentType: MediaTypes.guess(path), eventLoop: context.channel.eventLoop
         )
+    }
+
+    /// `GET /{ws}/files/{dir}/?format=zip`: everything under the folder as one archive (names
+    /// relative to it), with an exact length and `Range` support, like an artifact's zip.
+    private func zipFolder(_ workspace: String, path: String, request: Request, context: SporeRequestContext) async throws -> Response {
+        let prefix = try face.key(workspace, path)
+        var sources = [ZipSource]()
+        var after: [UInt8]?
+        repeat {
+            let query = ListQuery(prefix: Array(prefix.utf8), after: after)
+            let (_, page) = try face.catalog.listObjects(bucket: face.bucket, query: query, nowMilliseconds: face.nowMilliseconds)
+            for entry in page.entries where entry.key != prefix && !entry.key.hasSuffix("/") {
+                guard let key = ObjectKey(validating: entry.key) else { continue }
+                sources.append(ZipSource(name: String(entry.key.dropFirst(prefix.count)), version: entry.version, bucket: face.bucket, key: key))
+            }
+            guard sources.count <= ZipResponse.entryCountMax else { throw HyphaError.badRequest("The folder holds more than \(ZipResponse.entryCountMax) files.") }
+            after = page.isTruncated ? page.lastItem : nil
+        } while after != nil
+        guard !sources.isEmpty else { throw HyphaError.notFound("Directory does not exists: \(workspace)/\(path)") }
+        let name = path.split(separator: "/").last.map(String.init) ?? workspace
+        do {
+            return try await ZipResponse.serve(face.objects, sources: sources, filename: name + ".zip", request: request, eventLoop: context.channel.eventLoop)
+        } catch let error as ZipResponse.Failure {
+            throw HyphaError.badRequest("\(error)")
+        }
     }
 
     // MARK: Multipart

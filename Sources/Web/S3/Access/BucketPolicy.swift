@@ -272,19 +272,53 @@ public struct BucketPolicy: Sendable, Equatable {
     }
 }
 
-/// Reading the JSON of policy documents (bucket policies, POST policies) as they have always been
-/// read: UTF-8 with or without a byte order mark, or UTF-16 or UTF-32 told by a byte order mark or
-/// by the zero bytes among the first four; text that is not valid in its encoding is refused.
+/// Reading the JSON of policy documents (bucket policies, POST policies) as Foundation's reader
+/// did before them, so that every document accepted then still is: UTF-8 with or without a byte
+/// order mark, or UTF-16 or UTF-32 told by a byte order mark or by the zero bytes among the first
+/// four (text invalid in its encoding is refused), and one trailing comma allowed before a
+/// closing bracket or brace.
 enum PolicyJSON {
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
         let (encoding, skip) = detectEncoding(bytes)
-        let body = bytes[skip...]
+        let utf8: [UInt8]
         if encoding == .utf8 {
-            guard String(validating: body, as: UTF8.self) != nil else { return nil }
-            return try? JSONValue(parsing: body)
+            guard String(validating: bytes[skip...], as: UTF8.self) != nil else { return nil }
+            utf8 = Array(bytes[skip...])
+        } else {
+            guard let text = String(bytes: bytes[skip...], encoding: encoding) else { return nil }
+            utf8 = Array(text.utf8)
         }
-        guard let text = String(bytes: body, encoding: encoding) else { return nil }
-        return try? JSONValue(parsing: text)
+        return try? JSONValue(parsing: withoutTrailingCommas(utf8))
+    }
+
+    /// The document without the commas that follow a value and precede only whitespace and a `]`
+    /// or `}`; any other misplaced comma stays and fails the parse.
+    static func withoutTrailingCommas(_ bytes: [UInt8]) -> [UInt8] {
+        func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count)
+        var inString = false
+        var escaped = false
+        for (index, byte) in bytes.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: ",") {
+                let previous = output.last { !isWhitespace($0) }
+                let next = bytes[(index + 1)...].first { !isWhitespace($0) }
+                let followsValue = previous.map { !"[{,:".utf8.contains($0) } ?? false
+                if followsValue, next == UInt8(ascii: "]") || next == UInt8(ascii: "}") { continue }
+            }
+            output.append(byte)
+        }
+        return output
     }
 
     /// A number's text where a string is expected, as NSNumber wrote it: `true` and `false` as 1 and

@@ -1,0 +1,46 @@
+import Index
+import SporeJSON
+
+/// The files an artifact's zip routes read.
+extension ArtifactService {
+    /// A file of an artifact version with the object that holds it.
+    public struct StoredFile: Sendable {
+        public let path: String
+        public let key: String
+        public let version: ObjectVersion
+    }
+
+    /// The files of `create-zip-file`: those named by `files` (all of the version when empty), in
+    /// path order, and the download weight one whole archive adds (`download_weights
+    /// ["create-zip-file"]` when set, else the sum of the files' weights).
+    public func zipFiles(_ arguments: ArtifactArguments, files: [String], actor: ArtifactActor) throws -> (
+        record: ArtifactRecord, files: [StoredFile], weight: Double
+    ) {
+        let (record, parent) = try resolve(arguments["artifact_id"], actor: actor)
+        try require(.getFile, actor, artifact: record, parent: parent)
+        let slot = try readSlot(record, version: arguments["version"], stage: arguments.flag("stage"))
+        let prefix = record.slotPrefix(slot)
+        let now = nowMilliseconds
+        let stored = try store.read { transaction in
+            try store.objects(transaction, bucket: bucket, prefix: prefix, nowMilliseconds: now, limit: ArtifactStoreLimits.versionFileCountMax)
+        }
+        var selected = stored
+        if !files.isEmpty {
+            let wanted = try files.map(Self.checkedPath)
+            let byPath = Dictionary(stored.map { ($0.path, $0.version) }, uniquingKeysWith: { first, _ in first })
+            selected = try wanted.map { path in
+                guard let version = byPath[path] else { throw ArtifactError(.fileNotFoundError, "File '\(path)' does not exist in the artifact.") }
+                return (path, version)
+            }
+        }
+        let weights = record.config["download_weights"]?.objectValue
+        let weight = weights?["create-zip-file"]?.doubleValue ?? selected.reduce(0) { $0 + (weights?[$1.path]?.doubleValue ?? 0) }
+        return (record, selected.map { StoredFile(path: $0.path, key: prefix + $0.path, version: $0.version) }, weight)
+    }
+
+    /// The stored zip an artifact's `zip-files` route opens.
+    public func zipArchive(_ arguments: ArtifactArguments, path: String, actor: ArtifactActor) throws -> (record: ArtifactRecord, key: String, version: ObjectVersion?) {
+        let found = try file(arguments, path: path, actor: actor)
+        return (found.record, found.key, found.version)
+    }
+}

@@ -1,4 +1,5 @@
 import BlobStore
+import Synchronization
 
 /// A key's record in the key tree: its id (for its noncurrent versions) and its current version.
 struct ObjectEntry {
@@ -207,8 +208,11 @@ extension Catalog {
             try allocateID(transaction)
         }
         try scheduleAfterWrite(transaction, bucket: bucket, key: key, nowMilliseconds: nowMilliseconds)
+        if isArtifactBucket(name) { try artifacts.fileChanged(transaction, key: key.value, created: visible == nil, removed: false) }
         return stored
     }
+
+    func isArtifactBucket(_ name: String) -> Bool { artifactBucket.withLock { $0 == name } }
 
     /// Deletes `key` (writing a delete marker on versioning buckets) or, with `versionID`, removes
     /// that version for good.
@@ -253,6 +257,8 @@ extension Catalog {
         let plan = VersioningPlan.delete(
             state: bucket.versioning, current: (isNull: entry?.current.isNullVersion ?? false, exists: entry != nil)
         )
+        let wasVisible = entry.map { !$0.current.isDeleteMarker && !$0.current.isExpired(atMilliseconds: nowMilliseconds) } ?? false
+        if wasVisible, isArtifactBucket(name) { try artifacts.fileChanged(transaction, key: key.value, created: false, removed: true) }
         if plan.removesKey {
             guard let entry else { return DeleteOutcome(createdMarker: nil, removed: nil) }
             try dropVersion(transaction, bucketID: bucket.id, entry.current, nowMilliseconds: nowMilliseconds)

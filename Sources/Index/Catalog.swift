@@ -19,6 +19,10 @@ public final class Catalog: Sendable {
     public let writer: IndexWriter
     let databases: Databases
     let identityCounter = Atomic<UInt64>(0)
+    /// The bucket whose `{ws}/artifacts/{id}/v{slot}/…` objects are artifact files: their writes
+    /// and deletes keep the artifact counters (files per slot, uploads still pending) in step, in
+    /// the same transaction. Set once the artifact manager is configured.
+    let artifactBucket = Mutex<String?>(nil)
     let keyTree: KeyTree
     let uploadTree: KeyTree
 
@@ -47,6 +51,8 @@ public final class Catalog: Sendable {
         let artifactChildren: LMDBDatabase
         let artifactWorkspaces: LMDBDatabase
         let artifactStaged: LMDBDatabase
+        let artifactCounters: LMDBDatabase
+        let artifactRetired: LMDBDatabase
     }
 
     /// Opens or creates the index in `directory`.
@@ -89,7 +95,9 @@ public final class Catalog: Sendable {
             artifactAliases: try environment.openDatabase(named: "artifact-aliases"),
             artifactChildren: try environment.openDatabase(named: "artifact-children"),
             artifactWorkspaces: try environment.openDatabase(named: "artifact-workspaces"),
-            artifactStaged: try environment.openDatabase(named: "artifact-staged")
+            artifactStaged: try environment.openDatabase(named: "artifact-staged"),
+            artifactCounters: try environment.openDatabase(named: "artifact-counters"),
+            artifactRetired: try environment.openDatabase(named: "artifact-retired")
         )
         self.environment = environment
         self.databases = databases

@@ -39,6 +39,10 @@ struct Fsck: AsyncParsableCommand {
                 )
             }
             if released > 0 { Console.line("released: \(released) files of artifacts that no longer exist") }
+            for id in artifacts.miscounted {
+                try await access.catalog.artifacts.recount(id: id, bucket: settings.workspaceBucket, nowMilliseconds: now)
+            }
+            if !artifacts.miscounted.isEmpty { Console.line("recounted: \(artifacts.miscounted.count) artifacts' files") }
             clean = report.missing.isEmpty && report.corrupt.isEmpty && artifacts.inconsistencies.isEmpty
         }
         if collect {
@@ -56,6 +60,7 @@ struct Fsck: AsyncParsableCommand {
         var lines = [
             "checked \(audit.artifactCount) artifacts", "artifact index inconsistencies: \(audit.inconsistencies.count)",
             "files of deleted artifacts: \(audit.orphanPrefixes.reduce(0) { $0 + $1.objectCount }) under \(audit.orphanPrefixes.count) prefixes",
+            "artifacts whose file counts disagree with their files: \(audit.miscounted.count)",
         ]
         for line in audit.inconsistencies.prefix(20) { lines.append("  \(line)") }
         for orphan in audit.orphanPrefixes.prefix(20) { lines.append("  \(orphan.prefix): \(orphan.objectCount) files") }

@@ -1,4 +1,5 @@
 import Artifacts
+import Index
 import Logging
 import ServiceLifecycle
 
@@ -11,7 +12,10 @@ struct ArtifactStatisticsService: Service {
     static let checkIntervalMilliseconds: UInt64 = 100
 
     let counters: ArtifactCounters
+    let store: ArtifactStore
     let logger: Logger
+    /// Staged-file entries of finished sessions deleted per sweep (one commit each).
+    static let retiredSweepCountMax = 1000
 
     func run() async throws {
         var waited: UInt64 = 0
@@ -30,6 +34,13 @@ struct ArtifactStatisticsService: Service {
             try await counters.flush()
         } catch {
             logger.warning("artifact statistics flush failed; counts kept for the next one", metadata: ["error": "\(error)"])
+        }
+        // Finished staging sessions leave their entries behind (so commits stay constant-time);
+        // they go here, a bounded batch at a time.
+        do {
+            while try await store.sweepRetired(limit: Self.retiredSweepCountMax) == Self.retiredSweepCountMax, !Task.isCancelledOrShuttingDown {}
+        } catch {
+            logger.warning("sweeping finished staging sessions failed", metadata: ["error": "\(error)"])
         }
     }
 }

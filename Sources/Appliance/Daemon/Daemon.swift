@@ -140,7 +140,7 @@ struct Daemon {
             MaintenanceService(catalog: catalog, blobs: blobs, clock: clock, settings: maintenance, logger: logger),
             ScrubService(catalog: catalog, blobs: blobs, bytesPerSecond: settings.int("scrub_rate") ?? 0, logger: logger),
             MetricsService(catalog: catalog, disk: disk, logger: logger),
-            ArtifactStatisticsService(counters: artifacts.counters, logger: logger),
+            ArtifactStatisticsService(counters: artifacts.counters, store: catalog.artifacts, logger: logger),
             s3,
             http,
             SystemdService(notifier: notifier, readiness: readiness, catalog: catalog, status: { ports.status }, logger: logger),

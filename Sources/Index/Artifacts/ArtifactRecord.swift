@@ -46,6 +46,9 @@ public struct ArtifactStaging: Sendable, Equatable {
     public var generation: UInt64
     /// Orders the session's staged files (`read(stage=True)` lists them as they were staged).
     public var nextOrder: UInt64 = 0
+    /// The download weights of this session's files (those above zero), merged into the config
+    /// at commit without reading every staged file.
+    public var weights = JSONObject()
 
     public init(intent: StagingIntent, slot: Int, generation: UInt64) {
         self.intent = intent
@@ -103,6 +106,15 @@ public struct ArtifactRecord: Sendable, Equatable {
 
     /// `ws/alias`.
     public var qualifiedID: String { "\(workspace)/\(alias)" }
+
+    /// Before a new version becomes the latest: the current latest keeps a copy of the manifest
+    /// and config it had (the latest version's are the record's own, so they are stored once).
+    public mutating func keepLatestSnapshot() {
+        guard !versions.isEmpty else { return }
+        let last = versions.count - 1
+        if versions[last].manifest == nil { versions[last].manifest = manifest }
+        if versions[last].config == nil { versions[last].config = config }
+    }
 
     /// Hands out the next storage slot.
     public mutating func allocateSlot() -> Int {
@@ -184,6 +196,7 @@ extension ArtifactStaging {
     var json: JSONValue {
         var object: JSONObject = [
             "intent": .string(intent.rawValue), "slot": .int(slot), "generation": .int(Int64(generation)), "order": .int(Int64(nextOrder)),
+            "weights": .object(weights),
         ]
         if let manifest { object["manifest"] = manifest }
         if let config { object["config"] = config }
@@ -202,6 +215,7 @@ extension ArtifactStaging {
         type = json["type"]?["value"]
         secrets = json["secrets"]?.objectValue
         nextOrder = UInt64(json["order"]?.intValue ?? 0)
+        weights = json["weights"]?.objectValue ?? JSONObject()
     }
 }
 
@@ -213,25 +227,33 @@ public struct StagedFile: Sendable, Equatable {
     public var isRemoval: Bool
     /// Set when an in-place edit kept the committed file under `.stage_backup/` for discard.
     public var hasBackup: Bool
+    /// Whether the file's object exists (kept in step by the object writes themselves, so a commit
+    /// need not look every file up).
+    public var isUploaded: Bool
     public var order: UInt64
 
-    public init(path: String, downloadWeight: Double = 0, isRemoval: Bool = false, hasBackup: Bool = false, order: UInt64 = 0) {
+    public init(
+        path: String, downloadWeight: Double = 0, isRemoval: Bool = false, hasBackup: Bool = false, isUploaded: Bool = false, order: UInt64 = 0
+    ) {
         self.path = path
         self.downloadWeight = downloadWeight
         self.isRemoval = isRemoval
         self.hasBackup = hasBackup
+        self.isUploaded = isUploaded
         self.order = order
     }
 
     func encoded() -> [UInt8] {
-        JSONValue.object(["w": .double(downloadWeight), "r": .bool(isRemoval), "b": .bool(hasBackup), "o": .int(Int64(order))]).jsonBytes
+        JSONValue.object([
+            "w": .double(downloadWeight), "r": .bool(isRemoval), "b": .bool(hasBackup), "u": .bool(isUploaded), "o": .int(Int64(order)),
+        ]).jsonBytes
     }
 
     init(path: String, decoding bytes: some Collection<UInt8>) {
         let value = try? JSONValue(parsing: bytes)
         self.init(
             path: path, downloadWeight: value?["w"]?.doubleValue ?? 0, isRemoval: value?["r"]?.boolValue ?? false,
-            hasBackup: value?["b"]?.boolValue ?? false, order: UInt64(value?["o"]?.intValue ?? 0)
+            hasBackup: value?["b"]?.boolValue ?? false, isUploaded: value?["u"]?.boolValue ?? false, order: UInt64(value?["o"]?.intValue ?? 0)
         )
     }
 }

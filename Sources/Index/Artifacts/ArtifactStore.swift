@@ -84,7 +84,8 @@ public struct ArtifactStore: Sendable {
         _ = try transaction.delete(databases.artifactAliases, Self.aliasKey(record.workspace, record.alias))
         _ = try transaction.delete(databases.artifactWorkspaces, Self.pairKey(record.workspace, record.id))
         if let parent = record.parentID { _ = try transaction.delete(databases.artifactChildren, Self.pairKey(parent, record.id)) }
-        if let staging = record.staging { try deleteStagedFiles(transaction, id: record.id, generation: staging.generation) }
+        if let staging = record.staging { try retire(transaction, id: record.id, generation: staging.generation) }
+        _ = try transaction.delete(databases.artifactCounters, Array(record.id.utf8))
     }
 
     /// The internal ids under a prefix key of a pair index, in key order (ids are uuid7, so that
@@ -281,8 +282,10 @@ public struct ArtifactAudit: Sendable {
     /// `{ws}/artifacts/{id}/` prefixes whose artifact is gone (or `…/v{slot}/` whose version is),
     /// with how many objects remain.
     public var orphanPrefixes: [(prefix: String, objectCount: Int)] = []
+    /// Artifacts whose file counters disagree with their objects and staged files.
+    public var miscounted: [String] = []
 
-    public var isClean: Bool { inconsistencies.isEmpty && orphanPrefixes.isEmpty }
+    public var isClean: Bool { inconsistencies.isEmpty && orphanPrefixes.isEmpty && miscounted.isEmpty }
 }
 
 extension ArtifactStore {
@@ -326,7 +329,8 @@ extension ArtifactStore {
             }
             guard let bucketRecord = try catalog.bucket(transaction, named: bucket) else { return audit }
             var counts = [String: Int]()
-            try catalog.keyTree.scan(transaction, root: bucketRecord.id, from: []) { key, _ in
+            var slotCounts = [String: [Int: Int]]()
+            try catalog.keyTree.scan(transaction, root: bucketRecord.id, from: []) { key, payload in
                 let text = String(decoding: key, as: UTF8.self)
                 let parts = text.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
                 guard parts.count >= 4, parts[1] == "artifacts" else { return .next }
@@ -338,12 +342,23 @@ extension ArtifactStore {
                 // A slot no version (nor the staging session) holds: a version deleted while its
                 // files were being released.
                 let slotName = parts[3].split(separator: "/", maxSplits: 1).first ?? ""
-                if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()), liveSlots[id]?.contains(slot) == false {
-                    counts["\(parts[0])/artifacts/\(id)/v\(slot)/", default: 0] += 1
+                if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()) {
+                    if liveSlots[id]?.contains(slot) == false { counts["\(parts[0])/artifacts/\(id)/v\(slot)/", default: 0] += 1 }
+                    let entry = try ObjectEntry(decoding: payload)
+                    if !entry.current.isDeleteMarker, !entry.current.isExpired(atMilliseconds: nowMilliseconds) {
+                        slotCounts[id, default: [:]][slot, default: 0] += 1
+                    }
                 }
                 return .next
             }
             audit.orphanPrefixes = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            for id in known.sorted() {
+                let stored = try self.counters(transaction, id: id)
+                let actual = try self.expectedCounters(transaction, id: id, slotCounts: slotCounts[id] ?? [:])
+                if stored.slotFileCounts.filter({ $0.value != 0 }) != actual.slotFileCounts || stored.pendingUploads != actual.pendingUploads {
+                    audit.miscounted.append(id)
+                }
+            }
             return audit
         }
     }
@@ -360,6 +375,43 @@ extension ArtifactStore {
             }
             total += removed
             if removed < batchCountMax { return total }
+        }
+    }
+}
+
+extension ArtifactStore {
+    /// The counters an artifact should have: its objects per slot, and its staged files without
+    /// an object.
+    func expectedCounters(_ transaction: borrowing LMDBTransaction, id: String, slotCounts: [Int: Int]) throws -> ArtifactFileCounters {
+        var counters = ArtifactFileCounters()
+        counters.slotFileCounts = slotCounts.filter { $0.value != 0 }
+        if let staging = try record(transaction, id: id)?.staging {
+            counters.pendingUploads = try stagedFiles(transaction, id: id, generation: staging.generation).filter { !$0.isRemoval && !$0.isUploaded }.count
+        }
+        return counters
+    }
+
+    /// Recomputes an artifact's counters from its objects and staged files (`spore fsck --repair`),
+    /// setting each staged file's upload state from its object.
+    public func recount(id: String, bucket: String, nowMilliseconds: Int64) async throws {
+        try await write { transaction in
+            guard let record = try self.record(transaction, id: id) else { return }
+            var slotCounts = [Int: Int]()
+            let prefix = record.storagePrefix
+            for object in try self.objects(transaction, bucket: bucket, prefix: prefix, nowMilliseconds: nowMilliseconds) {
+                let slotName = object.path.split(separator: "/", maxSplits: 1).first ?? ""
+                if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()), object.path.count > slotName.count + 1 {
+                    slotCounts[slot, default: 0] += 1
+                }
+            }
+            if let staging = record.staging {
+                for var file in try self.stagedFiles(transaction, id: id, generation: staging.generation) where !file.isRemoval {
+                    file.isUploaded = try self.objectVersion(
+                        transaction, bucket: bucket, key: record.slotPrefix(staging.slot) + file.path, nowMilliseconds: nowMilliseconds) != nil
+                    try self.putStagedFile(transaction, id: id, generation: staging.generation, file)
+                }
+            }
+            try self.saveCounters(transaction, id: id, try self.expectedCounters(transaction, id: id, slotCounts: slotCounts))
         }
     }
 }

@@ -75,13 +75,19 @@ extension ArtifactService {
             try require(op, actor, artifact: record, parent: parent)
             guard var staging = record.staging else { throw ArtifactError.notStaged }
             let slotPrefix = record.slotPrefix(staging.slot)
+            var counters = try store.counters(transaction, id: record.id)
             for (path, weight) in zip(paths, weights) {
-                var file =
-                    try store.stagedFile(transaction, id: record.id, generation: staging.generation, path: path)
-                    ?? StagedFile(path: path, order: staging.nextOrder)
-                if file.order == staging.nextOrder { staging.nextOrder += 1 }
-                file.isRemoval = false
+                let existing = try store.stagedFile(transaction, id: record.id, generation: staging.generation, path: path)
+                var file = existing ?? StagedFile(path: path, order: staging.nextOrder)
+                if existing == nil { staging.nextOrder += 1 }
+                if existing == nil || existing?.isRemoval == true {
+                    // A new staged file counts as pending until its object exists.
+                    file.isRemoval = false
+                    file.isUploaded = try store.objectVersion(transaction, bucket: bucket, key: slotPrefix + path, nowMilliseconds: now) != nil
+                    if !file.isUploaded { counters.pendingUploads += 1 }
+                }
                 file.downloadWeight = weight
+                staging.weights[path] = weight > 0 ? .double(weight) : nil
                 if staging.intent == .editVersion, !file.hasBackup,
                     try store.objectVersion(transaction, bucket: bucket, key: slotPrefix + path, nowMilliseconds: now) != nil
                 {
@@ -90,6 +96,7 @@ extension ArtifactService {
                 }
                 try store.putStagedFile(transaction, id: record.id, generation: staging.generation, file)
             }
+            try store.saveCounters(transaction, id: record.id, counters)
             record.staging = staging
             try store.save(transaction, record)
             return record
@@ -108,20 +115,29 @@ extension ArtifactService {
             try require(.removeFile, actor, artifact: record, parent: parent)
             guard var staging = record.staging else { throw ArtifactError.notStaged }
             let key = record.slotPrefix(staging.slot) + path
+            staging.weights[path] = nil
             if var file = try store.stagedFile(transaction, id: record.id, generation: staging.generation, path: path), !file.isRemoval {
+                if !file.isUploaded {
+                    var counters = try store.counters(transaction, id: record.id)
+                    counters.pendingUploads = max(0, counters.pendingUploads - 1)
+                    try store.saveCounters(transaction, id: record.id, counters)
+                }
                 if file.hasBackup {
                     // Put the committed copy back; the commit then removes it.
-                    try store.copyObject(transaction, bucket: bucket, from: record.backupKey(path), to: key, nowMilliseconds: now)
-                    try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(path), owner: owner, nowMilliseconds: now)
                     file.hasBackup = false
                     file.isRemoval = true
                     file.downloadWeight = 0
                     try store.putStagedFile(transaction, id: record.id, generation: staging.generation, file)
+                    try store.copyObject(transaction, bucket: bucket, from: record.backupKey(path), to: key, nowMilliseconds: now)
+                    try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(path), owner: owner, nowMilliseconds: now)
                 } else {
-                    // Added in this session: gone at once.
-                    try store.deleteObject(transaction, bucket: bucket, key: key, owner: owner, nowMilliseconds: now)
+                    // Added in this session: gone at once (the entry first, so the object's delete
+                    // finds no staged file to mark pending again).
                     try store.deleteStagedFile(transaction, id: record.id, generation: staging.generation, path: path)
+                    try store.deleteObject(transaction, bucket: bucket, key: key, owner: owner, nowMilliseconds: now)
                 }
+                record.staging = staging
+                try store.save(transaction, record)
             } else {
                 let marker = StagedFile(path: path, isRemoval: true, order: staging.nextOrder)
                 staging.nextOrder += 1

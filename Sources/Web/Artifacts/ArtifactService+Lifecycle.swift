@@ -132,8 +132,7 @@ extension ArtifactService {
             } else {
                 record.versions = [
                     ArtifactVersion(
-                        name: versionName, comment: comment ?? "Initial version", createdAtSeconds: now, slot: record.allocateSlot(),
-                        manifest: manifest, config: record.config
+                        name: versionName, comment: comment ?? "Initial version", createdAtSeconds: now, slot: record.allocateSlot()
                     )
                 ]
             }
@@ -141,8 +140,12 @@ extension ArtifactService {
             // collection's schema there; spore validates it here.
             if !stage, let parent, let schema = parent.config["collection_schema"] { try Self.validate(manifest, against: schema) }
             if let existing {
-                if let staging = existing.staging { try store.deleteStagedFiles(transaction, id: existing.id, generation: staging.generation) }
+                let slotCounts = try store.counters(transaction, id: existing.id).slotFileCounts
                 try store.remove(transaction, existing)
+                // The old files are released after this commit; their slots' counts go with them.
+                var counters = ArtifactFileCounters()
+                counters.slotFileCounts = slotCounts
+                try store.saveCounters(transaction, id: existing.id, counters)
             }
             try store.insert(transaction, record)
             if var updated = parent, updated.config["is_collection"] != .bool(true) {
@@ -197,8 +200,11 @@ extension ArtifactService {
             _ = try readSlot(record, version: version, stage: true)
         } else if let version, !version.isNull, version.stringValue != "latest" || !record.versions.isEmpty {
             let index = try versionIndex(record, version)
-            if let manifest = record.versions[index].manifest { shown.manifest = manifest }
-            if let config = record.versions[index].config { shown.config = config }
+            // The latest version's manifest and config are the artifact's own; older ones keep a copy.
+            if index < record.versions.count - 1 {
+                if let manifest = record.versions[index].manifest { shown.manifest = manifest }
+                if let config = record.versions[index].config { shown.config = config }
+            }
         }
         let (children, staged) = try store.read { transaction in
             (
@@ -275,6 +281,7 @@ extension ArtifactService {
                         "Collection '\(parent.alias)' does not allow modification of committed versions (no mutate permission)."
                     )
                 }
+                if version == "new" { record.keepLatestSnapshot() }
                 if let manifest { record.manifest = manifest }
                 if let type { record.type = type }
                 if let config {
@@ -286,15 +293,9 @@ extension ArtifactService {
                 if version == "new" {
                     guard record.versions.count < ArtifactStoreLimits.versionCountMax else { throw ArtifactError.value("Too many versions.") }
                     record.versions.append(
-                        ArtifactVersion(
-                            name: "v\(record.versions.count)", comment: comment, createdAtSeconds: now, slot: record.allocateSlot(),
-                            manifest: record.manifest, config: record.config
-                        )
+                        ArtifactVersion(name: "v\(record.versions.count)", comment: comment, createdAtSeconds: now, slot: record.allocateSlot())
                     )
                     record.fileCount = 0
-                } else if !record.versions.isEmpty {
-                    record.versions[record.versions.count - 1].manifest = record.manifest
-                    record.versions[record.versions.count - 1].config = record.config
                 }
                 record.lastModifiedSeconds = now
             }
@@ -340,9 +341,12 @@ extension ArtifactService {
                 }
                 let removed = record.versions.remove(at: index)
                 if index == record.versions.count, let latest = record.versions.last {
+                    // The new latest version's manifest and config become the artifact's again.
                     if let manifest = latest.manifest { record.manifest = manifest }
-                    record.fileCount = try store.countObjects(
-                        transaction, bucket: bucket, prefix: record.slotPrefix(latest.slot), nowMilliseconds: now)
+                    if let config = latest.config { record.config = config }
+                    record.versions[record.versions.count - 1].manifest = nil
+                    record.versions[record.versions.count - 1].config = nil
+                    record.fileCount = try store.counters(transaction, id: record.id).slotFileCounts[latest.slot] ?? 0
                 }
                 record.lastModifiedSeconds = now / 1000
                 try store.save(transaction, record)

@@ -19,26 +19,32 @@ extension ArtifactService {
             if let parent, record.versions.isEmpty, !allows(.attach, actor, artifact: nil, parent: parent) {
                 throw ArtifactError.permission("User does not have permission to attach artifact to the collection '\(parent.alias)'.")
             }
+            // Every staged file must have been uploaded: the object writes keep the count, so this
+            // costs nothing per file unless a file is missing and must be named.
+            var counters = try store.counters(transaction, id: record.id)
+            if counters.pendingUploads > 0 {
+                let missing = try store.stagedFiles(transaction, id: record.id, generation: staging.generation).first { !$0.isRemoval && !$0.isUploaded }
+                throw ArtifactError(.fileNotFoundError, "File '\(missing?.path ?? "?")' does not exist in the artifact.")
+            }
+            // A new version leaves the latest behind: it keeps a copy of what it was.
+            if staging.intent == .newVersion { record.keepLatestSnapshot() }
             if let manifest = staging.manifest { record.manifest = manifest }
             if let config = staging.config?.objectValue { record.config = config }
             if let type = staging.type { record.type = type.stringValue }
             if let secrets = staging.secrets { record.secrets = secrets }
-            let slotPrefix = record.slotPrefix(staging.slot)
-            let staged = try store.stagedFiles(transaction, id: record.id, generation: staging.generation)
             var weights = record.config["download_weights"]?.objectValue ?? JSONObject()
-            for file in staged {
-                if file.isRemoval {
-                    try store.deleteObject(transaction, bucket: bucket, key: slotPrefix + file.path, owner: owner, nowMilliseconds: now)
-                    weights[file.path] = nil
-                    continue
+            for (path, weight) in staging.weights { weights[path] = weight }
+            if staging.intent == .editVersion {
+                // In place: removals take effect and the committed copies kept for discard go.
+                let slotPrefix = record.slotPrefix(staging.slot)
+                for file in try store.stagedFiles(transaction, id: record.id, generation: staging.generation) where file.isRemoval || file.hasBackup {
+                    if file.isRemoval {
+                        try store.deleteObject(transaction, bucket: bucket, key: slotPrefix + file.path, owner: owner, nowMilliseconds: now)
+                        weights[file.path] = nil
+                    } else {
+                        try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(file.path), owner: owner, nowMilliseconds: now)
+                    }
                 }
-                guard try store.objectVersion(transaction, bucket: bucket, key: slotPrefix + file.path, nowMilliseconds: now) != nil else {
-                    throw ArtifactError(.fileNotFoundError, "File '\(file.path)' does not exist in the artifact.")
-                }
-                if file.hasBackup {
-                    try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(file.path), owner: owner, nowMilliseconds: now)
-                }
-                if file.downloadWeight > 0 { weights[file.path] = .double(file.downloadWeight) }
             }
             if !weights.isEmpty || record.config["download_weights"] != nil { record.config["download_weights"] = .object(weights) }
             if let parent, let schema = parent.config["collection_schema"] { try Self.validate(record.manifest, against: schema) }
@@ -49,22 +55,15 @@ extension ArtifactService {
                     throw ArtifactError.value("Version '\(name)' already exists. Existing versions: [\(names)]")
                 }
                 guard record.versions.count < ArtifactStoreLimits.versionCountMax else { throw ArtifactError.value("Too many versions.") }
-                record.versions.append(
-                    ArtifactVersion(
-                        name: name, comment: comment, createdAtSeconds: now / 1000, slot: staging.slot, manifest: record.manifest,
-                        config: record.config
-                    )
-                )
-            } else {
-                let last = record.versions.count - 1
-                if let comment { record.versions[last].comment = comment }
-                record.versions[last].manifest = record.manifest
-                record.versions[last].config = record.config
+                record.versions.append(ArtifactVersion(name: name, comment: comment, createdAtSeconds: now / 1000, slot: staging.slot))
+            } else if let comment {
+                record.versions[record.versions.count - 1].comment = comment
             }
-            record.fileCount = try store.countObjects(transaction, bucket: bucket, prefix: slotPrefix, nowMilliseconds: now)
+            counters = try store.counters(transaction, id: record.id)
+            record.fileCount = counters.slotFileCounts[staging.slot] ?? 0
             record.staging = nil
             record.lastModifiedSeconds = now / 1000
-            try store.deleteStagedFiles(transaction, id: record.id, generation: staging.generation)
+            try store.retire(transaction, id: record.id, generation: staging.generation)
             try store.save(transaction, record)
             return (record, parent)
         }
@@ -119,7 +118,10 @@ extension ArtifactService {
                     }
                 }
             }
-            try store.deleteStagedFiles(transaction, id: record.id, generation: staging.generation)
+            try store.retire(transaction, id: record.id, generation: staging.generation)
+            var counters = try store.counters(transaction, id: record.id)
+            counters.pendingUploads = 0
+            try store.saveCounters(transaction, id: record.id, counters)
             record.staging = nil
             try store.save(transaction, record)
             return (record, parent, released)

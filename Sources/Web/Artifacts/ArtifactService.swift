@@ -30,6 +30,7 @@ public final class ArtifactService: Sendable {
         self.storageOwner = storageOwner
         self.signer = signer
         self.counters = ArtifactCounters(store: objects.catalog.artifacts, firstBatch: UInt64(max(0, objects.clock.nowMilliseconds())))
+        objects.catalog.artifacts.attach(bucket: bucket)
     }
 
     var store: ArtifactStore { catalog.artifacts }

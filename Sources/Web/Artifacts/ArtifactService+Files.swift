@@ -65,14 +65,15 @@ extension ArtifactService {
 
     /// Records files in the staging session (with their weights; an in-place edit first keeps
     /// the committed copy of a file it will replace), in one transaction; answers the record.
-    func stage(_ reference: JSONValue?, actor: ArtifactActor, paths: [String], weights: [Double], op: ArtifactOperation) async throws
+    /// `op` nil: the caller's token is scoped to these files and needs no other permission.
+    func stage(_ reference: JSONValue?, actor: ArtifactActor, paths: [String], weights: [Double], op: ArtifactOperation?) async throws
         -> ArtifactRecord
     {
         let (bucket, now) = (self.bucket, nowMilliseconds)
         return try await store.write { [self] transaction -> ArtifactRecord in
             var record = try resolve(transaction, reference, actor: actor)
             let parent = try record.parentID.flatMap { try store.record(transaction, id: $0) }
-            try require(op, actor, artifact: record, parent: parent)
+            if let op { try require(op, actor, artifact: record, parent: parent) }
             guard var staging = record.staging else { throw ArtifactError.notStaged }
             let slotPrefix = record.slotPrefix(staging.slot)
             var counters = try store.counters(transaction, id: record.id)
@@ -180,11 +181,14 @@ extension ArtifactService {
 
     /// One file of an artifact as the HTTP routes serve it: the object version, and the weight a
     /// download adds.
-    public func file(_ arguments: ArtifactArguments, path: String, actor: ArtifactActor) throws -> (
+    ///
+    /// `scopeGranted`: the caller holds a token scoped to exactly this file, which needs no other
+    /// permission.
+    public func file(_ arguments: ArtifactArguments, path: String, actor: ArtifactActor, scopeGranted: Bool = false) throws -> (
         version: ObjectVersion?, key: String, weight: Double, record: ArtifactRecord
     ) {
         let (record, parent) = try resolve(arguments["artifact_id"], actor: actor)
-        try require(.getFile, actor, artifact: record, parent: parent)
+        if !scopeGranted { try require(.getFile, actor, artifact: record, parent: parent) }
         let slot = try readSlot(record, version: arguments["version"], stage: arguments.flag("stage"))
         let checked = try Self.checkedPath(path)
         let key = record.slotPrefix(slot) + checked
@@ -494,12 +498,14 @@ extension ArtifactService {
     /// Records a file an HTTP PUT is about to store in the staging session: permission first,
     /// then staging (Hypha checks staging first and so tells strangers whether an artifact is
     /// staged).
-    public func stageUpload(_ reference: JSONValue, path: String, weight: Double, actor: ArtifactActor) async throws -> ArtifactRecord {
+    public func stageUpload(
+        _ reference: JSONValue, path: String, weight: Double, actor: ArtifactActor, scopeGranted: Bool = false
+    ) async throws -> ArtifactRecord {
         let checked = try Self.checkedPath(path)
         let (record, parent) = try resolve(reference, actor: actor)
-        try require(.putFile, actor, artifact: record, parent: parent)
+        if !scopeGranted { try require(.putFile, actor, artifact: record, parent: parent) }
         guard record.staging != nil else { throw ArtifactError.notStagedForUpload }
         guard weight >= 0, weight.isFinite else { throw ArtifactError.value("Download weight must be a non-negative number.") }
-        return try await stage(reference, actor: actor, paths: [checked], weights: [weight], op: .putFile)
+        return try await stage(reference, actor: actor, paths: [checked], weights: [weight], op: scopeGranted ? nil : .putFile)
     }
 }

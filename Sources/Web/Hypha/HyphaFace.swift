@@ -49,8 +49,14 @@ public struct HyphaFace: Sendable {
 
     // MARK: Callers and workspaces
 
-    func caller(_ request: Request, query: HyphaQuery) throws -> HyphaCaller {
-        try HyphaCaller.authenticate(request, query: query, secret: configuration.jwtSecret, nowSeconds: nowMilliseconds / 1000)
+    /// The caller; a specialized token (one with extra scopes) is accepted only where the route
+    /// checks those scopes itself (`allowingSpecialized`), as in Hypha.
+    func caller(_ request: Request, query: HyphaQuery, allowingSpecialized: Bool = false) throws -> HyphaCaller {
+        let caller = try HyphaCaller.authenticate(request, query: query, secret: configuration.jwtSecret, nowSeconds: nowMilliseconds / 1000)
+        if !allowingSpecialized, caller.token?.isSpecialized == true {
+            throw HyphaError(status: .forbidden, detail: "This token is limited to its scopes and cannot be used here.", shape: .detailOnly)
+        }
+        return caller
     }
 
     /// The workspace bucket appears with the first use of the API, so S3-only users never see it.

@@ -49,6 +49,9 @@ public struct HyphaToken: Sendable, Equatable {
     public var currentWorkspace: String?
     public var issuedAtSeconds: Int64
     public var expiresAtSeconds: Int64
+    /// Scopes beyond workspaces (`get_file:{artifact}:{path}`, `put_file:…`): a token carrying any
+    /// is "specialized", good only for what those scopes name.
+    public var extraScopes: [String] = []
 
     public init(
         userID: String, subject: String? = nil, email: String? = nil, roles: [String] = [], workspaces: [String: WorkspacePermission],
@@ -70,6 +73,7 @@ public struct HyphaToken: Sendable, Equatable {
     public var scope: String {
         var parts = workspaces.keys.sorted().map { "ws:\($0)#\(workspaces[$0]!.scopeCode)" }
         if let currentWorkspace { parts.append("wid:\(currentWorkspace)") }
+        parts += extraScopes
         return parts.joined(separator: " ")
     }
 
@@ -93,6 +97,7 @@ public struct HyphaToken: Sendable, Equatable {
         guard let subject = claims["sub"]?.stringValue, !subject.isEmpty else { throw .malformed("Missing sub") }
         var workspaces = [String: WorkspacePermission]()
         var current: String?
+        var extra = [String]()
         for item in (claims["scope"]?.stringValue ?? "").split(separator: " ") {
             if item.hasPrefix("ws:"), let hash = item.lastIndex(of: "#") {
                 let name = String(item[item.index(item.startIndex, offsetBy: 3)..<hash])
@@ -101,12 +106,20 @@ public struct HyphaToken: Sendable, Equatable {
                 }
             } else if item.hasPrefix("wid:") {
                 current = String(item.dropFirst(4))
+            } else if !item.hasPrefix("cid:") {
+                extra.append(String(item))
             }
         }
-        return HyphaToken(
+        var token = HyphaToken(
             userID: claims[parentClaim]?.stringValue ?? subject, subject: subject, email: claims[emailClaim]?.stringValue,
             roles: claims[rolesClaim]?.arrayValue?.compactMap(\.stringValue) ?? [], workspaces: workspaces, currentWorkspace: current,
             issuedAtSeconds: claims["iat"]?.intValue ?? 0, expiresAtSeconds: claims["exp"]?.intValue ?? 0
         )
+        token.extraScopes = extra
+        return token
     }
+
+    /// Whether the token is specialized (carries extra scopes): Hypha accepts such a token only
+    /// where its scopes apply, never for service calls or workspace files.
+    public var isSpecialized: Bool { !extraScopes.isEmpty }
 }

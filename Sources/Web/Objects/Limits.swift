@@ -63,6 +63,8 @@ public enum Limits {
     public static let hyphaTokenByteCountMax = 8 * 1024
     /// Longest a token minted by `generate_token` may live (Hypha has no cap; 30 days here).
     public static let hyphaTokenLifetimeSecondsMax: Int64 = 30 * 86_400
+    /// Extra scopes one minted token may carry.
+    public static let tokenExtraScopeCountMax = 32
 
     // MARK: Hypha-style listings
 

@@ -31,14 +31,38 @@ struct ArtifactRoutes {
     }
 
     /// The caller and the artifact the route names, with the route's workspace as the context.
-    private func prepare(_ request: Request, _ context: SporeRequestContext) throws -> (ArtifactActor, HyphaQuery, String, String?) {
+    private func prepare(
+        _ request: Request, _ context: SporeRequestContext, scope: String? = nil
+    ) throws -> (ArtifactActor, HyphaQuery, String, String?) {
         let workspace = try HyphaFace.workspace(context)
         let query = HyphaQuery(target: request.uri.description)
-        let caller = try face.caller(request, query: query)
+        let caller = try face.caller(request, query: query, allowingSpecialized: scope != nil)
         let base = face.artifactActor(caller)
         let actor = ArtifactActor(caller: base.caller, contextWorkspace: workspace) { base.workspaceAccess($0) }
         let alias = try context.parameters.get("alias").map { try ServiceRoutes.decoded($0) }
         return (actor, query, workspace, alias)
+    }
+
+    /// For a specialized token: whether its scopes name this file (`{op}:{artifact}:{encoded path}`
+    /// or `{op}:{artifact}:*`, the artifact as `ws/alias` or its internal id); such a token then
+    /// needs no other permission, as in Hypha. Any other specialized token is refused. False for
+    /// ordinary tokens, whose permissions are checked as usual.
+    private func scopeGrants(_ op: String, request: Request, query: HyphaQuery, workspace: String, alias: String, path: String) throws -> Bool {
+        let caller = try face.caller(request, query: query, allowingSpecialized: true)
+        guard let token = caller.token, token.isSpecialized else { return false }
+        var names = ["\(workspace)/\(alias)"]
+        if let internalID = try? face.catalog.artifacts.read({ transaction in
+            try face.catalog.artifacts.id(transaction, workspace: workspace, alias: alias)
+        }) { names.append(internalID) }
+        let encoded = PercentEncoding.encode(path)
+        for name in names where token.extraScopes.contains("\(op):\(name):\(encoded)") || token.extraScopes.contains("\(op):\(name):*") {
+            return true
+        }
+        throw HyphaError(
+            status: .forbidden,
+            detail: "Token scope does not match requested file. Token has scopes [\(token.extraScopes.joined(separator: ", "))], but requested file requires scope '\(op):\(names[0]):\(encoded)'.",
+            shape: .detailOnly
+        )
     }
 
     /// What FastAPI's `HTTPException` would say for an artifact failure on these routes.
@@ -119,8 +143,9 @@ struct ArtifactRoutes {
     }
 
     private func files(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
-        let (actor, query, workspace, alias) = try prepare(request, context)
+        let (actor, query, workspace, alias) = try prepare(request, context, scope: "get_file")
         let path = try Self.filePath(request)
+        let scoped = try scopeGrants("get_file", request: request, query: query, workspace: workspace, alias: alias ?? "", path: path)
         var object: JSONObject = ["artifact_id": .string("\(workspace)/\(alias ?? "")")]
         if let version = query["version"] { object["version"] = .string(version) }
         if let stage = query["stage"] { object["stage"] = .string(stage) }
@@ -137,7 +162,7 @@ struct ArtifactRoutes {
             }
         }
         return try await run {
-            let found = try face.artifacts.file(ArtifactArguments(object), path: path, actor: actor)
+            let found = try face.artifacts.file(ArtifactArguments(object), path: path, actor: actor, scopeGranted: scoped)
             let silent = ["true", "1", "yes"].contains(query["silent"]?.lowercased() ?? "")
             guard let version = found.version else {
                 // Hypha redirects (and counts a download) for a file that does not exist; spore
@@ -164,18 +189,19 @@ struct ArtifactRoutes {
     /// `PUT …/files/{path}` into a staged artifact: the body streams into the store through the
     /// object service (durable before the 200), not through a presigned URL.
     private func upload(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
-        let (actor, query, workspace, alias) = try prepare(request, context)
+        let (actor, query, workspace, alias) = try prepare(request, context, scope: "put_file")
         let path = try Self.filePath(request)
         guard !path.isEmpty, !path.hasSuffix("/") else {
             throw HyphaError(status: .badRequest, detail: "A file path is required", shape: .detailOnly)
         }
+        let scoped = try scopeGrants("put_file", request: request, query: query, workspace: workspace, alias: alias ?? "", path: path)
         let weight = Double(query["download_weight"] ?? "0") ?? 0
         let reference = JSONValue.string("\(workspace)/\(alias ?? "")")
         return try await run {
             let artifacts = face.artifacts
             let record: ArtifactRecord
             do {
-                record = try await artifacts.stageUpload(reference, path: path, weight: weight, actor: actor)
+                record = try await artifacts.stageUpload(reference, path: path, weight: weight, actor: actor, scopeGranted: scoped)
             } catch let error as ArtifactError where error == ArtifactError.notStagedForUpload {
                 throw HyphaError(status: .badRequest, detail: "Artifact must be in staging mode to upload files", shape: .detailOnly)
             }

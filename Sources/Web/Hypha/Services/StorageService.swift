@@ -215,11 +215,17 @@ enum WorkspaceManagerService {
             throw PythonException.value("expires_in is at most \(Limits.hyphaTokenLifetimeSecondsMax) seconds")
         }
         let now = call.face.nowMilliseconds / 1000
-        let minted = HyphaToken(
+        var minted = HyphaToken(
             userID: token.userID, subject: RandomText.make(length: 16, alphabet: RandomText.tokenAlphabet), email: token.email,
             roles: token.roles, workspaces: [workspace: permission], currentWorkspace: workspace, issuedAtSeconds: now,
             expiresAtSeconds: now + Int64(expires)
         )
+        // `extra_scopes` make a specialized token (`get_file:{artifact}:{path}` …), good only for what they name.
+        let extra = config["extra_scopes"]?.arrayValue ?? []
+        guard extra.count <= Limits.tokenExtraScopeCountMax, extra.allSatisfy({ $0.stringValue.map { !$0.contains(" ") && !$0.isEmpty } ?? false }) else {
+            throw PythonException.value("extra_scopes must be a list of at most \(Limits.tokenExtraScopeCountMax) scopes without spaces")
+        }
+        minted.extraScopes = extra.compactMap(\.stringValue)
         return .string(minted.encoded(secret: call.face.configuration.jwtSecret))
     }
 }

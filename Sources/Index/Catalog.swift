@@ -23,6 +23,7 @@ public final class Catalog: Sendable {
     /// and deletes keep the artifact counters (files per slot, uploads still pending) in step, in
     /// the same transaction. Set once the artifact manager is configured.
     let artifactBucket = Mutex<String?>(nil)
+    let artifactRecords = ArtifactRecordCache()
     let keyTree: KeyTree
     let uploadTree: KeyTree
 

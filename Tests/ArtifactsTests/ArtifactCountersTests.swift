@@ -37,4 +37,37 @@ import Testing
         #expect(try seen() == 5)
         await catalog.close()
     }
+
+    /// Records are decoded once and reused, but a read always sees what its own transaction
+    /// stores: a change, a rollback and a removal are never hidden by the decoded copy.
+    @Test func decodedRecordsFollowTheStoredBytes() async throws {
+        let directory = TemporaryDirectory()
+        let catalog = try Catalog(directory: directory.path + "/index")
+        let store = catalog.artifacts
+        var record = ArtifactRecord(id: "01a2492d-e5d9-71c9-89de-cc6f0b4078e1", workspace: "ws", alias: "a", createdAtSeconds: 1, createdBy: "u")
+        record.manifest = ["name": "first"]
+        try await store.write { [record] transaction in try store.insert(transaction, record) }
+        let id = record.id
+        func stored() throws -> ArtifactRecord? { try store.read { transaction in try store.record(transaction, id: id) } }
+        #expect(try stored()?.manifest["name"] == "first")
+        #expect(try stored()?.manifest["name"] == "first")
+        var edited = record
+        edited.manifest = ["name": "second"]
+        try await store.write { [edited] transaction in try store.save(transaction, edited) }
+        #expect(try stored()?.manifest["name"] == "second")
+        // A write that fails rolls back: the decoded copy it made inside must not be served.
+        var abandoned = edited
+        abandoned.manifest = ["name": "never"]
+        await #expect(throws: (any Error).self) {
+            try await store.write { [abandoned] transaction in
+                try store.save(transaction, abandoned)
+                #expect(try store.record(transaction, id: abandoned.id)?.manifest["name"] == "never")
+                throw CancellationError()
+            }
+        }
+        #expect(try stored()?.manifest["name"] == "second")
+        try await store.write { [edited] transaction in try store.remove(transaction, edited) }
+        #expect(try stored() == nil)
+        await catalog.close()
+    }
 }

@@ -32,7 +32,9 @@ public struct ArtifactStore: Sendable {
     static func pairKey(_ first: String, _ second: String) -> [UInt8] { Array(first.utf8) + [0] + Array(second.utf8) }
 
     public func record(_ transaction: borrowing LMDBTransaction, id: String) throws -> ArtifactRecord? {
-        try transaction.get(databases.artifacts, Array(id.utf8)).map { try ArtifactRecord(decoding: $0) }
+        try transaction.withValue(databases.artifacts, Array(id.utf8)) { bytes in
+            try bytes.map { try catalog.artifactRecords.record(id: id, bytes: $0) }
+        }
     }
 
     /// The internal id of `workspace/alias`.

@@ -36,6 +36,18 @@ extension ArtifactQuery {
     /// then text (strings, and arrays/objects as JSON text) by bytes, then numbers (true/false as 1/0); descending is
     /// the exact reverse (numbers first). So "numbers before text" holds only descending.
     public func ordered(_ documents: [ArtifactSearchDocument]) -> [ArtifactSearchDocument] {
+        if order.field == .id {
+            // The common case: candidates come from the indexes in internal-id order already.
+            let precedes: (ArtifactSearchDocument, ArtifactSearchDocument) -> Bool = { lhs, rhs in
+                if lhs.internalID != rhs.internalID { return lhs.internalID.utf8.lexicographicallyPrecedes(rhs.internalID.utf8) }
+                return lhs.id.utf8.lexicographicallyPrecedes(rhs.id.utf8)
+            }
+            let before: (ArtifactSearchDocument, ArtifactSearchDocument) -> Bool =
+                order.ascending ? precedes : { lhs, rhs in lhs.internalID != rhs.internalID ? precedes(rhs, lhs) : precedes(lhs, rhs) }
+            let candidates = order.ascending ? documents : documents.reversed()
+            if zip(candidates, candidates.dropFirst()).allSatisfy({ !before($1, $0) }) { return candidates }
+            return documents.sorted(by: before)
+        }
         let keyed = documents.map { (document: $0, key: sortKey($0)) }
         return keyed.sorted { lhs, rhs in
             for (left, right) in zip(lhs.key, rhs.key) {

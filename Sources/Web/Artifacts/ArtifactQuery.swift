@@ -33,6 +33,8 @@ public struct ArtifactSearchDocument: Sendable, Hashable {
     public var versionCount: Int
     /// Whether a staging session is open: `stage: true` lists only these.
     public var isStaged: Bool
+    /// Where the caller's candidate list has this document, to find its record again without a lookup.
+    public var ordinal = 0
 
     /// A document; the defaults describe a committed generic artifact with nothing set.
     public init(

@@ -61,12 +61,15 @@ extension ArtifactService {
                 }
             }
         }
-        let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let documents = candidates.map { document($0, parent: $0.parentID.flatMap { parentsByID[$0] }) }
+        let documents = candidates.indices.map { index in
+            var document = document(candidates[index], parent: candidates[index].parentID.flatMap { parentsByID[$0] })
+            document.ordinal = index
+            return document
+        }
         let page = query.page(documents)
         let fields = parent?.config["list_fields"]?.arrayValue?.compactMap(\.stringValue)
-        let items: [JSONValue] = page.items.compactMap { document in
-            guard let record = byID[document.internalID] else { return nil }
+        let items: [JSONValue] = page.items.map { document in
+            let record = candidates[document.ordinal]
             let item = view(record, parent: record.parentID.flatMap { parentsByID[$0] })
             guard let fields, !fields.isEmpty, case .object(let object) = item else { return item }
             return .object(JSONObject(object.pairs.filter { fields.contains($0.key) || $0.key == "id" }))

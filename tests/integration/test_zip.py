@@ -8,8 +8,14 @@ import os
 import subprocess
 import zipfile
 
+import json
+
 import pytest
 import requests
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from conftest import USERS
 
 WS = "ws-user-zipper"
 
@@ -174,6 +180,61 @@ def test_workspace_folder_as_zip(zipper, tmp_path):
     assert response.status_code == 200 and 'filename="folder.zip"' in response.headers["Content-Disposition"]
     check_with_tools(tmp_path, response.content)
     assert requests.get(f"{spore.http}/{WS}/files/folder/", params={"format": "zip"}).status_code == 403
+
+
+def signed_get(spore, url, user, headers=None):
+    """A GET signed (SigV4, in headers) with one of the test users' keys, as any S3 SDK signs."""
+    access, secret = USERS[user]
+    request = AWSRequest(method="GET", url=url, headers=dict(headers or {}))
+    S3SigV4Auth(Credentials(access, secret), "s3", "us-east-1").add_auth(request)
+    return requests.get(url, headers=dict(request.headers))
+
+
+def test_s3_prefix_as_zip_with_a_presigned_url_and_per_object_permissions(spore, bucket, tmp_path):
+    root = spore.client()
+    files = {f"shared/{path}": data for path, data in FILES.items()}
+    files["shared/secret.txt"] = b"bob may not read this"
+    files["private/other.txt"] = b"outside the prefix"
+    for key, data in files.items():
+        root.put_object(Bucket=bucket, Key=key, Body=data)
+    root.put_object(Bucket=bucket, Key="shared/folder-marker/", Body=b"")
+
+    # The CLI's presigned URL (root's key): everything under the prefix, names relative to it.
+    url = spore.cli("share", "zip", f"{bucket}/shared/", "--expires", "10m").stdout.strip()
+    whole = requests.get(url)
+    assert whole.status_code == 200, whole.text
+    assert whole.headers["Content-Length"] == str(len(whole.content)) and 'filename="shared.zip"' in whole.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(whole.content)) as archive:
+        assert sorted(archive.namelist()) == sorted([*FILES, "secret.txt"])
+        assert archive.testzip() is None and archive.read("secret.txt") == files["shared/secret.txt"]
+    # Resumed halfway with Range (and If-Range naming this archive) gives the same bytes.
+    half = len(whole.content) // 2
+    rest = requests.get(url, headers={"Range": f"bytes={half}-", "If-Range": whole.headers["ETag"]})
+    assert rest.status_code == 206 and whole.content[:half] + rest.content == whole.content
+    # A URL whose prefix was changed after signing is refused.
+    tampered = url.replace("prefix=shared%2F", "prefix=private%2F")
+    assert tampered != url
+    assert requests.get(tampered).status_code == 403
+    # Nothing under the prefix: NoSuchKey, as S3 XML.
+    empty = requests.get(spore.cli("share", "zip", f"{bucket}/nothing/", "--expires", "10m").stdout.strip())
+    assert empty.status_code == 404 and "<Code>NoSuchKey</Code>" in empty.text
+
+    # bob may list shared/ and read shared/* except secret.txt: the zip leaves that one out and says so.
+    root.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ["bob"]}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/shared/*"},
+        {"Effect": "Deny", "Principal": {"AWS": ["bob"]}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/shared/secret.txt"},
+        {"Effect": "Allow", "Principal": {"AWS": ["bob"]}, "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}",
+         "Condition": {"StringLike": {"s3:prefix": ["shared/*", "shared/"]}}},
+    ]}))
+    mine = signed_get(spore, f"{spore.endpoint}/{bucket}?x-spore-zip&prefix=shared%2F", "bob")
+    assert mine.status_code == 200, mine.text
+    assert mine.headers["x-spore-zip-omitted"] == "1"
+    check_with_tools(tmp_path, mine.content)
+    # Without the right to list the prefix, no archive at all; alice has no rights here.
+    assert signed_get(spore, f"{spore.endpoint}/{bucket}?x-spore-zip&prefix=private%2F", "bob").status_code == 403
+    assert signed_get(spore, f"{spore.endpoint}/{bucket}?x-spore-zip&prefix=shared%2F", "alice").status_code == 403
+    assert requests.get(f"{spore.endpoint}/{bucket}?x-spore-zip&prefix=shared%2F").status_code == 403
+    root.delete_bucket_policy(Bucket=bucket)
 
 
 @pytest.mark.skipif(os.environ.get("SPORE_TEST_QUICK") == "1", reason="moves 5 GiB")

@@ -140,7 +140,7 @@ struct ShareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "share",
         abstract: "Share objects: presigned GET/PUT URLs, and share links (served at /share/<token> on the HTTP listener).",
-        subcommands: [Get.self, Put.self, Link.self, List.self, Revoke.self]
+        subcommands: [Get.self, Put.self, Zip.self, Link.self, List.self, Revoke.self]
     )
 
     /// AWS's limit on a presigned URL's lifetime.
@@ -159,6 +159,27 @@ struct ShareCommand: AsyncParsableCommand {
         @Argument(help: "BUCKET/KEY") var path: String
         @Option(help: "How long the URL works: 90s, 30m, 2h, 7d (at most 7d).") var expires = "1h"
         func run() async throws { Console.line(try ShareCommand.presign(store, method: "PUT", path: path, expires: expires)) }
+    }
+
+    struct Zip: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a presigned URL that downloads everything under BUCKET/PREFIX as one zip (resumable)."
+        )
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "BUCKET or BUCKET/PREFIX (photos/2024/ zips that folder)") var path: String
+        @Option(help: "How long the URL works: 90s, 30m, 2h, 7d (at most 7d).") var expires = "1h"
+        func run() async throws {
+            let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
+            let bucket = String(trimmed.prefix { $0 != "/" })
+            guard !bucket.isEmpty else { throw ValidationError("expected BUCKET or BUCKET/PREFIX, got \(path)") }
+            let prefix = String(trimmed.dropFirst(bucket.count + 1))
+            Console.line(
+                try ShareCommand.presign(
+                    store, method: "GET", bucket: bucket, key: "", expires: expires,
+                    extraQuery: [(S3Operation.zipQueryName, ""), ("prefix", prefix)]
+                )
+            )
+        }
     }
 
     struct Link: AsyncParsableCommand {
@@ -221,6 +242,12 @@ struct ShareCommand: AsyncParsableCommand {
     /// listener's address).
     static func presign(_ store: StoreOptions, method: String, path: String, expires: String) throws -> String {
         let (bucket, key) = try split(path)
+        return try presign(store, method: method, bucket: bucket, key: key, expires: expires)
+    }
+
+    static func presign(
+        _ store: StoreOptions, method: String, bucket: String, key: String, expires: String, extraQuery: [(name: String, value: String)] = []
+    ) throws -> String {
         let seconds = try seconds(expires)
         guard seconds <= Int64(Limits.presignExpirySecondsMax) else {
             throw ValidationError("presigned URLs work for at most 7 days; use `spore share link` for longer")
@@ -231,7 +258,7 @@ struct ShareCommand: AsyncParsableCommand {
         let base = try settings.s3BaseURL()
         return try PresignedURL.make(
             base: base, method: method, bucket: bucket, key: key, credential: root.keyPair, region: settings.string("region") ?? "us-east-1",
-            nowMilliseconds: SystemClockMilliseconds.now(), expiresSeconds: seconds
+            nowMilliseconds: SystemClockMilliseconds.now(), expiresSeconds: seconds, extraQuery: extraQuery
         )
     }
 }

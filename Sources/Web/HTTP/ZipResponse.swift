@@ -40,6 +40,28 @@ public enum ZipResponse {
         case invalidName(String)
     }
 
+    /// The current versions under `prefix` in `bucket`, in key order, named relative to `base`
+    /// (a leading part of `prefix`): folder markers (keys ending in `/`) are left out, and so is
+    /// every object `include` refuses. Throws `tooManyFiles` past `entryCountMax`.
+    public static func sources(
+        _ objects: ObjectService, bucket: String, prefix: String, base: String, include: (String, ObjectVersion) throws -> Bool = { _, _ in true }
+    ) throws -> [ZipSource] {
+        precondition(prefix.hasPrefix(base), "names are relative to a leading part of the prefix")
+        var sources = [ZipSource]()
+        var after: [UInt8]?
+        repeat {
+            let query = ListQuery(prefix: Array(prefix.utf8), after: after)
+            let (_, page) = try objects.catalog.listObjects(bucket: bucket, query: query, nowMilliseconds: objects.clock.nowMilliseconds())
+            for entry in page.entries where entry.key.utf8.count > base.utf8.count && !entry.key.hasSuffix("/") {
+                guard let key = ObjectKey(validating: entry.key), try include(entry.key, entry.version) else { continue }
+                sources.append(ZipSource(name: String(decoding: entry.key.utf8.dropFirst(base.utf8.count), as: UTF8.self), version: entry.version, bucket: bucket, key: key))
+                guard sources.count <= entryCountMax else { throw Failure.tooManyFiles(sources.count) }
+            }
+            after = page.isTruncated ? page.lastItem : nil
+        } while after != nil
+        return sources
+    }
+
     /// The archive's layout and strong ETag for `sources` (CRC-32s of versions stored before spore
     /// kept them are computed once and recorded).
     public static func layout(_ objects: ObjectService, sources: [ZipSource]) async throws -> (ZipLayout, String) {

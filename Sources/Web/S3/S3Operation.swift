@@ -59,10 +59,16 @@ public enum S3Operation: Equatable, Sendable {
     case putBucketCORS
     case deleteBucketCORS
     case postObject
+    /// Spore's extension: `GET|HEAD /{bucket}?x-spore-zip&prefix=P`, everything under a prefix
+    /// the caller may read, as one zip archive.
+    case getPrefixZip
     /// A bucket configuration spore does not offer, which SDKs read to learn it is unset
     /// (notification, logging, encryption …): answered as AWS answers for a bucket without it.
     case getBucketDefault(String)
     case methodNotAllowed
+
+    /// The query parameter that asks for a prefix as a zip archive (`getPrefixZip`).
+    public static let zipQueryName = "x-spore-zip"
 
     /// Query parameters that select a bucket or object subresource.
     static let subresources: Set<String> = [
@@ -91,6 +97,7 @@ public enum S3Operation: Equatable, Sendable {
     }
 
     private static func bucketOperation(_ request: S3Request, subresource: String?) -> S3Operation {
+        if request.hasQuery(zipQueryName), subresource == nil, request.method == .get || request.method == .head { return .getPrefixZip }
         switch (request.method, subresource) {
         case (.get, nil): return request.queryValue("list-type") == "2" ? .listObjectsV2 : .listObjects
         case (.get, "location"): return .getBucketLocation

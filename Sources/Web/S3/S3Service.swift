@@ -112,6 +112,7 @@ public final class S3Service: Sendable {
         case .deleteObjects: return try await deleteObjects(request, http, auth)
         case .putObject: return try await putObject(request, http, auth)
         case .getObject: return try await getObject(request, auth, isHead: false)
+        case .getPrefixZip: return try await getPrefixZip(request, http, auth)
         case .headObject: return try await getObject(request, auth, isHead: true)
         case .deleteObject: return try await deleteObject(request, auth)
         case .copyObject: return try await copyObject(request, auth)

@@ -143,18 +143,12 @@ struct FilesRoutes {
     /// relative to it), with an exact length and `Range` support, like an artifact's zip.
     private func zipFolder(_ workspace: String, path: String, request: Request, context: SporeRequestContext) async throws -> Response {
         let prefix = try face.key(workspace, path)
-        var sources = [ZipSource]()
-        var after: [UInt8]?
-        repeat {
-            let query = ListQuery(prefix: Array(prefix.utf8), after: after)
-            let (_, page) = try face.catalog.listObjects(bucket: face.bucket, query: query, nowMilliseconds: face.nowMilliseconds)
-            for entry in page.entries where entry.key != prefix && !entry.key.hasSuffix("/") {
-                guard let key = ObjectKey(validating: entry.key) else { continue }
-                sources.append(ZipSource(name: String(entry.key.dropFirst(prefix.count)), version: entry.version, bucket: face.bucket, key: key))
-            }
-            guard sources.count <= ZipResponse.entryCountMax else { throw HyphaError.badRequest("The folder holds more than \(ZipResponse.entryCountMax) files.") }
-            after = page.isTruncated ? page.lastItem : nil
-        } while after != nil
+        let sources: [ZipSource]
+        do {
+            sources = try ZipResponse.sources(face.objects, bucket: face.bucket, prefix: prefix, base: prefix)
+        } catch ZipResponse.Failure.tooManyFiles {
+            throw HyphaError.badRequest("The folder holds more than \(ZipResponse.entryCountMax) files.")
+        }
         guard !sources.isEmpty else { throw HyphaError.notFound("Directory does not exists: \(workspace)/\(path)") }
         let name = path.split(separator: "/").last.map(String.init) ?? workspace
         do {

@@ -11,10 +11,11 @@ One spore is started (release build, fsync always); Hypha runs with that spore's
 storage (as in benchmarks/artifacts.py, whose process and token helpers this script reuses). Each
 server gets the same two artifacts, uploaded through its own put_file URLs:
 
-- `stream`: large files and 1 MiB files (distinct random bytes) totalling --size-mib. Timed with
+- `stream`: large files and 1 MiB files (distinct random bytes) totalling --size-mib (Hypha,
+  which streams at a few MiB/s: --peer-size-mib, one timed run, no warm-up). Timed with
   curl writing to /dev/null: (a) every file fetched with a plain GET through the artifact API
-  (`/{ws}/artifacts/{alias}/files/{path}?use_proxy=true`, one request after another, the same
-  listener and authentication as the zip), (b) the whole artifact as one `create-zip-file`
+  (`/{ws}/artifacts/{alias}/files/{path}?use_proxy=true`, one request after another on one
+  keep-alive connection of one curl, the same listener and authentication as the zip), (b) the whole artifact as one `create-zip-file`
   download. Throughput is bytes over wall time; the median of --repeats runs after one warm-up
   pass of each, so both read from the page cache.
 - `members`: one stored zip of --members small deflated members in 100 folders. Timed: the first
@@ -104,16 +105,31 @@ def curl_seconds(url, headers, expected_bytes=None):
 def workload_stream(client, server, options, scratch):
     alias = "zip-stream"
     started = time.perf_counter()
-    artifact_id, plan = build_stream_artifact(client, alias, options.size_mib, scratch)
+    size_mib = options.size_mib if server == "spore" else min(options.size_mib, options.peer_size_mib)
+    repeats = options.repeats if server == "spore" else 1
+    artifact_id, plan = build_stream_artifact(client, alias, size_mib, scratch)
     setup = time.perf_counter() - started
     total = sum(size for _, size in plan)
     base = f"{client.url}/{client.ws}/artifacts/{alias}"
 
+    # One curl for all files (a config file of url/output pairs), so they share a keep-alive
+    # connection as the zip download does and no process is started per file.
+    config = scratch / f"{server}-get.curl"
+    lines = [f'header = "{name}: {value}"' for name, value in client.headers.items()]
+    for path, _ in plan:
+        lines += [f'url = "{base}/files/{path}?use_proxy=true"', "output = /dev/null"]
+    config.write_text("\n".join(lines) + "\n")
+
     def plain_get():
         began = time.perf_counter()
-        for path, size in plan:
-            curl_seconds(f"{base}/files/{path}?use_proxy=true", client.headers, size)
-        return time.perf_counter() - began
+        answer = subprocess.run(["curl", "-sS", "-K", str(config), "-w", "%{http_code} %{size_download}\n"],
+                                capture_output=True, text=True, check=True).stdout.split("\n")
+        elapsed = time.perf_counter() - began
+        received = [line.split() for line in answer if line]
+        if len(received) != len(plan) or any(status != "200" or int(size) != expected
+                                             for (status, size), (_, expected) in zip(received, plan)):
+            raise RuntimeError(f"{server}: plain GETs answered {received[:3]}…")
+        return elapsed
 
     def zip_download():
         size, seconds = curl_seconds(f"{base}/create-zip-file", client.headers)
@@ -121,10 +137,11 @@ def workload_stream(client, server, options, scratch):
             raise RuntimeError(f"{server}: the zip has {size} bytes, fewer than its {total} bytes of files")
         return seconds, size
 
-    plain_get()
-    zip_download()
+    if server == "spore":
+        plain_get()
+        zip_download()
     gets, zips, zip_size = [], [], 0
-    for _ in range(options.repeats):
+    for _ in range(repeats):
         gets.append(plain_get())
         seconds, zip_size = zip_download()
         zips.append(seconds)
@@ -212,6 +229,8 @@ def main():
     parser.add_argument("--spore-binary", help="a spore binary to use instead of building one")
     parser.add_argument("--hypha-python", default="/tmp/hyphavenv/bin/python")
     parser.add_argument("--size-mib", type=int, help="artifact size for the stream workload (default 2048, quick 256)")
+    parser.add_argument("--peer-size-mib", type=int, default=256,
+                        help="artifact size for Hypha's stream workload (it streams at a few MiB/s; default 256), timed once")
     parser.add_argument("--members", type=int, help="members of the stored zip (default 10000, quick 2000)")
     parser.add_argument("--repeats", type=int, help="timed downloads of each kind (default 3, quick 2)")
     parser.add_argument("--out", help="JSON output (default benchmarks/results/zip-<timestamp>.json)")

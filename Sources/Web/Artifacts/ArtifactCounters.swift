@@ -48,12 +48,19 @@ public final class ArtifactCounters: Sendable {
         }
     }
 
-    /// What a record that holds batches up to `recordBatch` does not hold yet: the pending counts,
-    /// and those of every batch after it that is still known (in flight, or the last written).
-    func unwritten(_ id: String, recordBatch: UInt64) -> (views: Double, downloads: Double) {
-        state.withLock { state in
-            var total = state.pending[id] ?? (0, 0)
-            for flight in state.inFlight where flight.batch > recordBatch {
+    /// The unwritten counts as they are now, for answering about many artifacts under one lock
+    /// (a listing of a thousand children).
+    struct Snapshot {
+        fileprivate let pending: Deltas
+        fileprivate let inFlight: [(batch: UInt64, deltas: Deltas)]
+
+        /// What a record that holds batches up to `recordBatch` does not hold yet: the pending
+        /// counts, and those of every batch after it that is still known (in flight, or the last
+        /// written).
+        func unwritten(_ id: String, recordBatch: UInt64) -> (views: Double, downloads: Double) {
+            if pending.isEmpty && inFlight.isEmpty { return (0, 0) }
+            var total = pending[id] ?? (0, 0)
+            for flight in inFlight where flight.batch > recordBatch {
                 if let delta = flight.deltas[id] {
                     total.views += delta.views
                     total.downloads += delta.downloads
@@ -61,6 +68,13 @@ public final class ArtifactCounters: Sendable {
             }
             return total
         }
+    }
+
+    /// Copies on write: taking one costs a lock and two retains.
+    func snapshot() -> Snapshot { state.withLock { Snapshot(pending: $0.pending, inFlight: $0.inFlight) } }
+
+    func unwritten(_ id: String, recordBatch: UInt64) -> (views: Double, downloads: Double) {
+        snapshot().unwritten(id, recordBatch: recordBatch)
     }
 
     /// Drops the unwritten counts of an artifact (reset_stats, delete).

@@ -61,8 +61,10 @@ extension ArtifactService {
                 }
             }
         }
+        let unwritten = counters.snapshot()
+        let parentIDs = parentsByID.mapValues(\.qualifiedID)
         let documents = candidates.indices.map { index in
-            var document = document(candidates[index], parent: candidates[index].parentID.flatMap { parentsByID[$0] })
+            var document = document(candidates[index], parentID: candidates[index].parentID.flatMap { parentIDs[$0] }, unwritten: unwritten)
             document.ordinal = index
             return document
         }
@@ -79,10 +81,11 @@ extension ArtifactService {
         return ["items": .array(items), "total": .int(page.total), "offset": .int(page.offset), "limit": .int(page.limit)]
     }
 
-    func document(_ record: ArtifactRecord, parent: ArtifactRecord?) -> ArtifactSearchDocument {
-        let pending = counters.unwritten(record.id, recordBatch: record.countsBatch)
+    /// `parentID` is the parent's `ws/alias`.
+    func document(_ record: ArtifactRecord, parentID: String?, unwritten: ArtifactCounters.Snapshot) -> ArtifactSearchDocument {
+        let pending = unwritten.unwritten(record.id, recordBatch: record.countsBatch)
         return ArtifactSearchDocument(
-            internalID: record.id, id: record.qualifiedID, alias: record.alias, workspace: record.workspace, parentID: parent?.qualifiedID,
+            internalID: record.id, id: record.qualifiedID, alias: record.alias, workspace: record.workspace, parentID: parentID,
             type: record.type, createdBy: record.createdBy, manifest: record.manifest, config: .object(record.config),
             createdAt: record.createdAtSeconds, lastModified: record.lastModifiedSeconds, downloadCount: record.downloadCount + pending.downloads,
             viewCount: record.viewCount + pending.views, versionCount: record.versions.count, isStaged: record.staging != nil

@@ -15,6 +15,7 @@ public struct JSONObject: Sendable {
     public init() {}
 
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
+        members.reserveCapacity(pairs.underestimatedCount)
         for (key, value) in pairs { self[key] = value }
     }
 

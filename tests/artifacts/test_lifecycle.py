@@ -240,14 +240,26 @@ def test_create_in_someone_elses_workspace_is_denied(alice, bob):
 
 
 def test_unknown_parameters_are_type_errors(alice):
-    """The seed documents read(include_metadata=) and create/edit(permissions=); 0.21.137 has neither."""
+    """The seed documents create/edit(permissions=); 0.21.137 has no such parameter."""
     created = alice.ok("create", alias=alice.aid("params"), manifest={"name": "x"})
-    status, body = alice.call("read", artifact_id=created["id"], include_metadata=True)
-    assert_error(status, body, 400, "TypeError", "got an unexpected keyword argument 'include_metadata'")
     status, body = alice.call("edit", artifact_id=created["id"], permissions={"*": "r"})
     assert_error(status, body, 400, "TypeError", "got an unexpected keyword argument 'permissions'")
     status, body = alice.call("list", artifact_id=created["id"])
     assert_error(status, body, 400, "TypeError", "got an unexpected keyword argument 'artifact_id'")
+
+
+@pytest.mark.quirk
+def test_read_include_metadata_as_the_seed_documents(alice):
+    """The seed's read(include_metadata=True) puts the statistics into the manifest as fields
+    starting with "."; 0.21.137 refuses the keyword (TypeError)."""
+    created = alice.ok("create", alias=alice.aid("meta"), manifest={"name": "x"})
+    alice.ok("read", artifact_id=created["id"])
+    plain = alice.ok("read", artifact_id=created["id"], silent=True)
+    assert not any(key.startswith(".") for key in plain["manifest"])
+    shown = alice.ok("read", artifact_id=created["id"], include_metadata=True, silent=True)
+    assert shown["manifest"][".view_count"] == shown["view_count"] == 1
+    assert shown["manifest"][".download_count"] == 0 and shown["manifest"][".file_count"] == 0
+    assert shown["manifest"]["name"] == "x"
 
 
 # ---- service endpoint plumbing ---------------------------------------------------------------------

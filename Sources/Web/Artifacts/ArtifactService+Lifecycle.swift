@@ -189,7 +189,17 @@ extension ArtifactService {
         let stage = arguments.flag("stage") || arguments["version"]?.stringValue == "stage"
         let (record, parent) = try resolve(arguments["artifact_id"], actor: actor)
         try require(.read, actor, artifact: record, parent: parent)
-        return try render(record, parent: parent, version: arguments["version"], stage: stage, countView: !arguments.flag("silent"))
+        let answer = try render(record, parent: parent, version: arguments["version"], stage: stage, countView: !arguments.flag("silent"))
+        guard arguments.flag("include_metadata"), case .object(var object) = answer, case .object(var manifest)? = object["manifest"] else {
+            return answer
+        }
+        // The seed document's `include_metadata` (Hypha 0.21.137 refuses the keyword): statistics
+        // as manifest fields starting with ".", for clients that only look at the manifest.
+        for name in ["download_count", "view_count", "file_count"] {
+            if let value = object[name] { manifest["." + name] = value }
+        }
+        object["manifest"] = .object(manifest)
+        return .object(object)
     }
 
     /// The read answer: a version's manifest and config when one is named, the staged ones with

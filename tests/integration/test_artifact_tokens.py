@@ -55,3 +55,25 @@ def test_specialized_tokens_reach_only_their_files(spore):
     # A tampered scope breaks the signature.
     header, payload, signature = reader.split(".")
     assert requests.get(f"{files}/other.txt", params={"token": f"{header}.{payload[:-2]}AA.{signature}"}).status_code == 401
+
+
+def test_scopes_are_minted_only_for_files_the_caller_may_reach(spore):
+    """A scope delegates the minting user's own right: nobody can mint a token for someone else's
+    private files, and only get_file/put_file scopes exist."""
+    owner = {"Authorization": f"Bearer {spore.cli('token', 'create', '--user', 'keeper').stdout.strip()}"}
+    response = requests.post(f"{spore.http}/public/services/artifact-manager/create", headers=owner,
+                             json={"alias": "ws-user-keeper/private", "manifest": {"name": "p"}})
+    assert response.status_code == 200, response.text
+    internal = response.json()["_id"]
+    mallory = {"Authorization": f"Bearer {spore.cli('token', 'create', '--user', 'mallory').stdout.strip()}"}
+
+    def mint(headers, workspace, *scopes):
+        return requests.post(f"{spore.http}/{workspace}/services/ws/generate_token", headers=headers,
+                             json={"config": {"extra_scopes": list(scopes)}})
+
+    for scope in ("get_file:ws-user-keeper/private:*", f"put_file:{internal}:x.txt", "get_file:ws-user-keeper/missing:*"):
+        refused = mint(mallory, "ws-user-mallory", scope)
+        assert refused.status_code == 403 and "Cannot grant" in refused.json()["detail"], refused.text
+    for scope in ("delete:ws-user-keeper/private:*", "get_file:ws-user-keeper/private", "get_file::*", "admin"):
+        assert mint(owner, "ws-user-keeper", scope).status_code == 400
+    assert mint(owner, "ws-user-keeper", "get_file:ws-user-keeper/private:*").status_code == 200

@@ -121,6 +121,14 @@ public final class ArtifactService: Sendable {
         guard allows(op, actor, artifact: artifact, parent: parent) else { throw ArtifactError.denied(op) }
     }
 
+    /// Before a token is minted with a `get_file:`/`put_file:` scope: a scope delegates the
+    /// caller's own right, so the artifact it names must exist and the caller must hold `op` on it
+    /// now. Otherwise anyone could mint a token for anyone's files.
+    public func requireDelegable(_ op: ArtifactOperation, artifact reference: String, actor: ArtifactActor) throws {
+        let (record, parent) = try resolve(.string(reference), actor: actor)
+        try require(op, actor, artifact: record, parent: parent)
+    }
+
     /// Operations no permission code grants: only the caller's workspace permission counts.
     func requireWorkspace(_ level: WorkspaceAccess, _ actor: ArtifactActor, on workspace: String, op: ArtifactOperation) throws {
         guard let access = actor.workspaceAccess(workspace), access >= level else { throw ArtifactError.denied(op) }

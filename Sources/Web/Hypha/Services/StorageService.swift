@@ -1,3 +1,4 @@
+import Artifacts
 import HTTPSupport
 import Index
 import Objects
@@ -226,6 +227,20 @@ enum WorkspaceManagerService {
             throw PythonException.value("extra_scopes must be a list of at most \(Limits.tokenExtraScopeCountMax) scopes without spaces")
         }
         minted.extraScopes = extra.compactMap(\.stringValue)
+        let actor = call.face.artifactActor(caller)
+        for scope in minted.extraScopes {
+            let parts = scope.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let op = ArtifactOperation(rawValue: parts[0]), op == .getFile || op == .putFile,
+                !parts[1].isEmpty, !parts[2].isEmpty
+            else {
+                throw PythonException.value("extra_scopes entries must be get_file:{artifact}:{path} or put_file:{artifact}:{path}, not \(scope)")
+            }
+            do {
+                try call.face.artifacts.requireDelegable(op, artifact: parts[1], actor: actor)
+            } catch {
+                throw PythonException.permission("Cannot grant \(scope): the caller has no \(op.rawValue) permission on artifact \(parts[1])")
+            }
+        }
         return .string(minted.encoded(secret: call.face.configuration.jwtSecret))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Zip
+@testable import Zip
 
 @Suite struct ZipMalformedTests {
     /// Reads the directory and every member of `bytes`; returns the first error, nil on success.
@@ -166,5 +166,37 @@ import Zip
         print("fuzz outcomes: \(outcomes.sorted { $0.value > $1.value }.prefix(12))")
         #expect((outcomes["success"] ?? 0) > 0)
         #expect(outcomes.count > 5)
+    }
+}
+
+/// Sizes are the archive's word: a forged ZIP64 size must be refused before anything turns it into
+/// a length (2^63 does not fit an Int64; the daemon trapped on it).
+@Suite struct ZipForgedSizeTests {
+    /// One central directory header for a member named "m.bin" whose sizes live in a ZIP64 extra.
+    static func header(method: UInt16, uncompressed: UInt64, compressed: UInt64) -> [UInt8] {
+        func u16(_ value: UInt16) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
+        func u32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
+        func u64(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
+        let name = Array("m.bin".utf8)
+        let extra = u16(1) + u16(16) + u64(uncompressed) + u64(compressed)
+        return u32(0x0201_4b50) + u16(45) + u16(45) + u16(0) + u16(method) + u16(0) + u16(0x21) + u32(0)
+            + u32(0xFFFF_FFFF) + u32(0xFFFF_FFFF) + u16(UInt16(name.count)) + u16(UInt16(extra.count)) + u16(0) + u16(0)
+            + u16(0) + u32(0) + u32(0) + name + extra
+    }
+
+    static func parse(_ bytes: [UInt8]) throws(ZipError) -> ZipDirectoryEntry {
+        var reader = ZipByteReader(bytes[...], context: "a test header")
+        return try ZipDirectoryEntry.parse(&reader, centralDirectoryOffset: 1 << 20)
+    }
+
+    @Test func sizesThatDoNotFitAreRefused() throws {
+        for huge in [UInt64(1) << 63, UInt64.max, ZipLimits.maximumMemberBytes + 1] {
+            #expect(throws: ZipError.self) { try Self.parse(Self.header(method: 0x63, uncompressed: huge, compressed: 100)) }
+            #expect(throws: ZipError.self) { try Self.parse(Self.header(method: 8, uncompressed: huge, compressed: 100)) }
+        }
+        // Deflate expands at most about 1032 times.
+        #expect(throws: ZipError.self) { try Self.parse(Self.header(method: 8, uncompressed: 2_000_000, compressed: 100)) }
+        let plausible = try Self.parse(Self.header(method: 8, uncompressed: 100_000, compressed: 100))
+        #expect(plausible.uncompressedByteCount == 100_000 && plausible.compressedByteCount == 100)
     }
 }

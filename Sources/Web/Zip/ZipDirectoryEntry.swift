@@ -134,6 +134,13 @@ public struct ZipDirectoryEntry: Sendable, Equatable {
         guard localEnd <= centralDirectoryOffset, compressed <= centralDirectoryOffset - localEnd else {
             throw ZipError("entry \(ZipName.quoted(rawName)) at offset \(offset) with \(compressed) bytes does not fit before the central directory")
         }
+        guard uncompressed <= ZipLimits.maximumMemberBytes else {
+            throw ZipError("entry \(ZipName.quoted(rawName)) declares \(uncompressed) bytes, more than \(ZipLimits.maximumMemberBytes)")
+        }
+        let (expandable, overflow) = compressed.multipliedReportingOverflow(by: ZipLimits.maximumDeflateRatio)
+        if method == .deflated, !overflow, uncompressed > expandable + 1024 {
+            throw ZipError("deflated entry \(ZipName.quoted(rawName)) declares \(uncompressed) bytes from \(compressed): more than deflate can expand")
+        }
         if method == .stored && flags & ZipFormat.flagEncrypted == 0 && compressed != uncompressed {
             throw ZipError("stored entry \(ZipName.quoted(rawName)) has sizes \(compressed) and \(uncompressed), which must be equal")
         }

@@ -29,6 +29,15 @@ public enum ZipLimits {
     /// without a bound a forged end record could make the reader allocate and read gigabytes.
     public static let maximumCentralDirectoryBytes: UInt64 = 64 << 20
 
+    /// The largest uncompressed size a member may declare (256 TiB). The size is the archive's word,
+    /// and callers turn it into lengths and JSON integers: without a bound a forged ZIP64 field
+    /// (2^63 and above) would not fit an `Int64`.
+    public static let maximumMemberBytes: UInt64 = 1 << 48
+
+    /// Deflate cannot expand data more than about 1032 times (a run of zeros); a deflated member
+    /// declaring more than this ratio (plus a small allowance) of its compressed size is forged.
+    public static let maximumDeflateRatio: UInt64 = 1032
+
     /// The largest comment an end-of-central-directory record can carry (its length field is 16 bits);
     /// the reader searches this much of the tail, plus the record itself, for the record.
     public static let maximumCommentBytes = 65_535

@@ -509,3 +509,19 @@ def test_http_listing_with_bad_filters(alice):
     # Hypha: 500 {"detail": "An unexpected error occurred: Expecting property name …"}; a 400
     # would be better, so only "an error with a detail" is asserted.
     assert response.status_code in (400, 500) and "detail" in response.json()
+
+
+def test_look_alike_files_in_another_workspace_do_not_count_as_uploads(server, alice, bob):
+    """Objects live at {ws}/artifacts/{_id}/v{n}/…; the same path written as a workspace file of
+    another workspace is not the artifact's file: it neither completes nor inflates a commit."""
+    created = alice.ok("create", alias=alice.aid("lookalike"), manifest={"name": "l"}, stage=True)
+    alice.ok("put_file", artifact_id=created["id"], file_path="a.txt")
+    for name in ("a.txt", "extra.txt"):
+        response = bob.http("PUT", f"/{bob.ws}/files/artifacts/{created['_id']}/v0/{name}", data=b"not alice's")
+        assert response.status_code == 200, response.text
+    status, body = alice.call("commit", artifact_id=created["id"])
+    assert_error(status, body, 404, "FileNotFoundError", "File 'a.txt' does not exist in the artifact.")
+    put_bytes(alice.ok("put_file", artifact_id=created["id"], file_path="a.txt"), b"alice's")
+    committed = alice.ok("commit", artifact_id=created["id"])
+    assert committed["file_count"] == 1
+    assert [f["name"] for f in alice.ok("list_files", artifact_id=created["id"])] == ["a.txt"]

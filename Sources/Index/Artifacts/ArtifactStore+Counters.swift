@@ -47,7 +47,9 @@ extension ArtifactStore {
         guard parts.count == 5, parts[1] == "artifacts", parts[3].hasPrefix("v"), let slot = Int(parts[3].dropFirst()), !parts[4].isEmpty
         else { return }
         let id = String(parts[2])
-        guard let record = try record(transaction, id: id) else { return }
+        // Only the artifact's own workspace holds its files: the same path under another
+        // workspace (a workspace file anyone may write there) must not move its counters.
+        guard let record = try record(transaction, id: id), record.workspace == parts[0] else { return }
         var counters = try counters(transaction, id: id)
         counters.slotFileCounts[slot, default: 0] += created ? 1 : -1
         if counters.slotFileCounts[slot, default: 0] < 0 { counters.slotFileCounts[slot] = 0 }

@@ -296,6 +296,7 @@ extension ArtifactStore {
         try read { transaction in
             var audit = ArtifactAudit()
             var known = Set<String>()
+            var homes = [String: String]()
             var liveSlots = [String: Set<Int>]()
             try transaction.withCursor(databases.artifacts) { cursor in
                 var entry = try cursor.first()
@@ -305,6 +306,7 @@ extension ArtifactStore {
                     audit.artifactCount += 1
                     do {
                         let record = try ArtifactRecord(decoding: current.value)
+                        homes[id] = record.workspace
                         if try self.id(transaction, workspace: record.workspace, alias: record.alias) != id {
                             audit.inconsistencies.append("artifact \(id): alias \(record.qualifiedID) does not point to it")
                         }
@@ -337,7 +339,8 @@ extension ArtifactStore {
                 let parts = text.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
                 guard parts.count >= 4, parts[1] == "artifacts" else { return .next }
                 let id = String(parts[2])
-                if !known.contains(id) {
+                // Files under another workspace's `artifacts/{id}/` are not that artifact's.
+                if !known.contains(id) || homes[id].map({ $0 != parts[0] }) == true {
                     counts["\(parts[0])/artifacts/\(id)/", default: 0] += 1
                     return .next
                 }

@@ -466,6 +466,38 @@ def test_commit_fails_when_a_staged_file_was_never_uploaded(alice):
     assert alice.ok("read", artifact_id=artifact_id, stage=True)["staging"] == [{"path": "never.txt"}, {"_intent": "new_version"}]
 
 
+def test_switching_an_in_place_edit_to_a_new_version_needs_the_files_again(alice):
+    """An in-place edit that becomes a new version (edit(stage=True, version="new")) leaves the
+    latest version as it was committed, and the new version holds only files uploaded for it."""
+    artifact_id = alice.aid("switched")
+    committed(alice, "switched", files={"a.txt": b"committed a"})
+    alice.ok("edit", artifact_id=artifact_id, stage=True)
+    upload(alice, artifact_id, "a.txt", b"edited a")
+    upload(alice, artifact_id, "b.txt", b"added b")
+    alice.ok("edit", artifact_id=artifact_id, stage=True, version="new")
+    status, body = alice.call("commit", artifact_id=artifact_id)
+    assert status == 404 and "does not exist in the artifact" in str(body), body
+    upload(alice, artifact_id, "a.txt", b"new a")
+    upload(alice, artifact_id, "b.txt", b"new b")
+    done = alice.ok("commit", artifact_id=artifact_id)
+    assert [v["version"] for v in done["versions"]] == ["v0", "v1"]
+    assert alice.ok("read_file", artifact_id=artifact_id, file_path="a.txt")["content"] == "new a"
+
+
+@pytest.mark.quirk
+def test_switching_an_in_place_edit_to_a_new_version_restores_the_latest(alice):
+    """What the in-place session had written into v0 is undone when it becomes a new version;
+    Hypha 0.21.137 leaves v0 with the edited bytes (and the added file), changing a committed version."""
+    artifact_id = alice.aid("restored")
+    committed(alice, "restored", files={"a.txt": b"committed a"})
+    alice.ok("edit", artifact_id=artifact_id, stage=True)
+    upload(alice, artifact_id, "a.txt", b"edited a")
+    upload(alice, artifact_id, "b.txt", b"added b")
+    alice.ok("edit", artifact_id=artifact_id, stage=True, version="new")
+    assert alice.ok("read_file", artifact_id=artifact_id, file_path="a.txt", version="v0")["content"] == "committed a"
+    assert sorted(f["name"] for f in alice.ok("list_files", artifact_id=artifact_id, version="v0")) == ["a.txt"]
+
+
 # ---- discard ---------------------------------------------------------------------------------------
 
 def test_discard_reverts_a_staged_edit(alice):

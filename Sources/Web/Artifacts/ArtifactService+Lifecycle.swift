@@ -267,8 +267,24 @@ extension ArtifactService {
                 if let open = record.staging {
                     staging = open
                     if version == "new", open.intent == .editVersion {
+                        // The session becomes a new version: what it wrote into the latest version
+                        // is undone, and its files must be uploaded again, into the new (empty) slot.
+                        try revertInPlaceEdits(
+                            transaction, record: record, staging: open, bucket: bucket, owner: storageOwner, nowMilliseconds: nowMilliseconds)
                         staging.intent = .newVersion
                         staging.slot = record.allocateSlot()
+                        var pending = 0
+                        for var file in try store.stagedFiles(transaction, id: record.id, generation: open.generation) where !file.isRemoval {
+                            if file.isUploaded || file.hasBackup {
+                                file.isUploaded = false
+                                file.hasBackup = false
+                                try store.putStagedFile(transaction, id: record.id, generation: open.generation, file)
+                            }
+                            pending += 1
+                        }
+                        var counters = try store.counters(transaction, id: record.id)
+                        counters.pendingUploads = pending
+                        try store.saveCounters(transaction, id: record.id, counters)
                     }
                 } else {
                     let isNew = version == "new" || record.versions.isEmpty

@@ -70,6 +70,24 @@ extension ArtifactService {
         return view(record, parent: parent)
     }
 
+    /// Undoes what an in-place edit session wrote into the latest version: files it replaced get
+    /// their committed copies back, files it added go. Its staged-file entries stay.
+    func revertInPlaceEdits(
+        _ transaction: borrowing LMDBTransaction, record: ArtifactRecord, staging: ArtifactStaging, bucket: String, owner: String,
+        nowMilliseconds now: Int64
+    ) throws {
+        precondition(staging.intent == .editVersion, "only an in-place edit writes into a committed version")
+        let slotPrefix = record.slotPrefix(staging.slot)
+        for file in try store.stagedFiles(transaction, id: record.id, generation: staging.generation) where !file.isRemoval {
+            if file.hasBackup {
+                try store.copyObject(transaction, bucket: bucket, from: record.backupKey(file.path), to: slotPrefix + file.path, nowMilliseconds: now)
+                try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(file.path), owner: owner, nowMilliseconds: now)
+            } else if file.isUploaded {
+                try store.deleteObject(transaction, bucket: bucket, key: slotPrefix + file.path, owner: owner, nowMilliseconds: now)
+            }
+        }
+    }
+
     /// A child's manifest against its collection's `collection_schema`, with the message and path
     /// Python's `jsonschema` gives (Hypha keeps only the last line of that message; spore keeps
     /// the part that says what is wrong).
@@ -107,16 +125,7 @@ extension ArtifactService {
             if staging.intent == .newVersion {
                 released = record.slotPrefix(staging.slot)
             } else {
-                let slotPrefix = record.slotPrefix(staging.slot)
-                for file in try store.stagedFiles(transaction, id: record.id, generation: staging.generation) where !file.isRemoval {
-                    if file.hasBackup {
-                        try store.copyObject(
-                            transaction, bucket: bucket, from: record.backupKey(file.path), to: slotPrefix + file.path, nowMilliseconds: now)
-                        try store.deleteObject(transaction, bucket: bucket, key: record.backupKey(file.path), owner: owner, nowMilliseconds: now)
-                    } else {
-                        try store.deleteObject(transaction, bucket: bucket, key: slotPrefix + file.path, owner: owner, nowMilliseconds: now)
-                    }
-                }
+                try revertInPlaceEdits(transaction, record: record, staging: staging, bucket: bucket, owner: owner, nowMilliseconds: now)
             }
             try store.retire(transaction, id: record.id, generation: staging.generation)
             var counters = try store.counters(transaction, id: record.id)

@@ -198,12 +198,15 @@ def test_s3_prefix_as_zip_with_a_presigned_url_and_per_object_permissions(spore,
     for key, data in files.items():
         root.put_object(Bucket=bucket, Key=key, Body=data)
     root.put_object(Bucket=bucket, Key="shared/folder-marker/", Body=b"")
+    # A name no zip may carry (an absolute path once the prefix is taken off): left out and counted.
+    root.put_object(Bucket=bucket, Key="shared//absolute.txt", Body=b"x")
 
     # The CLI's presigned URL (root's key): everything under the prefix, names relative to it.
     url = spore.cli("share", "zip", f"{bucket}/shared/", "--expires", "10m").stdout.strip()
     whole = requests.get(url)
     assert whole.status_code == 200, whole.text
     assert whole.headers["Content-Length"] == str(len(whole.content)) and 'filename="shared.zip"' in whole.headers["Content-Disposition"]
+    assert whole.headers["x-spore-zip-omitted"] == "1"
     with zipfile.ZipFile(io.BytesIO(whole.content)) as archive:
         assert sorted(archive.namelist()) == sorted([*FILES, "secret.txt"])
         assert archive.testzip() is None and archive.read("secret.txt") == files["shared/secret.txt"]
@@ -228,7 +231,7 @@ def test_s3_prefix_as_zip_with_a_presigned_url_and_per_object_permissions(spore,
     ]}))
     mine = signed_get(spore, f"{spore.endpoint}/{bucket}?x-spore-zip&prefix=shared%2F", "bob")
     assert mine.status_code == 200, mine.text
-    assert mine.headers["x-spore-zip-omitted"] == "1"
+    assert mine.headers["x-spore-zip-omitted"] == "2"
     check_with_tools(tmp_path, mine.content)
     # Without the right to list the prefix, no archive at all; alice has no rights here.
     assert signed_get(spore, f"{spore.endpoint}/{bucket}?x-spore-zip&prefix=private%2F", "bob").status_code == 403

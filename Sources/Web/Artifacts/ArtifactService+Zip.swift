@@ -12,8 +12,9 @@ extension ArtifactService {
 
     /// The files of `create-zip-file`: those named by `files` (all of the version when empty), in
     /// path order, and the download weight one whole archive adds (`download_weights
-    /// ["create-zip-file"]` when set, else the sum of the files' weights).
-    public func zipFiles(_ arguments: ArtifactArguments, files: [String], actor: ArtifactActor) throws -> (
+    /// ["create-zip-file"]` when set, else the sum of the files' weights). At most `limit` files are
+    /// read for a whole version: the caller passes one more than it can serve, to refuse bigger ones.
+    public func zipFiles(_ arguments: ArtifactArguments, files: [String], limit: Int, actor: ArtifactActor) throws -> (
         record: ArtifactRecord, files: [StoredFile], weight: Double
     ) {
         let (record, parent) = try resolve(arguments["artifact_id"], actor: actor)
@@ -21,15 +22,16 @@ extension ArtifactService {
         let slot = try readSlot(record, version: arguments["version"], stage: arguments.flag("stage"))
         let prefix = record.slotPrefix(slot)
         let now = nowMilliseconds
-        let stored = try store.read { transaction in
-            try store.objects(transaction, bucket: bucket, prefix: prefix, nowMilliseconds: now, limit: ArtifactStoreLimits.versionFileCountMax)
-        }
-        var selected = stored
-        if !files.isEmpty {
-            let wanted = try files.map(Self.checkedPath)
-            let byPath = Dictionary(stored.map { ($0.path, $0.version) }, uniquingKeysWith: { first, _ in first })
-            selected = try wanted.map { path in
-                guard let version = byPath[path] else { throw ArtifactError(.fileNotFoundError, "File '\(path)' does not exist in the artifact.") }
+        let wanted = try files.map(Self.checkedPath)
+        let selected: [(path: String, version: ObjectVersion)] = try store.read { transaction in
+            guard !wanted.isEmpty else {
+                return try store.objects(transaction, bucket: bucket, prefix: prefix, nowMilliseconds: now, limit: limit).map { ($0.path, $0.version) }
+            }
+            // Named files are looked up one by one: the version may hold far more than were asked for.
+            return try wanted.map { path in
+                guard let version = try store.objectVersion(transaction, bucket: bucket, key: prefix + path, nowMilliseconds: now) else {
+                    throw ArtifactError(.fileNotFoundError, "File '\(path)' does not exist in the artifact.")
+                }
                 return (path, version)
             }
         }

@@ -33,6 +33,9 @@ public enum ZipResponse {
     public static let entryCountMax = 100_000
     /// Bytes one archive may hold (the archive may be a little larger: headers).
     public static let byteCountMax: UInt64 = 1 << 40
+    /// Says how many objects of a folder or prefix an archive left out (unreadable for the caller,
+    /// or a name that cannot be a safe entry).
+    public static let omittedField = HTTPField.Name("x-spore-zip-omitted")!
 
     public enum Failure: Error, Equatable, Sendable {
         case tooManyFiles(Int)
@@ -42,9 +45,12 @@ public enum ZipResponse {
 
     /// The current versions under `prefix` in `bucket`, in key order, named relative to `base`
     /// (a leading part of `prefix`): folder markers (keys ending in `/`) are left out, and so is
-    /// every object `include` refuses. Throws `tooManyFiles` past `entryCountMax`.
+    /// every object `include` refuses. Objects whose name cannot be a safe zip entry (a `..`
+    /// segment, a leading `/`, a drive letter) are left out too and counted in `unsafeNames`, so
+    /// one such key cannot break the archive for everyone. Throws `tooManyFiles` past `entryCountMax`.
     public static func sources(
-        _ objects: ObjectService, bucket: String, prefix: String, base: String, include: (String, ObjectVersion) throws -> Bool = { _, _ in true }
+        _ objects: ObjectService, bucket: String, prefix: String, base: String, unsafeNames: inout Int,
+        include: (String, ObjectVersion) throws -> Bool = { _, _ in true }
     ) throws -> [ZipSource] {
         precondition(prefix.hasPrefix(base), "names are relative to a leading part of the prefix")
         var sources = [ZipSource]()
@@ -54,7 +60,12 @@ public enum ZipResponse {
             let (_, page) = try objects.catalog.listObjects(bucket: bucket, query: query, nowMilliseconds: objects.clock.nowMilliseconds())
             for entry in page.entries where entry.key.utf8.count > base.utf8.count && !entry.key.hasSuffix("/") {
                 guard let key = ObjectKey(validating: entry.key), try include(entry.key, entry.version) else { continue }
-                sources.append(ZipSource(name: String(decoding: entry.key.utf8.dropFirst(base.utf8.count), as: UTF8.self), version: entry.version, bucket: bucket, key: key))
+                let name = String(decoding: entry.key.utf8.dropFirst(base.utf8.count), as: UTF8.self)
+                guard ZipLayout.isSafeName(name) else {
+                    unsafeNames += 1
+                    continue
+                }
+                sources.append(ZipSource(name: name, version: entry.version, bucket: bucket, key: key))
                 guard sources.count <= entryCountMax else { throw Failure.tooManyFiles(sources.count) }
             }
             after = page.isTruncated ? page.lastItem : nil

@@ -94,6 +94,10 @@ public struct ZipLayout: Sendable {
     /// a `..` segment, longer than `ZipLimits.maximumNameBytes`), a directory entry with data,
     /// an empty entry whose CRC is not 0, more than `ZipLimits.maximumEntryCount` entries, or a total
     /// length beyond 64 bits. Duplicate names are allowed, as in the format; readers take the last.
+    /// Whether `name` can be an entry of a layout: relative, without `..` segments, NUL bytes or
+    /// a drive letter, at most `ZipLimits.maximumNameBytes` (what extraction can trust).
+    public static func isSafeName(_ name: String) -> Bool { (try? ZipName.validate(name.utf8)) != nil }
+
     public init(entries: [ZipEntry]) throws(ZipError) {
         guard entries.count <= ZipLimits.maximumEntryCount else {
             throw ZipError("\(entries.count) entries, more than the limit of \(ZipLimits.maximumEntryCount)")

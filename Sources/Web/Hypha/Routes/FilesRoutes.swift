@@ -143,16 +143,20 @@ struct FilesRoutes {
     /// relative to it), with an exact length and `Range` support, like an artifact's zip.
     private func zipFolder(_ workspace: String, path: String, request: Request, context: SporeRequestContext) async throws -> Response {
         let prefix = try face.key(workspace, path)
+        var omitted = 0
         let sources: [ZipSource]
         do {
-            sources = try ZipResponse.sources(face.objects, bucket: face.bucket, prefix: prefix, base: prefix)
+            sources = try ZipResponse.sources(face.objects, bucket: face.bucket, prefix: prefix, base: prefix, unsafeNames: &omitted)
         } catch ZipResponse.Failure.tooManyFiles {
             throw HyphaError.badRequest("The folder holds more than \(ZipResponse.entryCountMax) files.")
         }
         guard !sources.isEmpty else { throw HyphaError.notFound("Directory does not exists: \(workspace)/\(path)") }
         let name = path.split(separator: "/").last.map(String.init) ?? workspace
         do {
-            return try await ZipResponse.serve(face.objects, sources: sources, filename: name + ".zip", request: request, eventLoop: context.channel.eventLoop)
+            var response = try await ZipResponse.serve(
+                face.objects, sources: sources, filename: name + ".zip", request: request, eventLoop: context.channel.eventLoop)
+            if omitted > 0 { response.headers[ZipResponse.omittedField] = String(omitted) }
+            return response
         } catch let error as ZipResponse.Failure {
             throw HyphaError.badRequest("\(error)")
         }

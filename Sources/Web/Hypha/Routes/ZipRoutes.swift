@@ -42,7 +42,8 @@ struct ZipRoutes {
         let silent = ["true", "1", "yes"].contains(query["silent"]?.lowercased() ?? "")
         do {
             let artifacts = face.artifacts
-            let (record, files, weight) = try artifacts.zipFiles(ArtifactArguments(object), files: query.all("file"), actor: actor)
+            let (record, files, weight) = try artifacts.zipFiles(
+                ArtifactArguments(object), files: query.all("file"), limit: ZipResponse.entryCountMax + 1, actor: actor)
             let sources = files.compactMap { file in
                 ObjectKey(validating: file.key).map { ZipSource(name: file.path, version: file.version, bucket: face.bucket, key: $0) }
             }
@@ -163,14 +164,24 @@ struct ZipRoutes {
 }
 
 /// The parsed central directories of recently opened zips, by object version: a member of a large
-/// archive costs one ranged read of its data after the first access. Bounded by entries held.
+/// archive costs one ranged read of its data after the first access. Bounded by the memory the
+/// parsed directories take (names dominate: an archive may have up to 64 MiB of them), and by
+/// archives; the least recently used go first, but the newest always stays.
 final class ZipDirectoryCache: Sendable {
-    /// Directory entries the cache may hold across all archives.
-    static let entryCountMax = 1_000_000
+    /// Estimated bytes of parsed directories the cache may hold across all archives.
+    static let byteCountMax = 128 << 20
     /// Archives the cache may hold.
     static let archiveCountMax = 64
+    /// Estimated bytes one parsed entry takes besides its name.
+    static let entryOverheadBytes = 160
 
-    private let cached = Mutex<[(key: String, directory: ZipDirectory)]>([])
+    private struct Cached {
+        let key: String
+        let directory: ZipDirectory
+        let byteCount: Int
+    }
+
+    private let cached = Mutex<[Cached]>([])
 
     func directory(of version: ObjectVersion, key: String, objects: ObjectService) async throws -> ZipDirectory {
         let cacheKey = "\(key)#\(version.sequence)#\(version.etag)"
@@ -185,12 +196,13 @@ final class ZipDirectoryCache: Sendable {
         let directory = try await ZipDirectory.read(archiveByteCount: UInt64(version.byteCount)) { range in
             try await Self.read(objects, version, range)
         }
+        let byteCount = directory.entries.reduce(0) { $0 + $1.name.utf8.count + Self.entryOverheadBytes }
         cached.withLock { entries in
-            entries.append((cacheKey, directory))
-            while entries.count > Self.archiveCountMax || entries.reduce(0, { $0 + $1.directory.entries.count }) > Self.entryCountMax,
-                entries.count > 1
-            {
-                entries.removeFirst()
+            entries.removeAll { $0.key == cacheKey }
+            entries.append(Cached(key: cacheKey, directory: directory, byteCount: byteCount))
+            var total = entries.reduce(0) { $0 + $1.byteCount }
+            while entries.count > 1, entries.count > Self.archiveCountMax || total > Self.byteCountMax {
+                total -= entries.removeFirst().byteCount
             }
         }
         return directory

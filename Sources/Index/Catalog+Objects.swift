@@ -208,7 +208,10 @@ extension Catalog {
             try allocateID(transaction)
         }
         try scheduleAfterWrite(transaction, bucket: bucket, key: key, nowMilliseconds: nowMilliseconds)
-        if isArtifactBucket(name) { try artifacts.fileChanged(transaction, key: key.value, created: visible == nil, removed: false) }
+        if isArtifactBucket(name) {
+            let counted = entry.map { !$0.current.isDeleteMarker } ?? false
+            try artifacts.fileChanged(transaction, key: key.value, countDelta: counted ? 0 : 1, present: true)
+        }
         return stored
     }
 
@@ -257,8 +260,9 @@ extension Catalog {
         let plan = VersioningPlan.delete(
             state: bucket.versioning, current: (isNull: entry?.current.isNullVersion ?? false, exists: entry != nil)
         )
-        let wasVisible = entry.map { !$0.current.isDeleteMarker && !$0.current.isExpired(atMilliseconds: nowMilliseconds) } ?? false
-        if wasVisible, isArtifactBucket(name) { try artifacts.fileChanged(transaction, key: key.value, created: false, removed: true) }
+        if isArtifactBucket(name), let entry, !entry.current.isDeleteMarker {
+            try artifacts.fileChanged(transaction, key: key.value, countDelta: -1, present: false)
+        }
         if plan.removesKey {
             guard let entry else { return DeleteOutcome(createdMarker: nil, removed: nil) }
             try dropVersion(transaction, bucketID: bucket.id, entry.current, nowMilliseconds: nowMilliseconds)
@@ -284,7 +288,8 @@ extension Catalog {
         if entry.current.versionID == versionID {
             try dropVersion(transaction, bucketID: bucket.id, entry.current, nowMilliseconds: nowMilliseconds)
             // The newest noncurrent version, if any, becomes current.
-            if let promoted = try noncurrentVersions(transaction, keyID: entry.keyID).first {
+            let promoted = try noncurrentVersions(transaction, keyID: entry.keyID).first
+            if let promoted {
                 try transaction.delete(databases.versions, Self.versionKey(entry.keyID, promoted.sequence))
                 try keyTree.put(
                     transaction, root: bucket.id, key: key.bytes,
@@ -292,6 +297,12 @@ extension Catalog {
                 ) { try allocateID(transaction) }
             } else {
                 try keyTree.delete(transaction, root: bucket.id, key: key.bytes)
+            }
+            // Expiry sweeps come here too: an artifact file that expires leaves its slot's count.
+            if isArtifactBucket(bucket.name) {
+                let (was, now) = (!entry.current.isDeleteMarker, promoted.map { !$0.isDeleteMarker } ?? false)
+                let present = promoted.map { !$0.isDeleteMarker && !$0.isExpired(atMilliseconds: nowMilliseconds) } ?? false
+                try artifacts.fileChanged(transaction, key: key.value, countDelta: (now ? 1 : 0) - (was ? 1 : 0), present: present)
             }
             return DeleteOutcome(createdMarker: nil, removed: entry.current)
         }

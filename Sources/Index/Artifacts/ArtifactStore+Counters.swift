@@ -39,10 +39,11 @@ extension ArtifactStore {
         try transaction.put(databases.artifactCounters, Array(id.utf8), counters.encoded())
     }
 
-    /// An artifact file (`{ws}/artifacts/{id}/v{slot}/{path}`) appeared or disappeared: the slot's
-    /// count and the staged file's upload state follow, in the writer's transaction.
-    func fileChanged(_ transaction: borrowing LMDBTransaction, key: String, created: Bool, removed: Bool) throws {
-        guard created || removed else { return }
+    /// An artifact file (`{ws}/artifacts/{id}/v{slot}/{path}`) changed, in the writer's transaction:
+    /// the slot's count moves by `countDelta` (a slot counts the stored objects that are not delete
+    /// markers, expired or not, until the sweep removes them), and the staged file's upload state
+    /// follows `present` (whether a readable object is there now).
+    func fileChanged(_ transaction: borrowing LMDBTransaction, key: String, countDelta: Int, present: Bool) throws {
         let parts = key.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[1] == "artifacts", parts[3].hasPrefix("v"), let slot = Int(parts[3].dropFirst()), !parts[4].isEmpty
         else { return }
@@ -51,22 +52,18 @@ extension ArtifactStore {
         // workspace (a workspace file anyone may write there) must not move its counters.
         guard let record = try record(transaction, id: id), record.workspace == parts[0] else { return }
         var counters = try counters(transaction, id: id)
-        counters.slotFileCounts[slot, default: 0] += created ? 1 : -1
-        if counters.slotFileCounts[slot, default: 0] < 0 { counters.slotFileCounts[slot] = 0 }
+        var changed = countDelta != 0
+        if countDelta != 0 { counters.slotFileCounts[slot] = max(0, counters.slotFileCounts[slot, default: 0] + countDelta) }
         if let staging = record.staging, staging.slot == slot,
-            var file = try stagedFile(transaction, id: id, generation: staging.generation, path: String(parts[4])), !file.isRemoval
+            var file = try stagedFile(transaction, id: id, generation: staging.generation, path: String(parts[4])), !file.isRemoval,
+            file.isUploaded != present
         {
-            if created, !file.isUploaded {
-                file.isUploaded = true
-                counters.pendingUploads = max(0, counters.pendingUploads - 1)
-                try putStagedFile(transaction, id: id, generation: staging.generation, file)
-            } else if removed, file.isUploaded {
-                file.isUploaded = false
-                counters.pendingUploads += 1
-                try putStagedFile(transaction, id: id, generation: staging.generation, file)
-            }
+            file.isUploaded = present
+            counters.pendingUploads = max(0, counters.pendingUploads + (present ? -1 : 1))
+            try putStagedFile(transaction, id: id, generation: staging.generation, file)
+            changed = true
         }
-        try saveCounters(transaction, id: id, counters)
+        if changed { try saveCounters(transaction, id: id, counters) }
     }
 
     // MARK: Retired staging sessions

@@ -349,10 +349,9 @@ extension ArtifactStore {
                 let slotName = parts[3].split(separator: "/", maxSplits: 1).first ?? ""
                 if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()) {
                     if liveSlots[id]?.contains(slot) == false { counts["\(parts[0])/artifacts/\(id)/v\(slot)/", default: 0] += 1 }
+                    // Slots count stored objects, expired or not, until the sweep removes them.
                     let entry = try ObjectEntry(decoding: payload)
-                    if !entry.current.isDeleteMarker, !entry.current.isExpired(atMilliseconds: nowMilliseconds) {
-                        slotCounts[id, default: [:]][slot, default: 0] += 1
-                    }
+                    if !entry.current.isDeleteMarker { slotCounts[id, default: [:]][slot, default: 0] += 1 }
                 }
                 return .next
             }
@@ -402,11 +401,18 @@ extension ArtifactStore {
         try await write { transaction in
             guard let record = try self.record(transaction, id: id) else { return }
             var slotCounts = [Int: Int]()
-            let prefix = record.storagePrefix
-            for object in try self.objects(transaction, bucket: bucket, prefix: prefix, nowMilliseconds: nowMilliseconds) {
-                let slotName = object.path.split(separator: "/", maxSplits: 1).first ?? ""
-                if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()), object.path.count > slotName.count + 1 {
-                    slotCounts[slot, default: 0] += 1
+            let prefix = Array(record.storagePrefix.utf8)
+            if let bucketRecord = try catalog.bucket(transaction, named: bucket) {
+                try catalog.keyTree.scan(transaction, root: bucketRecord.id, from: prefix) { key, payload in
+                    guard key.starts(with: prefix) else { return .stop }
+                    let path = String(decoding: key.dropFirst(prefix.count), as: UTF8.self)
+                    let slotName = path.split(separator: "/", maxSplits: 1).first ?? ""
+                    if slotName.hasPrefix("v"), let slot = Int(slotName.dropFirst()), path.utf8.count > slotName.utf8.count + 1,
+                        try !ObjectEntry(decoding: payload).current.isDeleteMarker
+                    {
+                        slotCounts[slot, default: 0] += 1
+                    }
+                    return .next
                 }
             }
             if let staging = record.staging {

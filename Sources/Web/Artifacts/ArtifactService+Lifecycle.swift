@@ -347,7 +347,7 @@ extension ArtifactService {
         let version = arguments["version"]
         let recursive = arguments.flag("recursive")
         let now = nowMilliseconds
-        let released = try await store.write { [self] transaction -> [String] in
+        let (released, removedIDs) = try await store.write { [self] transaction -> ([String], [String]) in
             var record = try resolve(transaction, reference, actor: actor)
             let parent = try record.parentID.flatMap { try store.record(transaction, id: $0) }
             try requireDelete(record, parent: parent, actor: actor)
@@ -376,13 +376,17 @@ extension ArtifactService {
                 }
                 record.lastModifiedSeconds = now / 1000
                 try store.save(transaction, record)
-                return [record.slotPrefix(removed.slot)]
+                return ([record.slotPrefix(removed.slot)], [])
             }
             if !recursive, let parent, !allows(.detach, actor, artifact: nil, parent: parent), !isRecipient(record, parent: parent, actor: actor) {
                 throw ArtifactError.permission("User does not have permission to detach artifacts from the collection '\(parent.alias)'.")
             }
-            return try removeArtifact(transaction, record, recursive: recursive, actor: actor, depth: 0)
+            var removedIDs = [String]()
+            let prefixes = try removeArtifact(transaction, record, recursive: recursive, actor: actor, depth: 0, removedIDs: &removedIDs)
+            return (prefixes, removedIDs)
         }
+        // Pending counts are dropped only once the records are gone for good (a failed delete keeps them).
+        for id in removedIDs { counters.forget(id) }
         for prefix in released { try await releaseFiles(prefix: prefix) }
         return .null
     }
@@ -402,23 +406,25 @@ extension ArtifactService {
     }
 
     /// Removes a record (and with `recursive` its descendants; without, its children become roots)
-    /// in the caller's transaction; answers the prefixes whose files are to be released.
+    /// in the caller's transaction; answers the prefixes whose files are to be released, and adds the
+    /// removed internal ids to `removedIDs`.
     func removeArtifact(
-        _ transaction: borrowing LMDBTransaction, _ record: ArtifactRecord, recursive: Bool, actor: ArtifactActor, depth: Int
+        _ transaction: borrowing LMDBTransaction, _ record: ArtifactRecord, recursive: Bool, actor: ArtifactActor, depth: Int,
+        removedIDs: inout [String]
     ) throws -> [String] {
         guard depth < ArtifactStoreLimits.collectionDepthMax else { throw ArtifactError.value("Collections are nested too deeply to delete.") }
         var prefixes = [record.storagePrefix]
         for var child in try store.children(transaction, of: record.id) {
             if recursive {
                 try requireDelete(child, parent: record, actor: actor)
-                prefixes += try removeArtifact(transaction, child, recursive: true, actor: actor, depth: depth + 1)
+                prefixes += try removeArtifact(transaction, child, recursive: true, actor: actor, depth: depth + 1, removedIDs: &removedIDs)
             } else {
                 child.parentID = nil
                 try store.save(transaction, child)
             }
         }
         try store.remove(transaction, record)
-        counters.forget(record.id)
+        removedIDs.append(record.id)
         return prefixes
     }
 

@@ -75,6 +75,8 @@ let package = Package(
         // Zip archives: a writer that knows the exact length and any byte range of an archive before
         // producing it, and a reader that opens one member by ranged reads. Pure format code, no I/O.
         .target(name: "Zip", dependencies: ["CZlib"], path: "Sources/Web/Zip", swiftSettings: strictSettings),
+        // Jinja2-compatible templates for artifact views: parser and renderer, no I/O.
+        .target(name: "Templates", dependencies: ["SporeJSON"], path: "Sources/Web/Templates", swiftSettings: strictSettings),
         // The artifact manager's domain rules, below the faces: permissions, list and search queries.
         .target(
             name: "Artifacts",
@@ -119,7 +121,7 @@ let package = Package(
         .target(
             name: "HyphaAPI",
             dependencies: [
-                "HTTPSupport", "Objects", "Artifacts", "Zip", "Index", "BlobStore", "SporeJSON",
+                "HTTPSupport", "Objects", "Artifacts", "Zip", "Templates", "Index", "BlobStore", "SporeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -132,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "S3API", "HyphaAPI", "Artifacts", "HTTPSupport", "Objects", "Index", "BlobStore",
+                "S3API", "HyphaAPI", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

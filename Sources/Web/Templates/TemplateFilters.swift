@@ -51,7 +51,8 @@ enum TemplateFilters {
     }
 
     static func apply(
-        _ name: String, _ value: TemplateValue, _ positional: [TemplateValue], _ keyword: [(String, TemplateValue)], at: Position, renderer: inout TemplateRenderer
+        _ name: String, _ value: TemplateValue, _ positional: [TemplateValue], _ keyword: [(String, TemplateValue)], at: Position,
+        renderer: inout TemplateRenderer
     ) throws(TemplateError) -> TemplateValue {
         let frozen = renderer
         func arguments(_ names: String...) -> Arguments { Arguments(positional: positional, keyword: keyword, names: names) }
@@ -189,7 +190,9 @@ enum TemplateFilters {
             let list = try items(value)
             let attribute = arguments.value(2)
             let keys = try list.map { (item) throws(TemplateError) in
-                try sortKey(attribute.map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item, caseSensitive: arguments.flag(1, false))
+                try sortKey(
+                    attribute.map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item,
+                    caseSensitive: arguments.flag(1, false))
             }
             let order = try stableOrder(keys, reverse: arguments.flag(0, false), at: at, renderer: frozen)
             return .list(order.map { list[$0] })
@@ -198,7 +201,9 @@ enum TemplateFilters {
             var seen: [TemplateValue] = []
             var result: [TemplateValue] = []
             for item in try items(value) {
-                let key = sortKey(try arguments.value(1).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item, caseSensitive: arguments.flag(0, false))
+                let key = sortKey(
+                    try arguments.value(1).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item,
+                    caseSensitive: arguments.flag(0, false))
                 if !seen.contains(where: { TemplatePython.equal($0, key) }) {
                     seen.append(key)
                     result.append(item)
@@ -210,7 +215,9 @@ enum TemplateFilters {
             let list = try items(value)
             guard !list.isEmpty else { return .undefined(hint: "No aggregated item, sequence was empty.") }
             let keys = try list.map { (item) throws(TemplateError) in
-                sortKey(try arguments.value(1).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item, caseSensitive: arguments.flag(0, false))
+                sortKey(
+                    try arguments.value(1).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item,
+                    caseSensitive: arguments.flag(0, false))
             }
             var best = 0
             for index in 1..<list.count {
@@ -225,7 +232,8 @@ enum TemplateFilters {
             let arguments = arguments("attribute", "start")
             var total = arguments.value(1) ?? .int(0)
             for item in try items(value) {
-                let term = try arguments.value(0).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item
+                let term =
+                    try arguments.value(0).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item
                 total = try TemplatePython.binary("+", total, term, at: at, renderer: frozen)
             }
             return total
@@ -252,7 +260,9 @@ enum TemplateFilters {
                         return found
                     })
             }
-            guard let filter = positional.first?.text, names.contains(filter) else { throw fail("No filter named '\(positional.first?.text ?? "")'.") }
+            guard let filter = positional.first?.text, names.contains(filter) else {
+                throw fail("No filter named '\(positional.first?.text ?? "")'.")
+            }
             var mapped: [TemplateValue] = []
             for item in list { mapped.append(try apply(filter, item, Array(positional.dropFirst()), keyword, at: at, renderer: &renderer)) }
             return .list(mapped)
@@ -296,10 +306,11 @@ enum TemplateFilters {
                 return .text(mapping.pairs.map { "\(urlQuote($0.key, query: true))=\(urlQuote($0.value.text, query: true))" }.joined(separator: "&"))
             }
             if let pairs = value.sequence {
-                return .text(pairs.map { pair in
-                    let parts = (try? TemplatePython.iterate(pair, at: at, renderer: frozen)) ?? []
-                    return "\(urlQuote(parts.first?.text ?? "", query: true))=\(urlQuote(parts.dropFirst().first?.text ?? "", query: true))"
-                }.joined(separator: "&"))
+                return .text(
+                    pairs.map { pair in
+                        let parts = (try? TemplatePython.iterate(pair, at: at, renderer: frozen)) ?? []
+                        return "\(urlQuote(parts.first?.text ?? "", query: true))=\(urlQuote(parts.dropFirst().first?.text ?? "", query: true))"
+                    }.joined(separator: "&"))
             }
             return .text(urlQuote(value.text, query: false))
         case "wordcount":
@@ -337,7 +348,9 @@ enum TemplateFilters {
     }
 
     /// A value at an attribute path like `"meta.name"` or an index, as `map(attribute=…)` reads it.
-    static func path(_ value: TemplateValue, _ attribute: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
+    static func path(_ value: TemplateValue, _ attribute: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError)
+        -> TemplateValue
+    {
         if case .int = attribute { return try TemplatePython.item(value, attribute, at: at, renderer: renderer) }
         var current = value
         for part in attribute.text.split(separator: ".", omittingEmptySubsequences: false) {
@@ -358,8 +371,12 @@ enum TemplateFilters {
         let order = Array(keys.indices).sorted { a, b in
             do {
                 // Python's reverse sort keeps equal items in their original order too.
-                if try TemplatePython.less(reverse ? keys[b] : keys[a], reverse ? keys[a] : keys[b], operation: "<", at: at, renderer: renderer) { return true }
-                if try TemplatePython.less(reverse ? keys[a] : keys[b], reverse ? keys[b] : keys[a], operation: "<", at: at, renderer: renderer) { return false }
+                if try TemplatePython.less(reverse ? keys[b] : keys[a], reverse ? keys[a] : keys[b], operation: "<", at: at, renderer: renderer) {
+                    return true
+                }
+                if try TemplatePython.less(reverse ? keys[a] : keys[b], reverse ? keys[b] : keys[a], operation: "<", at: at, renderer: renderer) {
+                    return false
+                }
                 return a < b
             } catch {
                 failure = error as? TemplateError
@@ -413,7 +430,9 @@ enum TemplateFilters {
         var out = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if (byte < 0x80 && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) || "_.-~".unicodeScalars.contains(scalar) || (!query && byte == UInt8(ascii: "/")) {
+            if (byte < 0x80 && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) || "_.-~".unicodeScalars.contains(scalar)
+                || (!query && byte == UInt8(ascii: "/"))
+            {
                 out.unicodeScalars.append(scalar)
             } else {
                 out += "%" + TemplateValue.hex(UInt32(byte), width: 2).uppercased()
@@ -448,7 +467,8 @@ enum TemplateFilters {
     }
 
     /// Python's `%` formatting for `%s`, `%r`, `%d`/`%i`, `%f` (with a precision) and `%%`.
-    static func percentFormat(_ format: String, _ arguments: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> String {
+    static func percentFormat(_ format: String, _ arguments: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> String
+    {
         var values: [TemplateValue] = arguments.sequence ?? [arguments]
         var out = ""
         var scalars = format.unicodeScalars[...]
@@ -478,7 +498,9 @@ enum TemplateFilters {
             case "s": out += value.text
             case "r": out += value.repr
             case "d", "i":
-                guard let number = TemplatePython.number(value) else { throw renderer.error("%\(conversion) format: a real number is required, not \(value.typeName)", at) }
+                guard let number = TemplatePython.number(value) else {
+                    throw renderer.error("%\(conversion) format: a real number is required, not \(value.typeName)", at)
+                }
                 out += String(Int(number))
             case "f":
                 guard let number = TemplatePython.number(value) else { throw renderer.error("must be real number, not \(value.typeName)", at) }
@@ -499,7 +521,9 @@ enum TemplateTests {
         "lessthan", "le", "<=", "gt", ">", "greaterthan", "ge", ">=", "in", "lower", "upper", "sameas",
     ]
 
-    static func apply(_ name: String, _ value: TemplateValue, _ arguments: [TemplateValue], at: TemplateLexer.Position, renderer: TemplateRenderer) throws(TemplateError) -> Bool {
+    static func apply(_ name: String, _ value: TemplateValue, _ arguments: [TemplateValue], at: TemplateLexer.Position, renderer: TemplateRenderer)
+        throws(TemplateError) -> Bool
+    {
         func argument() throws(TemplateError) -> TemplateValue {
             guard let first = arguments.first else { throw renderer.error("test '\(name)' needs an argument", at) }
             return first
@@ -564,14 +588,22 @@ enum TemplateTests {
 /// `tojson` as Jinja2 writes it: Python's `json.dumps(…, sort_keys=True)` (ASCII only, `", "`
 /// and `": "` separators, `","` with an indent).
 enum TemplateJSON {
-    static func write(_ value: TemplateValue, into out: inout String, indent: Int?, level: Int, at: TemplateLexer.Position, renderer: TemplateRenderer) throws(TemplateError) {
+    static func write(
+        _ value: TemplateValue, into out: inout String, indent: Int?, level: Int, at: TemplateLexer.Position, renderer: TemplateRenderer
+    ) throws(TemplateError) {
         switch value {
         case .undefined, .callable: throw renderer.error("Object of type \(value.typeName) is not JSON serializable", at)
         case .none: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .int(let number): out += String(number)
         case .double(let number):
-            if number.isNaN { out += "NaN" } else if number.isInfinite { out += number < 0 ? "-Infinity" : "Infinity" } else { out += number.description }
+            if number.isNaN {
+                out += "NaN"
+            } else if number.isInfinite {
+                out += number < 0 ? "-Infinity" : "Infinity"
+            } else {
+                out += number.description
+            }
         case .string(let text, _): writeString(text, into: &out)
         case .list(let items), .tuple(let items):
             guard !items.isEmpty else {

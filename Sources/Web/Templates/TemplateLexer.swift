@@ -175,7 +175,9 @@ struct TemplateLexer {
             let position = position(cursor)
             if scalar == "_" || scalar.properties.isAlphabetic {
                 var end = cursor + 1
-                while end < count, scalars[end] == "_" || scalars[end].properties.isAlphabetic || scalars[end].properties.numericType != nil { end += 1 }
+                while end < count, scalars[end] == "_" || scalars[end].properties.isAlphabetic || scalars[end].properties.numericType != nil {
+                    end += 1
+                }
                 tokens.append(TemplateToken(kind: .name, text: text(cursor..<end), position: position))
                 cursor = end
                 continue
@@ -215,7 +217,10 @@ struct TemplateLexer {
             tokens.append(TemplateToken(kind: .operator, text: String(scalar), position: position))
             cursor += 1
         }
-        throw error(closing == "}" ? "unexpected end of template, expected 'end of print statement'." : "unexpected end of template, expected 'end of statement block'.", at: open)
+        throw error(
+            closing == "}"
+                ? "unexpected end of template, expected 'end of print statement'." : "unexpected end of template, expected 'end of statement block'.",
+            at: open)
     }
 
     private func lineStart(_ offset: Int) -> Int { lineStarts[position(offset).line - 1] }
@@ -223,7 +228,11 @@ struct TemplateLexer {
     private func number(at start: Int, after previous: TemplateToken?) throws(TemplateError) -> (TemplateToken, Int) {
         let count = scalars.count
         var end = start
-        func digits() { while end < count, ("0"..."9").contains(scalars[end]) || (scalars[end] == "_" && end + 1 < count && ("0"..."9").contains(scalars[end + 1])) { end += 1 } }
+        func digits() {
+            while end < count,
+                ("0"..."9").contains(scalars[end]) || (scalars[end] == "_" && end + 1 < count && ("0"..."9").contains(scalars[end + 1]))
+            { end += 1 }
+        }
         digits()
         var isFloat = false
         // After a `.` (as in `items.0.1`) digits are a subscript, never a float.

@@ -4,7 +4,9 @@ indirect enum TemplateNode: Sendable {
     case text(String)
     case output(TemplateExpression)
     case conditional([(TemplateExpression, [TemplateNode])], otherwise: [TemplateNode])
-    case loop(targets: [String], sequence: TemplateExpression, condition: TemplateExpression?, body: [TemplateNode], otherwise: [TemplateNode], at: TemplateLexer.Position)
+    case loop(
+        targets: [String], sequence: TemplateExpression, condition: TemplateExpression?, body: [TemplateNode], otherwise: [TemplateNode],
+        at: TemplateLexer.Position)
     case assign(targets: [String], TemplateExpression, at: TemplateLexer.Position)
     case assignBlock(target: String, body: [TemplateNode])
     case include(TemplateExpression, ignoreMissing: Bool, at: TemplateLexer.Position)
@@ -58,7 +60,9 @@ struct TemplateParser {
     }
 
     /// Nodes up to one of the `endings` tags; returns the tag found with its remaining tokens.
-    private mutating func parseBody(until endings: Set<String>) throws(TemplateError) -> ([TemplateNode], (String, TemplateLexer.Position, ArraySlice<TemplateToken>)?) {
+    private mutating func parseBody(until endings: Set<String>) throws(TemplateError) -> (
+        [TemplateNode], (String, TemplateLexer.Position, ArraySlice<TemplateToken>)?
+    ) {
         var nodes: [TemplateNode] = []
         while index < parts.count {
             let part = parts[index]
@@ -84,7 +88,9 @@ struct TemplateParser {
         return (nodes, nil)
     }
 
-    private mutating func statement(_ name: String, _ tokens: ArraySlice<TemplateToken>, _ position: TemplateLexer.Position, endings: Set<String>) throws(TemplateError) -> TemplateNode {
+    private mutating func statement(_ name: String, _ tokens: ArraySlice<TemplateToken>, _ position: TemplateLexer.Position, endings: Set<String>)
+        throws(TemplateError) -> TemplateNode
+    {
         var stream = TokenStream(tokens: tokens, end: position, lexer: lexer)
         switch name {
         case "if":
@@ -103,7 +109,9 @@ struct TemplateParser {
                 case "else":
                     try TokenStream(tokens: end.2, end: end.1, lexer: lexer).expectEnd("statement block")
                     let (otherwise, close) = try parseBody(until: ["endif"])
-                    guard close != nil else { throw error("Unexpected end of template. Jinja was looking for the following tags: 'endif'.", position) }
+                    guard close != nil else {
+                        throw error("Unexpected end of template. Jinja was looking for the following tags: 'endif'.", position)
+                    }
                     return .conditional(branches, otherwise: otherwise)
                 default:
                     return .conditional(branches, otherwise: [])
@@ -363,14 +371,20 @@ struct TokenStream {
             case "[":
                 var items: [TemplateExpression] = []
                 while !skip("]") {
-                    if !items.isEmpty { try expect(","); if skip("]") { break } }
+                    if !items.isEmpty {
+                        try expect(",")
+                        if skip("]") { break }
+                    }
                     items.append(try expression())
                 }
                 return .list(items)
             case "{":
                 var pairs: [(TemplateExpression, TemplateExpression)] = []
                 while !skip("}") {
-                    if !pairs.isEmpty { try expect(","); if skip("}") { break } }
+                    if !pairs.isEmpty {
+                        try expect(",")
+                        if skip("}") { break }
+                    }
                     let key = try expression()
                     try expect(":")
                     pairs.append((key, try expression()))
@@ -463,7 +477,10 @@ struct TokenStream {
                 var arguments = TemplateArguments()
                 if skip("(") {
                     arguments = try self.arguments()
-                } else if let argument = current, [.string, .integer, .float].contains(argument.kind) || (argument.kind == .name && !["and", "or", "else", "if", "is", "not", "in"].contains(argument.text)) {
+                } else if let argument = current,
+                    [.string, .integer, .float].contains(argument.kind)
+                        || (argument.kind == .name && !["and", "or", "else", "if", "is", "not", "in"].contains(argument.text))
+                {
                     // `is divisibleby 3`, `is sameas none`: one argument without parentheses.
                     arguments.positional = [try postfix(try primary())]
                 }

@@ -68,7 +68,9 @@ enum TemplatePython {
         }
     }
 
-    static func slice(_ base: TemplateValue, start: Int?, stop: Int?, step: Int?, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
+    static func slice(_ base: TemplateValue, start: Int?, stop: Int?, step: Int?, at: Position, renderer: TemplateRenderer) throws(TemplateError)
+        -> TemplateValue
+    {
         if let failure = undefinedError(base, at: at, renderer: renderer) { throw failure }
         let step = step ?? 1
         guard step != 0 else { throw renderer.error("slice step cannot be zero", at) }
@@ -121,7 +123,9 @@ enum TemplatePython {
 
     // MARK: Calls
 
-    static func call(_ callee: TemplateValue, _ positional: [TemplateValue], _ keyword: [(String, TemplateValue)], at: Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
+    static func call(
+        _ callee: TemplateValue, _ positional: [TemplateValue], _ keyword: [(String, TemplateValue)], at: Position, renderer: TemplateRenderer
+    ) throws(TemplateError) -> TemplateValue {
         if let failure = undefinedError(callee, at: at, renderer: renderer) { throw failure }
         guard case .callable(let callable) = callee else { throw renderer.error("'\(callee.typeName)' object is not callable", at) }
         guard let receiver = callable.receiver else {
@@ -162,7 +166,9 @@ enum TemplatePython {
         case (.string(let string, _), "join"):
             var parts: [String] = []
             for item in try iterate(argument(0) ?? .list([]), at: at, renderer: renderer) {
-                guard case .string(let part, _) = item else { throw renderer.error("sequence item \(parts.count): expected str instance, \(item.typeName) found", at) }
+                guard case .string(let part, _) = item else {
+                    throw renderer.error("sequence item \(parts.count): expected str instance, \(item.typeName) found", at)
+                }
                 parts.append(part)
             }
             return .text(parts.joined(separator: string))
@@ -275,7 +281,9 @@ enum TemplatePython {
         }
     }
 
-    static func binary(_ operation: String, _ left: TemplateValue, _ right: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
+    static func binary(_ operation: String, _ left: TemplateValue, _ right: TemplateValue, at: Position, renderer: TemplateRenderer)
+        throws(TemplateError) -> TemplateValue
+    {
         if operation == "~" { return .text(left.text + right.text) }
         if let failure = undefinedError(left, at: at, renderer: renderer) ?? undefinedError(right, at: at, renderer: renderer) { throw failure }
         let unsupported = renderer.error("unsupported operand type(s) for \(operation): '\(left.typeName)' and '\(right.typeName)'", at)
@@ -284,10 +292,14 @@ enum TemplatePython {
         case (.list(let a), .list(let b)) where operation == "+": return .list(a + b)
         case (.tuple(let a), .tuple(let b)) where operation == "+": return .tuple(a + b)
         case (.string(let text, _), _) where operation == "*":
-            guard let times = integerOperand(right) else { throw renderer.error("can't multiply sequence by non-int of type '\(right.typeName)'", at) }
+            guard let times = integerOperand(right) else {
+                throw renderer.error("can't multiply sequence by non-int of type '\(right.typeName)'", at)
+            }
             return .text(String(repeating: text, count: max(0, times)))
         case (.list(let items), _) where operation == "*":
-            guard let times = integerOperand(right) else { throw renderer.error("can't multiply sequence by non-int of type '\(right.typeName)'", at) }
+            guard let times = integerOperand(right) else {
+                throw renderer.error("can't multiply sequence by non-int of type '\(right.typeName)'", at)
+            }
             return .list(Array([[TemplateValue]](repeating: items, count: max(0, times)).joined()))
         default: break
         }
@@ -314,7 +326,9 @@ enum TemplatePython {
             }
         }
         guard let a = number(left), let b = number(right) else {
-            if case .string(let format, _) = left, operation == "%" { return .text(try TemplateFilters.percentFormat(format, right, at: at, renderer: renderer)) }
+            if case .string(let format, _) = left, operation == "%" {
+                return .text(try TemplateFilters.percentFormat(format, right, at: at, renderer: renderer))
+            }
             throw unsupported
         }
         switch operation {
@@ -365,7 +379,9 @@ enum TemplatePython {
     }
 
     /// Python's ordering; mixing types that Python cannot order is an error.
-    static func less(_ left: TemplateValue, _ right: TemplateValue, operation: String, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> Bool {
+    static func less(_ left: TemplateValue, _ right: TemplateValue, operation: String, at: Position, renderer: TemplateRenderer) throws(TemplateError)
+        -> Bool
+    {
         switch (left, right) {
         case (.string(let a, _), .string(let b, _)): return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
         case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
@@ -381,7 +397,9 @@ enum TemplatePython {
     static func contains(_ container: TemplateValue, _ item: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> Bool {
         switch container {
         case .string(let text, _):
-            guard case .string(let part, _) = item else { throw renderer.error("'in <string>' requires string as left operand, not \(item.typeName)", at) }
+            guard case .string(let part, _) = item else {
+                throw renderer.error("'in <string>' requires string as left operand, not \(item.typeName)", at)
+            }
             return part.isEmpty || text.range(of: part, options: .literal) != nil
         case .list(let items), .tuple(let items): return items.contains { equal($0, item) }
         case .mapping(let mapping):
@@ -394,7 +412,9 @@ enum TemplatePython {
         }
     }
 
-    static func compare(_ operation: String, _ left: TemplateValue, _ right: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> Bool {
+    static func compare(_ operation: String, _ left: TemplateValue, _ right: TemplateValue, at: Position, renderer: TemplateRenderer)
+        throws(TemplateError) -> Bool
+    {
         switch operation {
         case "==": return equal(left, right)
         case "!=": return !equal(left, right)
@@ -415,12 +435,16 @@ enum TemplateGlobals {
         ["range", "dict"].contains(name) ? .callable(TemplateCallable(name, receiver: nil)) : nil
     }
 
-    static func call(_ name: String, _ positional: [TemplateValue], _ keyword: [(String, TemplateValue)], at: TemplateLexer.Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
+    static func call(
+        _ name: String, _ positional: [TemplateValue], _ keyword: [(String, TemplateValue)], at: TemplateLexer.Position, renderer: TemplateRenderer
+    ) throws(TemplateError) -> TemplateValue {
         switch name {
         case "range":
             var bounds: [Int] = []
             for value in positional {
-                guard case .int(let number) = value else { throw renderer.error("'\(value.typeName)' object cannot be interpreted as an integer", at) }
+                guard case .int(let number) = value else {
+                    throw renderer.error("'\(value.typeName)' object cannot be interpreted as an integer", at)
+                }
                 bounds.append(number)
             }
             let (start, stop, step): (Int, Int, Int) =
@@ -434,7 +458,9 @@ enum TemplateGlobals {
             var values: [TemplateValue] = []
             var current = start
             while step > 0 ? current < stop : current > stop {
-                guard values.count < TemplateLimits.rangeCountMax else { throw renderer.error("Range too big. The sandbox blocks ranges larger than MAX_RANGE (\(TemplateLimits.rangeCountMax)).", at) }
+                guard values.count < TemplateLimits.rangeCountMax else {
+                    throw renderer.error("Range too big. The sandbox blocks ranges larger than MAX_RANGE (\(TemplateLimits.rangeCountMax)).", at)
+                }
                 values.append(.int(current))
                 current += step
             }

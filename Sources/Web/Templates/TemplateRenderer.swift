@@ -35,7 +35,9 @@ struct TemplateRenderer {
 
     private mutating func write(_ text: String, _ at: TemplateLexer.Position) throws(TemplateError) {
         output += text
-        guard output.utf8.count <= TemplateLimits.outputBytesMax else { throw error("page is larger than \(TemplateLimits.outputBytesMax) bytes", at) }
+        guard output.utf8.count <= TemplateLimits.outputBytesMax else {
+            throw error("page is larger than \(TemplateLimits.outputBytesMax) bytes", at)
+        }
     }
 
     private func lookup(_ name: String) -> TemplateValue? {
@@ -84,13 +86,17 @@ struct TemplateRenderer {
         }
         let items = try TemplatePython.iterate(value, at: at, renderer: self)
         guard items.count == targets.count else {
-            throw error(items.count > targets.count ? "too many values to unpack (expected \(targets.count))" : "not enough values to unpack (expected \(targets.count), got \(items.count))", at)
+            throw error(
+                items.count > targets.count
+                    ? "too many values to unpack (expected \(targets.count))"
+                    : "not enough values to unpack (expected \(targets.count), got \(items.count))", at)
         }
         for (target, item) in zip(targets, items) { scopes[scopes.count - 1][target] = item }
     }
 
     private mutating func renderLoop(
-        targets: [String], sequence: TemplateExpression, condition: TemplateExpression?, body: [TemplateNode], otherwise: [TemplateNode], at: TemplateLexer.Position
+        targets: [String], sequence: TemplateExpression, condition: TemplateExpression?, body: [TemplateNode], otherwise: [TemplateNode],
+        at: TemplateLexer.Position
     ) throws(TemplateError) {
         let all = try TemplatePython.iterate(try evaluate(sequence), at: at, renderer: self)
         var items: [TemplateValue] = []
@@ -202,7 +208,8 @@ struct TemplateRenderer {
                 default: throw error("slice indices must be integers or None", at)
                 }
             }
-            return try TemplatePython.slice(value, start: try bound(start), stop: try bound(stop), step: try bound(stepExpression), at: at, renderer: self)
+            return try TemplatePython.slice(
+                value, start: try bound(start), stop: try bound(stop), step: try bound(stepExpression), at: at, renderer: self)
         case .call(let base, let arguments, let at):
             let callee = try evaluate(base)
             let (positional, keyword) = try evaluate(arguments)
@@ -241,7 +248,10 @@ struct TemplateRenderer {
             return .bool(!(try evaluate(operand).truthy))
         case .conditional(let value, let condition, let otherwise):
             if try evaluate(condition).truthy { return try evaluate(value) }
-            guard let otherwise else { return .undefined(hint: "the inline if-expression on line \(position(of: value).line) evaluated to false and no else section was defined.") }
+            guard let otherwise else {
+                return .undefined(
+                    hint: "the inline if-expression on line \(position(of: value).line) evaluated to false and no else section was defined.")
+            }
             return try evaluate(otherwise)
         case .list(let items):
             var values: [TemplateValue] = []
@@ -255,7 +265,9 @@ struct TemplateRenderer {
             var mapping = TemplateMapping()
             for (keyExpression, valueExpression) in pairs {
                 let key = try evaluate(keyExpression)
-                guard case .string(let name, _) = key else { throw error("spore's templates support only string keys in dict literals", position(of: keyExpression)) }
+                guard case .string(let name, _) = key else {
+                    throw error("spore's templates support only string keys in dict literals", position(of: keyExpression))
+                }
                 mapping[name] = try evaluate(valueExpression)
             }
             return .mapping(mapping)

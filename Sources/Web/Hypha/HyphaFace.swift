@@ -15,6 +15,7 @@ public struct HyphaFace: Sendable {
     let services: ServiceRegistry
     let artifacts: ArtifactService
     let zipDirectories = ZipDirectoryCache()
+    let viewPages = ViewPageCache()
 
     public init(objects: ObjectService, configuration: HyphaConfiguration, sealer: SecretSealer, artifacts: ArtifactService) {
         self.objects = objects
@@ -44,6 +45,7 @@ public struct HyphaFace: Sendable {
         ServiceRoutes(face: self).register(on: router)
         ArtifactRoutes(face: self).register(on: router)
         ZipRoutes(face: self).register(on: router)
+        ViewRoutes(face: self).register(on: router)
         return router.buildResponder()
     }
 

@@ -63,3 +63,39 @@ def run_in_chromium(url, timeout=60):
         driver.quit()
 
 
+
+
+def screenshot_in_chromium(url, path, width=390, height=844, cookies=None):
+    """Loads `url` in headless Chromium at a phone's size (390×844 by default), saves a PNG
+    screenshot at `path` and returns what the page looks like to a reader: its title, whether it
+    scrolls sideways, the text of its headings and how many images failed to load."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    try:
+        driver.set_window_size(width, height)
+        if cookies:
+            # A cookie needs a page of its origin first.
+            driver.get(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/health/live")
+            for name, value in cookies.items():
+                driver.add_cookie({"name": name, "value": value})
+        driver.get(url)
+        facts = driver.execute_script(
+            """return {
+                title: document.title,
+                overflows: document.documentElement.scrollWidth > window.innerWidth + 1,
+                headings: Array.from(document.querySelectorAll('h1, h2')).map(h => h.textContent.trim()),
+                brokenImages: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length,
+                links: Array.from(document.querySelectorAll('a')).map(a => a.href),
+                scripts: document.scripts.length,
+            }"""
+        )
+        driver.save_screenshot(str(path))
+        return facts
+    finally:
+        driver.quit()

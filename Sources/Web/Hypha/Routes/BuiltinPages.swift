@@ -52,14 +52,14 @@ enum BuiltinPages {
         <p class="crumb">{{ workspace }} · collection</p>
         <h1>{{ MANIFEST.name | default(artifact.alias) }}</h1>
         {% if MANIFEST.description %}<p>{{ MANIFEST.description }}</p>{% endif %}
-        <p class="stats">{{ children | length }} item{{ "s" if children | length != 1 }} · {{ VIEW_COUNT | int }} views · {{ DOWNLOAD_COUNT | int }} downloads</p>
+        <p class="stats">{{ children | length }} item{{ "s" if children | length != 1 }} · {{ VIEW_COUNT | int }} view{{ "s" if VIEW_COUNT | int != 1 }} · {{ DOWNLOAD_COUNT | int }} download{{ "s" if DOWNLOAD_COUNT | int != 1 }}</p>
         </header>
         <ul class="grid">
         {% for child in children %}
         <li class="card">
         <h2><a href="{{ child.url }}">{{ child.name }}</a></h2>
         {% if child.description %}<p>{{ child.description | truncate(240) }}</p>{% endif %}
-        <p class="meta">{% if child.type %}{{ child.type }} · {% endif %}{{ child.files }} file{{ "s" if child.files != 1 }} · {{ child.views | int }} views · {{ child.downloads | int }} downloads</p>
+        <p class="meta">{% if child.type %}{{ child.type }} · {% endif %}{{ child.files }} file{{ "s" if child.files != 1 }} · {{ child.views | int }} view{{ "s" if child.views | int != 1 }} · {{ child.downloads | int }} download{{ "s" if child.downloads | int != 1 }}</p>
         <p><a href="{{ child.zip_url }}">Download all as zip</a></p>
         </li>
         {% else %}
@@ -86,7 +86,7 @@ enum BuiltinPages {
         <p class="crumb">{{ workspace }} · {{ artifact.type | default("artifact", true) }}</p>
         <h1>{{ MANIFEST.name | default(artifact.alias) }}</h1>
         {% if MANIFEST.description %}<p>{{ MANIFEST.description }}</p>{% endif %}
-        <p class="stats">{{ artifact.file_count | default(0) }} files · {{ VIEW_COUNT | int }} views · {{ DOWNLOAD_COUNT | int }} downloads{% if created %} · created {{ created }}{% endif %}{% if modified %} · updated {{ modified }}{% endif %}</p>
+        <p class="stats">{{ artifact.file_count | default(0) }} file{{ "s" if artifact.file_count != 1 }} · {{ VIEW_COUNT | int }} view{{ "s" if VIEW_COUNT | int != 1 }} · {{ DOWNLOAD_COUNT | int }} download{{ "s" if DOWNLOAD_COUNT | int != 1 }}{% if created %} · created {{ created }}{% endif %}{% if modified %} · updated {{ modified }}{% endif %}</p>
         <p><a class="button" href="{{ zip_url }}">Download all as zip</a></p>
         </header>
         {% if manifest_rows %}

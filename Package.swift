@@ -202,6 +202,7 @@ let package = Package(
         ),
         .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "SporeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "CZlib"], swiftSettings: strictSettings),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Index", "BlobStore", "SporeJSON", "SporeTestSupport"], swiftSettings: strictSettings

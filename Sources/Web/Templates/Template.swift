@@ -6,7 +6,7 @@ public enum TemplateLimits {
     /// The largest page a template may render.
     public static let outputBytesMax = 8 << 20
     /// Loop iterations and nodes rendered per page, across includes.
-    public static let stepsMax = 2_000_000
+    public static let stepsMax = 500_000
     /// How deep includes may nest (a template including itself stops here).
     public static let includeDepthMax = 10
     /// The most templates one page may include (distinct names).

@@ -48,7 +48,7 @@ ISSUER = "https://amun.ai/"
 AUDIENCE = "https://amun-ai.eu.auth0.com/api/v2/"
 RUN_ID = secrets.token_hex(3)
 
-WORKLOADS = ["create", "read", "list-filter", "get-file-batch-100", "commit-small", "commit-large"]
+WORKLOADS = ["create", "read", "list-filter", "get-file-batch-100", "view-template", "view-static", "commit-small", "commit-large"]
 
 
 # ---- processes ----------------------------------------------------------------------------------
@@ -323,6 +323,42 @@ def workload_get_file(client, options):
     return result
 
 
+SITE_TEMPLATE = """<!DOCTYPE html>
+<html><head><title>{{ artifact.manifest.name }}</title><link rel="stylesheet" href="style.css"></head>
+<body><h1>{{ artifact.manifest.name | e }}</h1><p>{{ artifact.manifest.description }}</p>
+<ul>{% for tag in artifact.manifest.tags %}<li class="{{ loop.cycle('odd', 'even') }}">{{ loop.index }}. {{ tag | title }}</li>{% endfor %}</ul>
+<table>{% for key, value in artifact.manifest.items() %}<tr><th>{{ key }}</th><td>{{ value }}</td></tr>{% endfor %}</table>
+<pre>{{ artifact.config.view_config | tojson(indent=2) }}</pre>
+<p>{{ workspace }} · {{ user.id }} · {{ artifact.view_count | int }} views</p></body></html>
+"""
+
+
+def view_site(client):
+    """A committed site with a template page and a 4 KiB stylesheet, as in the seed's example."""
+    alias = f"site-{RUN_ID}"
+    artifact_id = client.aid(alias)
+    if not getattr(client, "site_ready", False):
+        client.call("create", alias=artifact_id, stage=True,
+                    manifest={"name": "Portfolio", "description": "benchmark site", "tags": [f"tag {i}" for i in range(20)]},
+                    config={"view_config": {"templates": ["index.html"], "headers": {"Cache-Control": "max-age=60"}}})
+        for path, data in (("index.html", SITE_TEMPLATE.encode()), ("style.css", b"body { margin: 0; }\n" * 200)):
+            upload(client.call("put_file", artifact_id=artifact_id, file_path=path), data)
+        client.call("commit", artifact_id=artifact_id)
+        client.site_ready = True
+    return f"{client.url}/{client.ws}/view/{alias}"
+
+
+def workload_view(client, options, path):
+    base = view_site(client)
+
+    def get_page():
+        response = client.session.get(base + path, headers=client.headers)
+        if response.status_code != 200 or len(response.content) < 100:
+            raise RuntimeError(f"{client.name}: GET view{path} → {response.status_code} {response.text[:300]}")
+
+    return repeat(get_page, options.reads, options.budget, options.warmup)
+
+
 def workload_commit(client, files, repetitions, timeout):
     latencies, setups = [], []
     for repetition in range(repetitions):
@@ -354,7 +390,11 @@ def run_all(client, servers, options):
         elif workload == "list-filter":
             plan.append((f"list-{options.children}-filter", lambda: workload_list(client, options)))
         else:
-            function = {"create": workload_create, "read": workload_read, "get-file-batch-100": workload_get_file}[workload]
+            function = {
+                "create": workload_create, "read": workload_read, "get-file-batch-100": workload_get_file,
+                "view-template": lambda client, options: workload_view(client, options, "/"),
+                "view-static": lambda client, options: workload_view(client, options, "/style.css"),
+            }[workload]
             plan.append((workload, lambda function=function: function(client, options)))
     for name, run in plan:
         before = {process.name: process.cpu_seconds() for process in servers}

@@ -15,7 +15,7 @@ public struct ArtifactSitePage: Sendable {
     }
 
     public let kind: Kind
-    /// The artifact as `read` shows it (no secrets), for the template variables.
+    /// The artifact as `read` shows it (no secrets), for the template variables; null for `.file`.
     public let artifact: JSONValue
     public let record: ArtifactRecord
     /// The requested path inside the site, after the index rule (`index.html` for `/`).
@@ -84,7 +84,8 @@ extension ArtifactService {
         for (name, value) in viewConfig["headers"]?.objectValue?.pairs ?? [] {
             headers.append((name, value.stringValue ?? value.jsonText))
         }
-        let artifact = try render(record, parent: parent, version: version, stage: stage, countView: false)
+        // Only pages that are rendered need the artifact as `read` shows it.
+        let artifact = kind == .file ? JSONValue.null : try render(record, parent: parent, version: version, stage: stage, countView: false)
         return ArtifactSitePage(
             kind: kind, artifact: artifact, record: record, path: checked, key: key, rootPrefix: rootPrefix, slot: slot, version: stored,
             headers: headers, metadata: viewConfig["metadata"] ?? .object(JSONObject())

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -75,6 +76,8 @@ let package = Package(
         // Zip archives: a writer that knows the exact length and any byte range of an archive before
         // producing it, and a reader that opens one member by ranged reads. Pure format code, no I/O.
         .target(name: "Zip", dependencies: ["CZlib"], path: "Sources/Web/Zip", swiftSettings: strictSettings),
+        // hypha-rpc's wire format: msgpack and the RPC frames, no I/O.
+        .target(name: "HyphaRPC", dependencies: ["SporeJSON"], path: "Sources/Web/RPC", swiftSettings: strictSettings),
         // Jinja2-compatible templates for artifact views: parser and renderer, no I/O.
         .target(name: "Templates", dependencies: ["SporeJSON"], path: "Sources/Web/Templates", swiftSettings: strictSettings),
         // The artifact manager's domain rules, below the faces: permissions, list and search queries.
@@ -121,8 +124,10 @@ let package = Package(
         .target(
             name: "HyphaAPI",
             dependencies: [
-                "HTTPSupport", "Objects", "Artifacts", "Zip", "Templates", "Index", "BlobStore", "SporeJSON",
+                "HTTPSupport", "Objects", "Artifacts", "Zip", "Templates", "HyphaRPC", "Index", "BlobStore", "SporeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -134,7 +139,8 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "S3API", "HyphaAPI", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                "S3API", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -114,12 +114,14 @@ struct Daemon {
             }
         )
         let artifacts = HyphaFace.makeArtifactService(objects: objects, configuration: hypha)
+        let hyphaFace = HyphaFace(objects: objects, configuration: hypha, sealer: sealer, artifacts: artifacts)
         let http = HTTPListener.makeApplication(
             responder: HTTPFrontResponder(
                 s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
-                hypha: HyphaFace(objects: objects, configuration: hypha, sealer: sealer, artifacts: artifacts).makeResponder(),
+                hypha: hyphaFace.makeResponder(),
                 observers: .init(logger: logger)
             ),
+            rpc: RPCEndpoint(face: hyphaFace),
             host: httpAddress.host, port: httpAddress.port, logger: logger
         ) { channel in
             ports.set(http: channel.localAddress?.port ?? httpAddress.port)

@@ -1,7 +1,9 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import HyphaAPI
+import HyphaRPC
 import Logging
 import NIOCore
 import S3API
@@ -104,12 +106,22 @@ struct HTTPFrontResponder<Hypha: HTTPResponder>: HTTPResponder where Hypha.Conte
 /// Builds the application of the second listener.
 enum HTTPListener {
     static func makeApplication<Hypha: HTTPResponder>(
-        responder: HTTPFrontResponder<Hypha>, host: String, port: Int, logger: Logger,
+        responder: HTTPFrontResponder<Hypha>, rpc: RPCEndpoint, host: String, port: Int, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol where Hypha.Context == SporeRequestContext {
-        Application(
+        // `/ws` upgrades to hypha-rpc; every other request stays plain HTTP/1.1.
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]),
+            ws: .init(maxFrameSize: RPCLimits.frameBytesMax, autoPing: .enabled(timePeriod: .seconds(30)))
+        )
+        return Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: .http1WebSocketUpgrade(configuration: configuration) { request, _, _ in
+                guard request.method == .get, RPCEndpoint.accepts(path: request.path) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, context in
+                    await rpc.handle(inbound: inbound, outbound: outbound, logger: context.logger)
+                }
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning,
             logger: logger

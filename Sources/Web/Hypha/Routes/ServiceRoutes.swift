@@ -67,32 +67,10 @@ struct ServiceRoutes {
             } else {
                 body = ServiceArguments.fromQuery(query)
             }
-            let arguments = try ServiceArguments(call: body, function: function, rejectingUnknown: service.rejectsUnknownArguments)
-            let workspace = try service.contextWorkspace(urlWorkspace, caller, function.name)
-            if service.requiresWorkspacePermission {
-                try checkPermission(workspace, caller: caller, needed: function.permission)
-            }
-            let call = ServiceCall(face: face, caller: caller, workspace: workspace, urlWorkspace: urlWorkspace, arguments: arguments)
-            return JSONResponse.make(try await function.handler(call))
+            return JSONResponse.make(try await face.invoke(service, function, arguments: body, caller: caller, urlWorkspace: urlWorkspace))
         } catch var failure as PythonException {
             failure.prefix = service.exceptionPrefix
             throw HyphaError(status: failure.status, detail: failure.detail)
-        }
-    }
-
-    /// The caller's permission in the workspace a call runs in: it must exist, the caller must
-    /// have some permission there, and `needed` when the function names it (write levels also need
-    /// a writable workspace).
-    private func checkPermission(_ workspace: String, caller: HyphaCaller, needed: WorkspacePermission?) throws {
-        let (exists, record) = face.lookupWorkspace(workspace)
-        guard exists else { throw PythonException.key("Workspace \(workspace) does not exist") }
-        guard let permission = caller.permission(workspace, record: record) else {
-            throw PythonException.permission("Permission denied: \(workspace)")
-        }
-        guard let needed else { return }
-        guard permission >= needed else { throw PythonException.permission("Permission denied: \(workspace)") }
-        if needed >= .readWrite, record?.isReadOnly == true {
-            throw PythonException.permission("Permission denied: workspace (\(workspace)) is read-only")
         }
     }
 

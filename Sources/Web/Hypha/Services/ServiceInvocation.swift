@@ -1,0 +1,36 @@
+import Index
+import SporeJSON
+
+extension HyphaFace {
+    /// Runs one service function for a caller: arguments bound to the function's parameters as
+    /// Hypha binds them, the workspace the call runs in, the caller's permission there, then the
+    /// handler. The one path both transports take (HTTP service calls and hypha-rpc), so both
+    /// give the same results and the same errors.
+    func invoke(
+        _ service: ServiceDefinition, _ function: ServiceFunction, arguments body: JSONValue?, caller: HyphaCaller, urlWorkspace: String
+    ) async throws -> JSONValue {
+        let arguments = try ServiceArguments(call: body, function: function, rejectingUnknown: service.rejectsUnknownArguments)
+        let workspace = try service.contextWorkspace(urlWorkspace, caller, function.name)
+        if service.requiresWorkspacePermission {
+            try checkPermission(workspace, caller: caller, needed: function.permission)
+        }
+        let call = ServiceCall(face: self, caller: caller, workspace: workspace, urlWorkspace: urlWorkspace, arguments: arguments)
+        return try await function.handler(call)
+    }
+
+    /// The caller's permission in the workspace a call runs in: it must exist, the caller must
+    /// have some permission there, and `needed` when the function names it (write levels also need
+    /// a writable workspace).
+    func checkPermission(_ workspace: String, caller: HyphaCaller, needed: WorkspacePermission?) throws {
+        let (exists, record) = lookupWorkspace(workspace)
+        guard exists else { throw PythonException.key("Workspace \(workspace) does not exist") }
+        guard let permission = caller.permission(workspace, record: record) else {
+            throw PythonException.permission("Permission denied: \(workspace)")
+        }
+        guard let needed else { return }
+        guard permission >= needed else { throw PythonException.permission("Permission denied: \(workspace)") }
+        if needed >= .readWrite, record?.isReadOnly == true {
+            throw PythonException.permission("Permission denied: workspace (\(workspace)) is read-only")
+        }
+    }
+}

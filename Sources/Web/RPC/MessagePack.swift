@@ -208,7 +208,7 @@ public enum MessagePackEncoder {
         case .int(let number):
             switch number {
             case 0...0x7F: out.append(UInt8(number))
-            case -32 ..< 0: out.append(UInt8(bitPattern: Int8(number)))
+            case -32..<0: out.append(UInt8(bitPattern: Int8(number)))
             case 0x80...0xFF:
                 out.append(0xCC)
                 out.append(UInt8(number))

@@ -84,7 +84,9 @@ public struct RPCFrame: Sendable {
         from: String, to: String, method: String, parent: String? = nil, workspace: String? = nil, user: MessagePackValue? = nil,
         args: [MessagePackValue]?
     ) -> [UInt8] {
-        var main: [(String, MessagePackValue)] = [("type", .string("method")), ("from", .string(from)), ("to", .string(to)), ("method", .string(method))]
+        var main: [(String, MessagePackValue)] = [
+            ("type", .string("method")), ("from", .string(from)), ("to", .string(to)), ("method", .string(method)),
+        ]
         if let parent { main.append(("parent", .string(parent))) }
         if let workspace { main.append(("ws", .string(workspace))) }
         if let user { main.append(("user", user)) }

@@ -1,3 +1,4 @@
+import BlobStore
 import HyphaRPC
 import SporeJSON
 
@@ -32,6 +33,20 @@ struct RPCDispatch {
                 let service = face.services.service(named: parts[1]), let function = service.function(named: parts[2])
             else { throw RPCFailure(type: "KeyError", message: "'Method not found: \(method)'") }
             let result = try await face.invoke(service, function, arguments: body(arguments), caller: peer.caller, urlWorkspace: "public")
+            // Over RPC bytes are bytes: `read_file(format="binary")` answers them as msgpack bin,
+            // where HTTP (JSON) can only carry base64.
+            if parts[1] == "artifact-manager", parts[2] == "read_file",
+                (arguments.positional.count > 2 ? arguments.positional[2] : keyword("format", arguments))?.stringValue == "binary",
+                case .object(var object) = result, let text = object["content"]?.stringValue, let bytes = Base64.decode(text)
+            {
+                object["content"] = nil
+                var value = MessagePackValue(.object(object))
+                if case .map(var pairs) = value {
+                    pairs.append((.string("content"), .binary(bytes)))
+                    value = .map(pairs)
+                }
+                return value
+            }
             return MessagePackValue(result)
         default:
             throw RPCFailure(type: "KeyError", message: "'Target not found: \(target)'")

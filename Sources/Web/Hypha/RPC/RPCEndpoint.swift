@@ -66,10 +66,15 @@ final class RPCConnection: Sendable {
         self.logger = logger
     }
 
+    /// Wall-clock seconds (the daemon's clock) for tokens.
     var nowSeconds: Int64 { face.nowMilliseconds / 1000 }
+    /// Monotonic seconds since the connection opened, for its timeouts: a moved wall clock
+    /// (tests, NTP) must not close live connections.
+    private let opened = ContinuousClock.now
+    private var elapsedSeconds: Int64 { opened.duration(to: ContinuousClock.now).components.seconds }
 
     func run(_ inbound: WebSocketInboundStream) async {
-        lastFrameSeconds.store(nowSeconds, ordering: .relaxed)
+        lastFrameSeconds.store(elapsedSeconds, ordering: .relaxed)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchdog() }
             var peer: RPCPeer?
@@ -77,7 +82,7 @@ final class RPCConnection: Sendable {
             var inFlight = 0
             do {
                 for try await message in inbound.messages(maxSize: RPCLimits.frameBytesMax) {
-                    lastFrameSeconds.store(nowSeconds, ordering: .relaxed)
+                    lastFrameSeconds.store(elapsedSeconds, ordering: .relaxed)
                     guard let current = peer else {
                         peer = await handshake(message)
                         if peer == nil { break }
@@ -116,7 +121,7 @@ final class RPCConnection: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             if Task.isCancelled { return }
-            let quiet = nowSeconds - lastFrameSeconds.load(ordering: .relaxed)
+            let quiet = elapsedSeconds - lastFrameSeconds.load(ordering: .relaxed)
             if !established.load(ordering: .relaxed), quiet >= Int64(RPCLimits.handshakeSeconds) {
                 await close(code: .policyViolation, reason: "Authentication payload timeout")
                 return
@@ -180,7 +185,9 @@ final class RPCConnection: Sendable {
         var workspace: String
         if let text = first["reconnection_token"]?.stringValue, !text.isEmpty {
             let restored = try decode(text)
-            guard let current = restored.currentWorkspace else { throw RPCHandshakeFailure(reason: "Authentication error: Invalid reconnection token") }
+            guard let current = restored.currentWorkspace else {
+                throw RPCHandshakeFailure(reason: "Authentication error: Invalid reconnection token")
+            }
             if restored.roles == [Self.anonymousRole] {
                 token = nil
                 anonymousID = restored.userID
@@ -216,7 +223,9 @@ final class RPCConnection: Sendable {
             "id": .string(userID), "roles": .array((token?.roles ?? [Self.anonymousRole]).map(JSONValue.string)),
             "is_anonymous": .bool(token == nil), "email": token?.email.map(JSONValue.string) ?? .null, "parent": .null,
             "expires_at": token.map { .double(Double($0.expiresAtSeconds)) } ?? .null, "current_workspace": .string(workspace),
-            "scope": ["current_workspace": .string(workspace), "workspaces": .object(scopeWorkspaces), "client_id": .string(clientID), "extra_scopes": []],
+            "scope": [
+                "current_workspace": .string(workspace), "workspaces": .object(scopeWorkspaces), "client_id": .string(clientID), "extra_scopes": [],
+            ],
         ]
         return RPCPeer(caller: caller, userID: userID, workspace: workspace, clientID: clientID, user: user)
     }
@@ -285,7 +294,9 @@ final class RPCConnection: Sendable {
                     }
                     try assembly.set(key, index: Int(index), chunk)
                 case "append":
-                    guard positional.count >= 2, case .binary(let chunk) = positional[1] else { throw MessagePackError("message_cache.append(key, chunk)") }
+                    guard positional.count >= 2, case .binary(let chunk) = positional[1] else {
+                        throw MessagePackError("message_cache.append(key, chunk)")
+                    }
                     try assembly.append(key, chunk)
                 case "process": assembled = try assembly.take(key)
                 case "remove": assembly.remove(key)
@@ -364,7 +375,8 @@ final class RPCConnection: Sendable {
                 return
             }
             let key = RandomText.make(length: 22, alphabet: RandomText.secretAlphabet)
-            for chunk in RPCFrame.chunked(bytes, key: key, from: from, to: peer.address, workspace: peer.workspace, user: MessagePackValue(peer.user)) {
+            for chunk in RPCFrame.chunked(bytes, key: key, from: from, to: peer.address, workspace: peer.workspace, user: MessagePackValue(peer.user))
+            {
                 try await outbound.write(.binary(ByteBuffer(bytes: chunk)))
             }
         } catch {

@@ -1,0 +1,324 @@
+"""hypha-rpc clients (the unmodified `hypha-rpc` package from PyPI) against spore's `/ws`: the seed
+documents' `connect_to_server` examples for files and artifacts, errors, anonymous connections,
+bytes, large messages (chunked both ways), many concurrent connections, and a client killed in the
+middle of a call."""
+
+import asyncio
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import httpx
+import pytest
+import requests
+from hypha_rpc import connect_to_server
+
+MiB = 1024 * 1024
+
+
+def mint(daemon, user):
+    return daemon.cli("token", "create", "--user", user).stdout.strip()
+
+
+def run(coroutine, timeout=120):
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+async def connect(spore, token=None, **config):
+    settings = {"server_url": spore.http, "method_timeout": 30}
+    if token:
+        settings["token"] = token
+    settings.update(config)
+    return await connect_to_server(settings)
+
+
+def test_s3_storage_example_from_the_documentation(spore, tmp_path):
+    """The seed's 'Using Recommended S3 Service Functions', unchanged but for the URL and a token."""
+    token = mint(spore, "rpc-user-1")
+    local = tmp_path / "local_file.txt"
+    local.write_bytes(b"hello over hypha-rpc\n" * 100)
+
+    async def example():
+        api = await connect(spore, token)
+        workspace = api.config["workspace"]
+        assert workspace == "ws-user-rpc-user-1"
+        s3controller = await api.get_service("public/s3-storage")
+        upload_url = await s3controller.put_file("data/myfile.txt")
+        with open(local, "rb") as f:
+            async with httpx.AsyncClient() as client:
+                response = await client.put(upload_url, content=f.read())
+                assert response.status_code == 200
+        download_url = await s3controller.get_file("data/myfile.txt")
+        async with httpx.AsyncClient() as client:
+            response = await client.get(download_url)
+            assert response.content == local.read_bytes()
+        files = await s3controller.list_files("data/")
+        assert [(f["name"], f["size"]) for f in files] == [("myfile.txt", 2100)]
+        # Positional and keyword arguments mix as in Python.
+        url = await s3controller.put_file("data/other.txt", expires_in=60)
+        assert "X-Amz-Expires=60" in url
+        result = await s3controller.remove_file("data/myfile.txt")
+        assert "message" in result
+        result = await s3controller.remove_file("data/")
+        assert "message" in result
+        assert await s3controller.list_files("data/") == []
+        await api.disconnect()
+
+    run(example())
+
+
+def test_multipart_with_parallel_parts_over_rpc(spore, tmp_path):
+    token = mint(spore, "rpc-user-2")
+    file_path = tmp_path / "large.bin"
+    file_path.write_bytes(os.urandom(11 * MiB))
+    file_size, chunk_size = file_path.stat().st_size, 5 * MiB
+
+    async def example():
+        api = await connect(spore, token)
+        s3 = await api.get_service("public/s3-storage")
+        info = await s3.put_file_start_multipart(file_path="uploads/large.bin", part_count=3, expires_in=3600)
+        semaphore = asyncio.Semaphore(10)
+
+        async def upload_part(part):
+            async with semaphore:
+                start = (part["part_number"] - 1) * chunk_size
+                with open(file_path, "rb") as f:
+                    f.seek(start)
+                    chunk = f.read(min(chunk_size, file_size - start))
+                async with httpx.AsyncClient(timeout=120) as client:
+                    response = await client.put(part["url"], content=chunk)
+                    assert response.status_code == 200
+                    return {"part_number": part["part_number"], "etag": response.headers["ETag"].strip('"')}
+
+        parts = await asyncio.gather(*[upload_part(p) for p in info["parts"]])
+        result = await s3.put_file_complete_multipart(upload_id=info["upload_id"], parts=parts)
+        assert result["success"] is True
+        url = await s3.get_file("uploads/large.bin")
+        await api.disconnect()
+        return url
+
+    url = run(example())
+    assert hashlib.sha256(requests.get(url).content).digest() == hashlib.sha256(file_path.read_bytes()).digest()
+
+
+def test_artifact_manager_example(spore):
+    """A gallery, a staged dataset with files, commit, versions, permissions, read_file/write_file
+    (bytes included) and the zip download, all through the artifact-manager service over RPC."""
+    token = mint(spore, "rpc-user-3")
+
+    async def example():
+        api = await connect(spore, token)
+        artifact_manager = await api.get_service("public/artifact-manager")
+        gallery = await artifact_manager.create(
+            type="collection", alias="dataset-gallery",
+            manifest={"name": "Dataset Gallery", "description": "A collection for datasets"},
+            config={"permissions": {"*": "r", "@": "r+"}},
+        )
+        dataset = await artifact_manager.create(
+            parent_id=gallery.id, alias="example-dataset",
+            manifest={"name": "Example Dataset", "description": "A dataset with example data"}, stage=True,
+        )
+        put_url = await artifact_manager.put_file(dataset.id, file_path="data.csv")
+        async with httpx.AsyncClient() as client:
+            assert (await client.put(put_url, content=b"a,b\n1,2\n")).status_code == 200
+        assert (await artifact_manager.write_file(dataset.id, file_path="raw.bin", content=b"\x00\x01\xff", format="binary"))["success"]
+        committed = await artifact_manager.commit(dataset.id, comment="first")
+        assert committed["versions"][0]["version"] == "v0"
+        children = await artifact_manager.list(gallery.id)
+        assert [child["alias"] for child in children] == ["example-dataset"]
+        text = await artifact_manager.read_file(dataset.id, file_path="data.csv")
+        assert text["content"] == "a,b\n1,2\n"
+        raw = await artifact_manager.read_file(dataset.id, file_path="raw.bin", format="binary")
+        assert raw["content"] == b"\x00\x01\xff"
+        files = await artifact_manager.list_files(dataset.id)
+        assert sorted(f["name"] for f in files) == ["data.csv", "raw.bin"]
+        get_url = await artifact_manager.get_file(dataset.id, file_path="data.csv")
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(get_url)).content == b"a,b\n1,2\n"
+        read = await artifact_manager.read(dataset.id)
+        assert read["manifest"]["name"] == "Example Dataset"
+        await artifact_manager.edit(dataset.id, manifest={"name": "Example Dataset", "description": "v1"}, stage=True, version="new")
+        async with httpx.AsyncClient() as client:
+            url = await artifact_manager.put_file(dataset.id, file_path="data.csv")
+            assert (await client.put(url, content=b"a,b\n3,4\n")).status_code == 200
+        await artifact_manager.commit(dataset.id)
+        assert [v["version"] for v in (await artifact_manager.read(dataset.id))["versions"]] == ["v0", "v1"]
+        old = await artifact_manager.read_file(dataset.id, file_path="data.csv", version="v0")
+        assert old["content"] == "a,b\n1,2\n"
+        await api.disconnect()
+        return dataset.id
+
+    artifact_id = run(example())
+    workspace, alias = artifact_id.split("/")
+    archive = requests.get(f"{spore.http}/{workspace}/artifacts/{alias}/create-zip-file", headers={"Authorization": f"Bearer {token}"})
+    assert archive.status_code == 200 and archive.content[:2] == b"PK"
+
+
+def test_errors_surface_as_exceptions_with_the_servers_message(spore):
+    token = mint(spore, "rpc-user-4")
+
+    async def example():
+        api = await connect(spore, token)
+        artifact_manager = await api.get_service("public/artifact-manager")
+        with pytest.raises(Exception) as raised:
+            await artifact_manager.read("no-such-artifact")
+        assert "KeyError" in str(raised.value) and "does not exist" in str(raised.value)
+        with pytest.raises(Exception) as raised:
+            await api.get_service("public/no-such-service")
+        assert "Service not found: public/*:no-such-service@*" in str(raised.value)
+        s3 = await api.get_service("public/s3-storage")
+        with pytest.raises(Exception) as raised:
+            await s3.list_files("/")
+        assert "PermissionError" in str(raised.value)
+        with pytest.raises(Exception) as raised:
+            await artifact_manager.create(alias="someone-else/alias", manifest={"name": "x"})
+        assert "PermissionError" in str(raised.value) and "'someone-else'" in str(raised.value)
+        # The connection still works after errors.
+        assert (await api.echo("still here")) == "still here"
+        await api.disconnect()
+
+    run(example())
+
+
+def test_bad_tokens_are_refused_with_the_reason(spore):
+    async def attempt(token):
+        with pytest.raises(ConnectionAbortedError) as raised:
+            await connect_to_server({"server_url": spore.http, "token": token})
+        return str(raised.value)
+
+    assert "Authentication error" in run(attempt("not-a-token"))
+    tampered = mint(spore, "rpc-user-5")[:-2] + "xx"
+    assert "Authentication error" in run(attempt(tampered))
+    expired = spore.cli("token", "create", "--user", "rpc-user-5", "--expires", "1s").stdout.strip()
+    time.sleep(2)
+    assert "expired" in run(attempt(expired))
+
+
+def test_anonymous_connections(spore):
+    token = mint(spore, "rpc-user-6")
+
+    async def example():
+        owner = await connect(spore, token)
+        am = await owner.get_service("public/artifact-manager")
+        await am.create(alias="public-thing", manifest={"name": "public"}, config={"permissions": {"*": "r"}})
+        await am.create(alias="private-thing", manifest={"name": "private"})
+        anonymous = await connect_to_server({"server_url": spore.http})
+        assert anonymous.config["workspace"].startswith("ws-user-anonymouz-")
+        assert anonymous.config["user"]["is_anonymous"] is True
+        public_am = await anonymous.get_service("public/artifact-manager")
+        assert (await public_am.read("ws-user-rpc-user-6/public-thing"))["manifest"]["name"] == "public"
+        with pytest.raises(Exception):
+            await public_am.read("ws-user-rpc-user-6/private-thing")
+        s3 = await anonymous.get_service("public/s3-storage")
+        with pytest.raises(Exception):
+            await s3.put_file("x.txt")
+        await anonymous.disconnect()
+        await owner.disconnect()
+
+    run(example())
+
+
+def test_large_arguments_and_answers_are_chunked(spore):
+    token = mint(spore, "rpc-user-7")
+
+    async def example():
+        api = await connect(spore, token)
+        for size in (300_000, 3_000_000):
+            payload = os.urandom(size)
+            assert await api.echo(payload) == payload
+        am = await api.get_service("public/artifact-manager")
+        await am.create(alias="big-manifest", manifest={"name": "big", "blob": "x" * 600_000})
+        assert len((await am.read("big-manifest"))["manifest"]["blob"]) == 600_000
+        await api.disconnect()
+
+    run(example())
+
+
+def test_two_hundred_concurrent_connections(spore):
+    token = mint(spore, "rpc-user-8")
+
+    async def one(index):
+        api = await connect(spore, token)
+        s3 = await api.get_service("public/s3-storage")
+        url = await s3.put_file(f"many/{index}.txt")
+        async with httpx.AsyncClient() as client:
+            assert (await client.put(url, content=str(index).encode())).status_code == 200
+        listed = await s3.list_files("many/")
+        await api.disconnect()
+        return len(listed)
+
+    async def all_of_them():
+        semaphore = asyncio.Semaphore(200)
+
+        async def guarded(index):
+            async with semaphore:
+                return await one(index)
+
+        return await asyncio.gather(*[guarded(i) for i in range(200)])
+
+    counts = run(all_of_them(), timeout=300)
+    assert len(counts) == 200 and max(counts) == 200
+
+
+def test_a_client_killed_mid_call_leaves_the_server_serving(spore, tmp_path):
+    """A client process killed while its calls run (here: commits and a large echo in flight)
+    leaves nothing behind that hurts others: the daemon keeps answering, and the calls' effects
+    are either whole or absent."""
+    token = mint(spore, "rpc-user-9")
+    script = tmp_path / "client.py"
+    script.write_text(textwrap.dedent(f"""
+        import asyncio, os
+        from hypha_rpc import connect_to_server
+        async def main():
+            api = await connect_to_server({{"server_url": "{spore.http}", "token": "{token}"}})
+            am = await api.get_service("public/artifact-manager")
+            print("ready", flush=True)
+            await asyncio.gather(*[am.create(alias=f"killed-{{i}}", manifest={{"name": str(i)}}) for i in range(50)],
+                                 api.echo(os.urandom(5_000_000)))
+        asyncio.run(main())
+    """))
+    client = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert client.stdout.readline().strip() == "ready"
+    time.sleep(0.05)
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+
+    async def after():
+        api = await connect(spore, token)
+        am = await api.get_service("public/artifact-manager")
+        created = await am.list(limit=1000)
+        for item in created:
+            assert item["manifest"]["name"] == item["alias"].split("-")[1]
+        assert await api.echo("alive") == "alive"
+        await api.disconnect()
+
+    run(after())
+    assert requests.get(f"{spore.http}/health/ready").status_code == 200
+
+
+def test_ttl_over_rpc_with_a_moved_clock(fresh_spore):
+    """The seed's TTL uploads: the TTL starts when the upload completes; the file is gone after."""
+    from conftest import admin_caller
+
+    daemon = fresh_spore(extra_env={"SPORE_DEBUG_HOOKS": "1"})
+    admin = admin_caller(daemon)
+    token = daemon.cli("token", "create", "--user", "rpc-ttl", "--expires", "7d").stdout.strip()
+
+    async def example():
+        api = await connect(daemon, token)
+        s3 = await api.get_service("public/s3-storage")
+        url = await s3.put_file("temp/data.txt", ttl=3600)
+        admin("POST", "debug/advance-clock", {"seconds": "600"})
+        async with httpx.AsyncClient() as client:
+            assert (await client.put(url, content=b"temporary")).status_code == 200
+        admin("POST", "debug/advance-clock", {"seconds": "3000"})
+        assert [f["name"] for f in await s3.list_files("temp/")] == ["data.txt"]
+        admin("POST", "debug/advance-clock", {"seconds": "601"})
+        assert await s3.list_files("temp/") == []
+        await api.disconnect()
+
+    run(example())

@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "HyphaAPITests",
             dependencies: [
-                "HyphaAPI", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON", "SporeTestSupport",
+                "HyphaAPI", "HyphaRPC", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON", "SporeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -208,6 +208,7 @@ let package = Package(
         ),
         .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "SporeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "HyphaRPCTests", dependencies: ["HyphaRPC"], swiftSettings: strictSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "CZlib"], swiftSettings: strictSettings),
         .testTarget(

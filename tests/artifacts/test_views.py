@@ -290,3 +290,40 @@ def test_builtin_page_of_an_artifact(alice):
     assert "README.md" in page.text and "data/" in page.text and "create-zip-file" in page.text
     assert "first &lt;release&gt;" in page.text
     assert alice.http("GET", f"/{alice.ws}/view/plain-artifact/README.md").text == "# hi"
+
+
+@pytest.mark.quirk
+def test_rendered_pages_are_cached_per_token_not_per_user(alice):
+    """Two tokens of one user see different `user.scope`; each gets its own page."""
+    site(alice, "scope-site", view_config={"templates": ["index.html"]}, files={"index.html": "{{ user.scope.workspaces }}|{{ user.expires_at }}"})
+    url = f"{alice.server.url}/{alice.ws}/view/scope-site/"
+    admin = requests.get(url, headers={"Authorization": f"Bearer {alice.token}"})
+    reader = alice.server.token(alice.id, permission="read", expires_in=600)
+    narrow = requests.get(url, headers={"Authorization": f"Bearer {reader}"})
+    assert admin.status_code == narrow.status_code == 200
+    assert "'a'" in admin.text and "'r'" in narrow.text and admin.text != narrow.text
+    # `?token=` wins over the Authorization header on view routes, as in Hypha.
+    assert "'r'" in requests.get(f"{url}?token={reader}", headers={"Authorization": f"Bearer {alice.token}"}).text
+
+
+@pytest.mark.quirk
+def test_hostile_templates_fail_without_hurting_the_server(alice):
+    files = {
+        "overflow.html": "{{ (-9223372036854775807-1) // -1 }}",
+        "deep.html": "{{ " + "(" * 1000 + "1" + ")" * 1000 + " }}",
+        "spin.html": "{% for i in range(300) %}{% if range(100000)|sum %}{% endif %}{% endfor %}",
+        "cookie.txt": "x",
+    }
+    site(alice, "hostile-site", view_config={"templates": ["overflow.html", "deep.html", "spin.html"],
+                                             "headers": {"Set-Cookie": "access_token=garbage", "Access-Control-Allow-Credentials": "true"}},
+         files=files)
+    base = f"/{alice.ws}/view/hostile-site"
+    for name in ("overflow.html", "deep.html", "spin.html"):
+        response = alice.http("GET", f"{base}/{name}")
+        assert response.status_code == 500 and response.json()["detail"].startswith("Template rendering failed"), name
+        assert response.headers["x-content-type-options"] == "nosniff"
+    plain = alice.http("GET", f"{base}/cookie.txt")
+    assert plain.status_code == 200 and "set-cookie" not in plain.headers and "access-control-allow-credentials" not in plain.headers
+    missing = alice.http("GET", f"{base}/nope.txt")
+    assert missing.status_code == 404 and missing.headers["x-content-type-options"] == "nosniff"
+    assert alice.http("GET", f"/{alice.ws}/artifacts/hostile-site").status_code == 200  # still serving

@@ -80,3 +80,59 @@ def test_runaway_templates_are_bounded(tmp_path):
         result = spore_render(tmp_path, name, {})
         assert result.returncode != 0
         assert len(result.stdout) == 0
+
+
+HOSTILE = {
+    # Numbers that do not fit in 64 bits, or floats that are not integers.
+    "truncate-huge-float": "{{ 'abc'|truncate(1e300) }}",
+    "round-huge-precision": "{{ 1|round(1e300) }}",
+    "int-of-huge-float": "{{ 1e300|int }}{{ '1e300'|int }}",
+    "format-huge": "{{ '%d'|format(1e300) }}{{ '%.2000000000f'|format(1.0) }}",
+    "filesize-negative-huge": "{{ -1e300|filesizeformat }}",
+    "negate-min": "{{ -(-9223372036854775807 - 1) }}",
+    "floordiv-min": "{{ (-9223372036854775807-1) // -1 }}{{ (-9223372036854775807-1) % -1 }}",
+    "range-overflow": "{{ range(9223372036854775800, 9223372036854775807, 5)|list }}",
+    "slice-overflow": "{{ 'abc'[1::9223372036854775807] }}",
+    "truncate-max": "{{ 'abc'|truncate(9223372036854775807) }}",
+    "abs-min": "{{ (-9223372036854775807-1)|abs }}{{ (-9223372036854775807-1) is divisibleby(-1) }}",
+    "tojson-indent": "{{ [[1]]|tojson(9223372036854775807) }}{{ [1]|tojson(-1) }}{{ 'a\\nb'|indent(-1) }}",
+    "big-powers": "{{ 10**20 }}{{ 2**64 }}",
+    # Nesting.
+    "parentheses": "{{ " + "(" * 1000 + "1" + ")" * 1000 + " }}",
+    "long-chain": "{{ 1" + "+1" * 1000 + " }}",
+    "nots": "{{ " + "not " * 20000 + "1 }}",
+    "filters": "{{ 1" + "|e" * 20000 + " }}",
+    "nested-ifs": "{% if true %}" * 5000 + "x" + "{% endif %}" * 5000,
+    "nested-values": "{% set x = 1 %}" + "{% set x = [x] %}" * 5000 + "{{ x == x }}{{ x|tojson }}{{ x }}",
+    # Memory.
+    "big-string": "{{ ('x' * 1000000000)|length }}{{ 'xx' * 4611686018427387904 }}",
+    "big-list": "{{ [1] * 1000000000 }}",
+    "big-indent": "{{ 'x'|indent(1000000000, true) }}",
+    "doubling": "{% set s = 'x' * 1000 %}" + "{% set s = s ~ s %}" * 40 + "{{ s|length }}",
+    # CPU.
+    "loops": "{% for i in range(300) %}{% if range(100000)|sum %}{% endif %}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_templates_fail_cleanly(tmp_path, name):
+    """Templates that would crash, exhaust memory or spin: spore answers an error (or a page, where
+    the result is small) in bounded time and never dies from a signal."""
+    (tmp_path / "page.html").write_text(HOSTILE[name])
+    started = __import__("time").monotonic()
+    result = spore_render(tmp_path, "page.html", {})
+    elapsed = __import__("time").monotonic() - started
+    assert result.returncode in (0, 1), (result.returncode, result.stderr.decode()[-500:])
+    assert elapsed < 20, elapsed
+    assert len(result.stdout) <= 8 << 20
+
+
+def test_include_fan_out_is_bounded(tmp_path):
+    """Nine templates, each including the next six times: 10 million renders without a loop."""
+    for level in range(9):
+        body = "x" if level == 8 else f'{{% include "t{level + 1}.html" %}}' * 6
+        (tmp_path / f"t{level}.html").write_text(body)
+    started = __import__("time").monotonic()
+    result = spore_render(tmp_path, "t0.html", {})
+    assert result.returncode == 1 and b"steps" in result.stderr
+    assert __import__("time").monotonic() - started < 20

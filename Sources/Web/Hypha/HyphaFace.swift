@@ -16,6 +16,7 @@ public struct HyphaFace: Sendable {
     let artifacts: ArtifactService
     let zipDirectories = ZipDirectoryCache()
     let viewPages = ViewPageCache()
+    let templateRenders = TemplateRenderGate()
 
     public init(objects: ObjectService, configuration: HyphaConfiguration, sealer: SecretSealer, artifacts: ArtifactService) {
         self.objects = objects

@@ -13,6 +13,19 @@ public enum TemplateLimits {
     public static let includeCountMax = 64
     /// The longest `range()`.
     public static let rangeCountMax = 100_000
+    /// The largest string a template may build (by `*`, `~`, `+`, `join`, `replace`, `indent` …).
+    public static let valueBytesMax = 8 << 20
+    /// The most items a list a template builds may hold.
+    public static let valueCountMax = 1_000_000
+    /// How deeply expressions and blocks may nest (each level is stack to parse and render).
+    public static let nestingDepthMax = 32
+    /// How deeply a value may nest when printed, compared or turned into JSON (as deep as the
+    /// JSON a manifest may hold).
+    public static let valueDepthMax = 128
+    /// Tokens in one `{{ }}` or `{% %}` tag.
+    public static let tagTokenCountMax = 1_024
+    /// Operators in one tag: a long chain (`1+1+…`) is a deep tree to evaluate.
+    public static let tagOperatorCountMax = 128
 }
 
 /// A parsed Jinja2 template.

@@ -62,14 +62,11 @@ enum TemplateFilters {
             switch value {
             case .int(let number): return number
             case .bool(let flag): return flag ? 1 : 0
-            case .double(let number): return Int(number)
+            case .double(let number): return try TemplatePython.int(number, at: at, renderer: frozen)
             default: throw fail("'\(value.typeName)' object cannot be interpreted as an integer")
             }
         }
         func items(_ value: TemplateValue) throws(TemplateError) -> [TemplateValue] { try TemplatePython.iterate(value, at: at, renderer: frozen) }
-        func requireDefined(_ value: TemplateValue) throws(TemplateError) {
-            if let failure = TemplatePython.undefinedError(value, at: at, renderer: frozen) { throw failure }
-        }
         switch name {
         case "default", "d":
             let arguments = arguments("default_value", "boolean")
@@ -103,14 +100,16 @@ enum TemplateFilters {
             }
             let separator = arguments.value(0) ?? .text("")
             if frozen.autoescape {
-                return .string(list.map { escape($0).text }.joined(separator: escape(separator).text), safe: true)
+                return try TemplatePython.sized(
+                    .string(list.map { escape($0).text }.joined(separator: escape(separator).text), safe: true), at: at, renderer: frozen)
             }
-            return .text(list.map(\.text).joined(separator: separator.text))
+            return try TemplatePython.sized(.text(list.map(\.text).joined(separator: separator.text)), at: at, renderer: frozen)
         case "replace":
             let arguments = arguments("old", "new", "count")
             var count: Int?
             if let given = arguments.value(2), !isNone(given) { count = try integer(given, -1) }
-            return .text(TemplatePython.replace(value.text, arguments.value(0)?.text ?? "", arguments.value(1)?.text ?? "", count: count))
+            let replaced = TemplatePython.replace(value.text, arguments.value(0)?.text ?? "", arguments.value(1)?.text ?? "", count: count)
+            return try TemplatePython.sized(.text(replaced), at: at, renderer: frozen)
         case "truncate":
             let arguments = arguments("length", "killwords", "end", "leeway")
             let length = try integer(arguments.value(0), 255)
@@ -120,7 +119,7 @@ enum TemplateFilters {
             let endCount = end.unicodeScalars.count
             guard length >= endCount else { throw fail("expected length >= \(endCount), got \(length)") }
             guard leeway >= 0 else { throw fail("expected leeway >= 0, got \(leeway)") }
-            if scalars.count <= length + leeway { return .text(value.text) }
+            if length >= scalars.count || scalars.count - length <= leeway { return .text(value.text) }
             var kept = String.UnicodeScalarView()
             kept.append(contentsOf: scalars[0..<max(0, length - endCount)])
             if arguments.flag(1, false) { return .text(String(kept) + end) }
@@ -130,10 +129,14 @@ enum TemplateFilters {
         case "tojson":
             let indent = try arguments("indent").value(0).flatMap { (value) throws(TemplateError) -> Int? in
                 if case .none = value { return nil }
-                return try integer(value, 0)
+                // Python's json treats a negative indent as an empty one.
+                let width = max(0, try integer(value, 0))
+                guard width <= 1_000 else { throw fail("indent \(width) is too large") }
+                return width
             }
             var json = ""
             try TemplateJSON.write(value, into: &json, indent: indent, level: 0, at: at, renderer: frozen)
+            _ = try TemplatePython.sized(.text(json), at: at, renderer: frozen)
             json = json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
                 .replacingOccurrences(of: "&", with: "\\u0026").replacingOccurrences(of: "'", with: "\\u0027")
             return .string(json, safe: true)
@@ -142,7 +145,9 @@ enum TemplateFilters {
             let precision = try integer(arguments.value(0), 0)
             let method = arguments.value(1)?.text ?? "common"
             guard ["common", "ceil", "floor"].contains(method) else { throw fail("method must be 'common', 'ceil' or 'floor'") }
-            if method == "common", case .int = value { return value }
+            if method == "common", case .int(let number) = value {
+                return precision >= 0 ? value : .int(try roundInteger(number, digits: -precision, at: at, renderer: frozen))
+            }
             guard let number = TemplatePython.number(value) else { throw fail("type \(value.typeName) doesn't define __round__ method") }
             return .double(round(number, precision: precision, method: method))
         case "int":
@@ -151,12 +156,16 @@ enum TemplateFilters {
             switch value {
             case .int: return value
             case .bool(let flag): return .int(flag ? 1 : 0)
-            case .double(let number): return number.isFinite ? .int(Int(number)) : fallback
+            case .double(let number):
+                if number.isNaN { return fallback }
+                return .int(try TemplatePython.int(number, at: at, renderer: frozen))
             case .string(let text, _):
-                let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
-                if let number = Int(trimmed) { return .int(number) }
-                if let number = Double(trimmed), number.isFinite { return .int(Int(number)) }
-                return fallback
+                // int(text, base), then int(float(text)), as Jinja2 3.1's do_int.
+                let trimmed = TemplatePython.strip(text, nil, leading: true, trailing: true)
+                let base = try integer(arguments.value(1), 10)
+                if let number = try pythonInt(trimmed, base: base, at: at, renderer: frozen) { return .int(number) }
+                guard base == 10, let number = pythonFloat(trimmed), !number.isNaN else { return fallback }
+                return .int(try TemplatePython.int(number, at: at, renderer: frozen))
             default: return fallback
             }
         case "float":
@@ -165,22 +174,23 @@ enum TemplateFilters {
             case .double: return value
             case .int(let number): return .double(Double(number))
             case .bool(let flag): return .double(flag ? 1 : 0)
-            case .string(let text, _): return Double(text.trimmingCharacters(in: .whitespaces)).map { .double($0) } ?? fallback
+            case .string(let text, _):
+                return pythonFloat(TemplatePython.strip(text, nil, leading: true, trailing: true)).map { .double($0) } ?? fallback
             default: return fallback
             }
         case "abs":
             switch value {
-            case .int(let number): return .int(abs(number))
+            case .int(let number):
+                guard number != .min else { throw TemplatePython.overflowError(at: at, renderer: frozen) }
+                return .int(abs(number))
             case .double(let number): return .double(abs(number))
             case .bool(let flag): return .int(flag ? 1 : 0)
             default: throw fail("bad operand type for abs(): '\(value.typeName)'")
             }
         case "list": return .list(try items(value))
         case "first":
-            try requireDefined(value)
             return try items(value).first ?? .undefined(hint: "No first item, sequence was empty.")
         case "last":
-            try requireDefined(value)
             return try items(value).last ?? .undefined(hint: "No last item, sequence was empty.")
         case "reverse":
             if case .string(let text, _) = value { return .text(String(String.UnicodeScalarView(text.unicodeScalars.reversed()))) }
@@ -325,26 +335,112 @@ enum TemplateFilters {
         case "indent":
             let arguments = arguments("width", "first", "blank")
             let width = arguments.value(0) ?? .int(4)
-            let indention: String = if case .string(let text, _) = width { text } else { String(repeating: " ", count: try integer(width, 4)) }
-            let lines = value.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            var result = lines[0]
-            let rest = lines.dropFirst()
-            if !rest.isEmpty {
-                let blank = arguments.flag(2, false)
-                // Jinja2 appends a newline before splitting, so the final empty line is dropped.
-                var body = Array(rest)
-                if body.last == "" { body.removeLast() }
-                let tail = body.map { blank || !$0.isEmpty ? indention + $0 : $0 }.joined(separator: "\n")
-                result += "\n" + tail
-                if value.text.hasSuffix("\n") { result += "\n" }
+            let indention: String
+            if case .string(let text, _) = width {
+                indention = text
+            } else {
+                // `" " * width`: nothing for a negative width.
+                let count = max(0, try integer(width, 4))
+                guard count <= 1_000 else { throw fail("indent width \(count) is too large") }
+                indention = String(repeating: " ", count: count)
+            }
+            // Jinja2 3.1's do_indent: a newline is appended so that splitlines() keeps a final
+            // empty line, then lines are joined again.
+            let lines = pythonSplitLines(value.text + "\n")
+            var result: String
+            if arguments.flag(2, false) {
+                result = lines.joined(separator: "\n" + indention)
+            } else {
+                result = lines.first ?? ""
+                if lines.count > 1 { result += "\n" + lines.dropFirst().map { $0.isEmpty ? $0 : indention + $0 }.joined(separator: "\n") }
             }
             if arguments.flag(1, false) { result = indention + result }
-            return .text(result)
+            return try TemplatePython.sized(.text(result), at: at, renderer: frozen)
         case "format":
             return .text(try percentFormat(value.text, .tuple(positional), at: at, renderer: frozen))
         default:
             throw fail("No filter named '\(name)'.")
         }
+    }
+
+    /// Python's `round(n, -digits)` of an integer: exact, ties to even.
+    static func roundInteger(_ number: Int, digits: Int, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> Int {
+        guard digits < 19 else { return 0 }
+        var unit = 1
+        for _ in 0..<digits { unit *= 10 }
+        var quotient = number / unit
+        var remainder = number % unit
+        if remainder < 0 {
+            quotient -= 1
+            remainder += unit
+        }
+        let twice = 2 * remainder
+        if twice > unit || (twice == unit && quotient % 2 != 0) { quotient += 1 }
+        let (result, overflow) = quotient.multipliedReportingOverflow(by: unit)
+        if overflow { throw TemplatePython.overflowError(at: at, renderer: renderer) }
+        return result
+    }
+
+    /// Python's `int(text, base)`: sign, optional base prefix, digits with single underscores
+    /// between them; nil where Python raises ValueError, an error where the number needs more
+    /// than 64 bits.
+    static func pythonInt(_ text: String, base: Int, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> Int? {
+        guard (2...36).contains(base) else { return nil }
+        var body = Substring(text)
+        var negative = false
+        if body.first == "+" || body.first == "-" {
+            negative = body.first == "-"
+            body = body.dropFirst()
+        }
+        let prefixes = [16: "0x", 8: "0o", 2: "0b"]
+        if let prefix = prefixes[base], body.lowercased().hasPrefix(prefix) {
+            body = body.dropFirst(2)
+            if body.first == "_" { body = body.dropFirst() }
+        }
+        guard !body.isEmpty, body.first != "_", body.last != "_", !body.contains("__") else { return nil }
+        let digits = body.filter { $0 != "_" }
+        guard digits.allSatisfy({ $0.isASCII && $0.isHexDigit || ($0.isASCII && $0.isLetter) }) else { return nil }
+        guard let magnitude = UInt64(digits, radix: base) else {
+            // Valid digits that do not fit: Python would make a big integer.
+            if digits.allSatisfy({ Int(String($0), radix: base) != nil }) { throw TemplatePython.overflowError(at: at, renderer: renderer) }
+            return nil
+        }
+        if negative {
+            guard magnitude <= UInt64(Int.max) + 1 else { throw TemplatePython.overflowError(at: at, renderer: renderer) }
+            return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
+        }
+        guard magnitude <= UInt64(Int.max) else { throw TemplatePython.overflowError(at: at, renderer: renderer) }
+        return Int(magnitude)
+    }
+
+    /// Python's `float(text)` for decimal text (Swift's parser also takes hex, which Python does not).
+    static func pythonFloat(_ text: String) -> Double? {
+        let lowered = text.lowercased()
+        let allowed = Set("0123456789.e+-_")
+        if ["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"].contains(lowered) {
+            return Double(lowered.replacingOccurrences(of: "infinity", with: "inf"))
+        }
+        guard !lowered.isEmpty, lowered.allSatisfy({ allowed.contains($0) }), !lowered.hasPrefix("_"), !lowered.contains("__") else { return nil }
+        return Double(lowered.filter { $0 != "_" })
+    }
+
+    /// Python's `str.splitlines()` (without the line ends).
+    static func pythonSplitLines(_ text: String) -> [String] {
+        var lines: [String] = []
+        var current = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars[...]
+        let breaks: Set<UInt32> = [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029]
+        while let scalar = scalars.popFirst() {
+            if breaks.contains(scalar.value) {
+                if scalar == "\r", scalars.first == "\n" { scalars.removeFirst() }
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { lines.append(String(current)) }
+        return lines
     }
 
     /// A value at an attribute path like `"meta.name"` or an index, as `map(attribute=…)` reads it.
@@ -416,7 +512,12 @@ enum TemplateFilters {
         let base = binary ? 1024.0 : 1000.0
         let prefixes = binary ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
         if bytes == 1 { return "1 Byte" }
-        if bytes < base { return "\(Int(bytes)) Bytes" }
+        if bytes < base {
+            guard bytes.isFinite, let whole = Int(exactly: bytes.rounded(.towardZero)) else {
+                throw fail("OverflowError: cannot convert \(bytes) to an integer")
+            }
+            return "\(whole) Bytes"
+        }
         var unit = base
         for prefix in prefixes {
             unit *= base
@@ -469,7 +570,8 @@ enum TemplateFilters {
     /// Python's `%` formatting for `%s`, `%r`, `%d`/`%i`, `%f` (with a precision) and `%%`.
     static func percentFormat(_ format: String, _ arguments: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> String
     {
-        var values: [TemplateValue] = arguments.sequence ?? [arguments]
+        // Only a tuple spreads over the conversions; a list is one value, as in Python.
+        var values: [TemplateValue] = if case .tuple(let items) = arguments { items } else { [arguments] }
         var out = ""
         var scalars = format.unicodeScalars[...]
         while let scalar = scalars.popFirst() {
@@ -501,9 +603,10 @@ enum TemplateFilters {
                 guard let number = TemplatePython.number(value) else {
                     throw renderer.error("%\(conversion) format: a real number is required, not \(value.typeName)", at)
                 }
-                out += String(Int(number))
+                out += String(try TemplatePython.int(number, at: at, renderer: renderer))
             case "f":
                 guard let number = TemplatePython.number(value) else { throw renderer.error("must be real number, not \(value.typeName)", at) }
+                guard (precision ?? 6) <= 100 else { throw renderer.error("precision too large", at) }
                 out += String(format: "%.\(precision ?? 6)f", number)
             default: throw renderer.error("unsupported format character '\(conversion)'", at)
             }
@@ -563,7 +666,7 @@ enum TemplateTests {
         case "odd": return try integer() % 2 != 0
         case "divisibleby":
             guard case .int(let divisor) = try argument(), divisor != 0 else { throw renderer.error("integer division or modulo by zero", at) }
-            return try integer() % divisor == 0
+            return try integer().remainderReportingOverflow(dividingBy: divisor).partialValue == 0
         case "eq", "equalto", "==": return TemplatePython.equal(value, try argument())
         case "ne", "!=": return !TemplatePython.equal(value, try argument())
         case "lt", "<", "lessthan": return try TemplatePython.less(value, try argument(), operation: "<", at: at, renderer: renderer)
@@ -571,8 +674,13 @@ enum TemplateTests {
         case "le", "<=": return try !TemplatePython.less(try argument(), value, operation: "<=", at: at, renderer: renderer)
         case "ge", ">=": return try !TemplatePython.less(value, try argument(), operation: ">=", at: at, renderer: renderer)
         case "in": return try TemplatePython.contains(try argument(), value, at: at, renderer: renderer)
-        case "lower": return value.text == value.text.lowercased()
-        case "upper": return value.text == value.text.uppercased()
+        // Python's str.islower()/isupper(): at least one cased character, none of the other case.
+        case "lower":
+            guard case .string(let text, _) = value else { return false }
+            return text.contains { $0.isLowercase } && !text.contains { $0.isUppercase }
+        case "upper":
+            guard case .string(let text, _) = value else { return false }
+            return text.contains { $0.isUppercase } && !text.contains { $0.isLowercase }
         case "sameas":
             let other = try argument()
             switch (value, other) {
@@ -591,6 +699,7 @@ enum TemplateJSON {
     static func write(
         _ value: TemplateValue, into out: inout String, indent: Int?, level: Int, at: TemplateLexer.Position, renderer: TemplateRenderer
     ) throws(TemplateError) {
+        guard level <= TemplateLimits.valueDepthMax else { throw renderer.error("RecursionError: a value nests too deeply for tojson", at) }
         switch value {
         case .undefined, .callable: throw renderer.error("Object of type \(value.typeName) is not JSON serializable", at)
         case .none: out += "null"

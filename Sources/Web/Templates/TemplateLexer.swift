@@ -172,6 +172,9 @@ struct TemplateLexer {
                 if closesHere(cursor) { return (tokens, cursor + 2, false) }
                 if scalar == "-", closesHere(cursor + 1) { return (tokens, cursor + 3, true) }
             }
+            guard tokens.count < TemplateLimits.tagTokenCountMax else {
+                throw error("more than \(TemplateLimits.tagTokenCountMax) tokens in one tag", at: open)
+            }
             let position = position(cursor)
             if scalar == "_" || scalar.properties.isAlphabetic {
                 var end = cursor + 1
@@ -270,7 +273,21 @@ struct TemplateLexer {
                 case "n": out.append("\n")
                 case "t": out.append("\t")
                 case "r": out.append("\r")
-                case "0": out.append("\0")
+                case "a": out.append("\u{07}")
+                case "b": out.append("\u{08}")
+                case "f": out.append("\u{0C}")
+                case "v": out.append("\u{0B}")
+                case "0"..."7":
+                    // Up to three octal digits, as in Python.
+                    var value = escaped.value - 48
+                    var taken = 0
+                    while taken < 2, cursor < scalars.count, ("0"..."7").contains(scalars[cursor]) {
+                        value = value * 8 + scalars[cursor].value - 48
+                        cursor += 1
+                        taken += 1
+                    }
+                    guard let decoded = Unicode.Scalar(value) else { throw error("invalid escape in string", at: cursor) }
+                    out.append(decoded)
                 case "\\", "'", "\"": out.append(escaped)
                 case "\n": break
                 case "x", "u", "U":

@@ -60,6 +60,9 @@ struct TemplateParser {
     }
 
     /// Nodes up to one of the `endings` tags; returns the tag found with its remaining tokens.
+    /// How deeply blocks nest while parsing.
+    private var blockDepth = 0
+
     private mutating func parseBody(until endings: Set<String>) throws(TemplateError) -> (
         [TemplateNode], (String, TemplateLexer.Position, ArraySlice<TemplateToken>)?
     ) {
@@ -91,6 +94,17 @@ struct TemplateParser {
     private mutating func statement(_ name: String, _ tokens: ArraySlice<TemplateToken>, _ position: TemplateLexer.Position, endings: Set<String>)
         throws(TemplateError) -> TemplateNode
     {
+        blockDepth += 1
+        defer { blockDepth -= 1 }
+        guard blockDepth <= TemplateLimits.nestingDepthMax else {
+            throw error("blocks nest deeper than \(TemplateLimits.nestingDepthMax)", position)
+        }
+        return try statementBody(name, tokens, position, endings: endings)
+    }
+
+    private mutating func statementBody(_ name: String, _ tokens: ArraySlice<TemplateToken>, _ position: TemplateLexer.Position, endings: Set<String>)
+        throws(TemplateError) -> TemplateNode
+    {
         var stream = TokenStream(tokens: tokens, end: position, lexer: lexer)
         switch name {
         case "if":
@@ -119,9 +133,12 @@ struct TemplateParser {
             }
         case "for":
             var targets: [String] = []
+            // `for k, v in …` and `for (k, v) in …`.
+            let parenthesized = stream.skip("(")
             repeat {
                 targets.append(try stream.name())
             } while stream.skip(",")
+            if parenthesized { try stream.expect(")") }
             try stream.expectName("in")
             let sequence = try stream.expression(allowConditional: false)
             var condition: TemplateExpression?
@@ -178,6 +195,28 @@ struct TokenStream {
     var tokens: ArraySlice<TemplateToken>
     let end: TemplateLexer.Position
     let lexer: TemplateLexer
+    /// Recursion of the parser (brackets, unary signs, `not`) and operators in this tag: both
+    /// bound how deep the expression tree is, and so the stack it takes to evaluate.
+    private var depth = 0
+    private var operatorCount = 0
+
+    init(tokens: ArraySlice<TemplateToken>, end: TemplateLexer.Position, lexer: TemplateLexer) {
+        self.tokens = tokens
+        self.end = end
+        self.lexer = lexer
+    }
+
+    private mutating func enter() throws(TemplateError) {
+        depth += 1
+        guard depth <= TemplateLimits.nestingDepthMax else { throw error("expression nests deeper than \(TemplateLimits.nestingDepthMax)") }
+    }
+
+    private mutating func countOperator() throws(TemplateError) {
+        operatorCount += 1
+        guard operatorCount <= TemplateLimits.tagOperatorCountMax else {
+            throw error("more than \(TemplateLimits.tagOperatorCountMax) operators in one tag")
+        }
+    }
 
     var atEnd: Bool { tokens.isEmpty }
     var current: TemplateToken? { tokens.first }
@@ -232,6 +271,8 @@ struct TokenStream {
     }
 
     mutating func expression(allowConditional: Bool = true) throws(TemplateError) -> TemplateExpression {
+        try enter()
+        defer { depth -= 1 }
         let value = try orExpression()
         guard allowConditional, skipName("if") else { return value }
         let condition = try orExpression()
@@ -242,18 +283,28 @@ struct TokenStream {
 
     private mutating func orExpression() throws(TemplateError) -> TemplateExpression {
         var left = try andExpression()
-        while skipName("or") { left = .or(left, try andExpression()) }
+        while skipName("or") {
+            try countOperator()
+            left = .or(left, try andExpression())
+        }
         return left
     }
 
     private mutating func andExpression() throws(TemplateError) -> TemplateExpression {
         var left = try notExpression()
-        while skipName("and") { left = .and(left, try notExpression()) }
+        while skipName("and") {
+            try countOperator()
+            left = .and(left, try notExpression())
+        }
         return left
     }
 
     private mutating func notExpression() throws(TemplateError) -> TemplateExpression {
-        if skipName("not") { return .not(try notExpression()) }
+        if skipName("not") {
+            try enter()
+            defer { depth -= 1 }
+            return .not(try notExpression())
+        }
         return try comparison()
     }
 
@@ -262,6 +313,7 @@ struct TokenStream {
         let left = try sum()
         var rest: [(String, TemplateExpression)] = []
         while let token = current {
+            if token.kind == .operator || token.isName("in") || token.isName("not") { try countOperator() }
             if token.kind == .operator, ["==", "!=", "<", ">", "<=", ">="].contains(token.text) {
                 tokens.removeFirst()
                 rest.append((token.text, try sum()))
@@ -282,6 +334,7 @@ struct TokenStream {
         var left = try concatenation()
         while let token = current, token.kind == .operator, token.text == "+" || token.text == "-" {
             tokens.removeFirst()
+            try countOperator()
             left = .binary(token.text, left, try concatenation(), at: token.position)
         }
         return left
@@ -291,6 +344,7 @@ struct TokenStream {
         var left = try product()
         while let token = current, token.isOperator("~") {
             tokens.removeFirst()
+            try countOperator()
             left = .binary("~", left, try product(), at: token.position)
         }
         return left
@@ -300,6 +354,7 @@ struct TokenStream {
         var left = try power()
         while let token = current, token.kind == .operator, ["*", "/", "//", "%"].contains(token.text) {
             tokens.removeFirst()
+            try countOperator()
             left = .binary(token.text, left, try power(), at: token.position)
         }
         return left
@@ -309,6 +364,7 @@ struct TokenStream {
         var left = try unary()
         while let token = current, token.isOperator("**") {
             tokens.removeFirst()
+            try countOperator()
             left = .binary("**", left, try unary(), at: token.position)
         }
         return left
@@ -327,6 +383,8 @@ struct TokenStream {
     private mutating func unaryOperand() throws(TemplateError) -> TemplateExpression {
         if let token = current, token.kind == .operator, token.text == "-" || token.text == "+" {
             tokens.removeFirst()
+            try enter()
+            defer { depth -= 1 }
             return .unary(token.text, try unaryOperand(), at: token.position)
         }
         return try postfix(try primary())
@@ -399,6 +457,7 @@ struct TokenStream {
     private mutating func postfix(_ base: TemplateExpression) throws(TemplateError) -> TemplateExpression {
         var node = base
         while let token = current, token.kind == .operator {
+            if [".", "[", "("].contains(token.text) { try countOperator() }
             switch token.text {
             case ".":
                 tokens.removeFirst()
@@ -466,12 +525,14 @@ struct TokenStream {
         while true {
             if let token = current, token.isOperator("|") {
                 tokens.removeFirst()
+                try countOperator()
                 let name = try dottedName()
                 var arguments = TemplateArguments()
                 if skip("(") { arguments = try self.arguments() }
                 node = .filter(node, name, arguments, at: token.position)
             } else if let token = current, token.isName("is") {
                 tokens.removeFirst()
+                try countOperator()
                 let negated = skipName("not")
                 let name = try dottedName()
                 var arguments = TemplateArguments()

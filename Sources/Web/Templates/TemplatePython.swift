@@ -86,14 +86,18 @@ enum TemplatePython {
                 let end = clamp(stop, count)
                 while index < end {
                     result.append(index)
-                    index += step
+                    let (next, overflow) = index.addingReportingOverflow(step)
+                    if overflow { break }
+                    index = next
                 }
             } else {
                 var index = clamp(start, count - 1)
                 let end = clamp(stop, -1)
                 while index > end {
                     result.append(index)
-                    index += step
+                    let (next, overflow) = index.addingReportingOverflow(step)
+                    if overflow { break }
+                    index = next
                 }
             }
             return result
@@ -274,7 +278,11 @@ enum TemplatePython {
     static func unary(_ operation: String, _ value: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
         if let failure = undefinedError(value, at: at, renderer: renderer) { throw failure }
         switch value {
-        case .int(let number): return .int(operation == "-" ? -number : number)
+        case .int(let number):
+            guard operation == "-" else { return value }
+            let (negated, overflow) = Int(0).subtractingReportingOverflow(number)
+            if overflow { throw overflowError(at: at, renderer: renderer) }
+            return .int(negated)
         case .bool(let flag): return .int(operation == "-" ? (flag ? -1 : 0) : (flag ? 1 : 0))
         case .double(let number): return .double(operation == "-" ? -number : number)
         default: throw renderer.error("bad operand type for unary \(operation): '\(value.typeName)'", at)
@@ -284,43 +292,54 @@ enum TemplatePython {
     static func binary(_ operation: String, _ left: TemplateValue, _ right: TemplateValue, at: Position, renderer: TemplateRenderer)
         throws(TemplateError) -> TemplateValue
     {
-        if operation == "~" { return .text(left.text + right.text) }
+        if operation == "~" { return try sized(.text(left.text + right.text), at: at, renderer: renderer) }
         if let failure = undefinedError(left, at: at, renderer: renderer) ?? undefinedError(right, at: at, renderer: renderer) { throw failure }
         let unsupported = renderer.error("unsupported operand type(s) for \(operation): '\(left.typeName)' and '\(right.typeName)'", at)
         switch (left, right) {
-        case (.string(let a, _), .string(let b, _)) where operation == "+": return .text(a + b)
-        case (.list(let a), .list(let b)) where operation == "+": return .list(a + b)
-        case (.tuple(let a), .tuple(let b)) where operation == "+": return .tuple(a + b)
-        case (.string(let text, _), _) where operation == "*":
-            guard let times = integerOperand(right) else {
-                throw renderer.error("can't multiply sequence by non-int of type '\(right.typeName)'", at)
-            }
-            return .text(String(repeating: text, count: max(0, times)))
-        case (.list(let items), _) where operation == "*":
-            guard let times = integerOperand(right) else {
-                throw renderer.error("can't multiply sequence by non-int of type '\(right.typeName)'", at)
-            }
-            return .list(Array([[TemplateValue]](repeating: items, count: max(0, times)).joined()))
+        case (.string(let a, _), .string(let b, _)) where operation == "+": return try sized(.text(a + b), at: at, renderer: renderer)
+        case (.list(let a), .list(let b)) where operation == "+": return try sized(.list(a + b), at: at, renderer: renderer)
+        case (.tuple(let a), .tuple(let b)) where operation == "+": return try sized(.tuple(a + b), at: at, renderer: renderer)
+        case (.string, _) where operation == "*", (.list, _) where operation == "*", (.tuple, _) where operation == "*":
+            return try repeated(left, right, at: at, renderer: renderer)
+        case (_, .string) where operation == "*", (_, .list) where operation == "*", (_, .tuple) where operation == "*":
+            // `3 * 'ab'` is `'ab' * 3` in Python.
+            return try repeated(right, left, at: at, renderer: renderer)
         default: break
         }
         if let a = integerOperand(left), let b = integerOperand(right) {
+            // Python's integers do not overflow; spore's are 64-bit, and a result that does not
+            // fit is an error, never a wrapped number.
+            func checked(_ result: (partialValue: Int, overflow: Bool)) throws(TemplateError) -> TemplateValue {
+                if result.overflow { throw overflowError(at: at, renderer: renderer) }
+                return .int(result.partialValue)
+            }
             switch operation {
-            case "+": return .int(a &+ b)
-            case "-": return .int(a &- b)
-            case "*": return .int(a &* b)
+            case "+": return try checked(a.addingReportingOverflow(b))
+            case "-": return try checked(a.subtractingReportingOverflow(b))
+            case "*": return try checked(a.multipliedReportingOverflow(by: b))
             case "/":
                 guard b != 0 else { throw renderer.error("division by zero", at) }
                 return .double(Double(a) / Double(b))
             case "//":
                 guard b != 0 else { throw renderer.error("integer division or modulo by zero", at) }
+                if b == -1 { return try checked(Int(0).subtractingReportingOverflow(a)) }
                 return .int(floorDivide(a, b))
             case "%":
                 guard b != 0 else { throw renderer.error("integer modulo by zero", at) }
+                if b == -1 { return .int(0) }
                 return .int(a - floorDivide(a, b) * b)
             case "**":
                 guard b >= 0 else { return .double(pow(Double(a), Double(b))) }
+                if a == 0 || a == 1 { return .int(b == 0 ? 1 : a) }
+                if a == -1 { return .int(b % 2 == 0 ? 1 : -1) }
+                // |a| ≥ 2: more than 63 steps always overflows.
+                guard b <= 64 else { throw overflowError(at: at, renderer: renderer) }
                 var result = 1
-                for _ in 0..<min(b, 4096) { result = result &* a }
+                for _ in 0..<b {
+                    let (next, overflow) = result.multipliedReportingOverflow(by: a)
+                    if overflow { throw overflowError(at: at, renderer: renderer) }
+                    result = next
+                }
                 return .int(result)
             default: throw unsupported
             }
@@ -358,20 +377,70 @@ enum TemplatePython {
         }
     }
 
+    static func overflowError(at: Position, renderer: TemplateRenderer) -> TemplateError {
+        renderer.error("OverflowError: the integer does not fit in 64 bits", at)
+    }
+
+    /// `sequence * times`, bounded like every value a template builds.
+    static func repeated(_ sequence: TemplateValue, _ times: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError)
+        -> TemplateValue
+    {
+        guard let count = integerOperand(times) else {
+            throw renderer.error("can't multiply sequence by non-int of type '\(times.typeName)'", at)
+        }
+        let copies = max(0, count)
+        switch sequence {
+        case .string(let text, _):
+            guard copies == 0 || text.utf8.count <= TemplateLimits.valueBytesMax / copies else { throw tooLarge(at: at, renderer: renderer) }
+            return .text(String(repeating: text, count: copies))
+        case .list(let items), .tuple(let items):
+            guard copies == 0 || items.count <= TemplateLimits.valueCountMax / copies else { throw tooLarge(at: at, renderer: renderer) }
+            let joined = Array([[TemplateValue]](repeating: items, count: copies).joined())
+            if case .tuple = sequence { return .tuple(joined) }
+            return .list(joined)
+        default:
+            throw renderer.error("can't multiply sequence by non-int of type '\(times.typeName)'", at)
+        }
+    }
+
+    static func tooLarge(at: Position, renderer: TemplateRenderer) -> TemplateError {
+        renderer.error(
+            "MemoryError: a value would be larger than \(TemplateLimits.valueBytesMax) bytes or \(TemplateLimits.valueCountMax) items", at)
+    }
+
+    /// `value` if it stays within the size every value a template builds must keep.
+    static func sized(_ value: TemplateValue, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> TemplateValue {
+        switch value {
+        case .string(let text, _): if text.utf8.count > TemplateLimits.valueBytesMax { throw tooLarge(at: at, renderer: renderer) }
+        case .list(let items), .tuple(let items): if items.count > TemplateLimits.valueCountMax { throw tooLarge(at: at, renderer: renderer) }
+        default: break
+        }
+        return value
+    }
+
+    /// Python's `int(x)` of a float: exact within 64 bits, an error beyond.
+    static func int(_ number: Double, at: Position, renderer: TemplateRenderer) throws(TemplateError) -> Int {
+        guard number.isFinite else { throw renderer.error("ValueError: cannot convert float \(TemplateValue.pythonFloat(number)) to integer", at) }
+        guard let value = Int(exactly: number.rounded(.towardZero)) else { throw overflowError(at: at, renderer: renderer) }
+        return value
+    }
+
     private static func floorDivide(_ a: Int, _ b: Int) -> Int {
         let quotient = a / b
         return (a % b != 0) && ((a < 0) != (b < 0)) ? quotient - 1 : quotient
     }
 
-    /// Python's `==`.
-    static func equal(_ left: TemplateValue, _ right: TemplateValue) -> Bool {
+    /// Python's `==`. Values nested deeper than the limit compare unequal rather than recurse on.
+    static func equal(_ left: TemplateValue, _ right: TemplateValue, depth: Int = 0) -> Bool {
+        guard depth <= TemplateLimits.valueDepthMax else { return false }
         switch (left, right) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a, _), .string(let b, _)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
-        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)): return a.count == b.count && zip(a, b).allSatisfy { equal($0, $1) }
+        case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { equal($0, $1, depth: depth + 1) }
         case (.mapping(let a), .mapping(let b)):
             guard a.count == b.count else { return false }
-            return a.pairs.allSatisfy { pair in b[pair.key].map { equal(pair.value, $0) } ?? false }
+            return a.pairs.allSatisfy { pair in b[pair.key].map { equal(pair.value, $0, depth: depth + 1) } ?? false }
         default:
             if let a = number(left), let b = number(right) { return a == b }
             return false
@@ -379,13 +448,14 @@ enum TemplatePython {
     }
 
     /// Python's ordering; mixing types that Python cannot order is an error.
-    static func less(_ left: TemplateValue, _ right: TemplateValue, operation: String, at: Position, renderer: TemplateRenderer) throws(TemplateError)
-        -> Bool
-    {
+    static func less(
+        _ left: TemplateValue, _ right: TemplateValue, operation: String, at: Position, renderer: TemplateRenderer, depth: Int = 0
+    ) throws(TemplateError) -> Bool {
+        guard depth <= TemplateLimits.valueDepthMax else { throw renderer.error("RecursionError: values nest too deeply to compare", at) }
         switch (left, right) {
         case (.string(let a, _), .string(let b, _)): return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
         case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
-            for (x, y) in zip(a, b) where !equal(x, y) { return try less(x, y, operation: operation, at: at, renderer: renderer) }
+            for (x, y) in zip(a, b) where !equal(x, y) { return try less(x, y, operation: operation, at: at, renderer: renderer, depth: depth + 1) }
             return a.count < b.count
         default:
             if let a = number(left), let b = number(right) { return a < b }
@@ -462,7 +532,9 @@ enum TemplateGlobals {
                     throw renderer.error("Range too big. The sandbox blocks ranges larger than MAX_RANGE (\(TemplateLimits.rangeCountMax)).", at)
                 }
                 values.append(.int(current))
-                current += step
+                let (next, overflow) = current.addingReportingOverflow(step)
+                if overflow { break }
+                current = next
             }
             return .list(values)
         case "dict":

@@ -28,6 +28,13 @@ struct TemplateRenderer {
         TemplateError(message, template: templateName, line: at.line, column: at.column)
     }
 
+    /// Charges `count` steps of work (a node, an expression, an item a filter or `range` went
+    /// through); a page has `TemplateLimits.stepsMax`.
+    mutating func charge(_ count: Int, _ at: TemplateLexer.Position) throws(TemplateError) {
+        steps += max(0, count)
+        guard steps <= TemplateLimits.stepsMax else { throw error("template takes more than \(TemplateLimits.stepsMax) steps", at) }
+    }
+
     private mutating func step(_ at: TemplateLexer.Position) throws(TemplateError) {
         steps += 1
         guard steps <= TemplateLimits.stepsMax else { throw error("template takes more than \(TemplateLimits.stepsMax) steps", at) }
@@ -47,11 +54,15 @@ struct TemplateRenderer {
 
     private mutating func render(_ nodes: [TemplateNode]) throws(TemplateError) {
         for node in nodes {
+            try step(TemplateLexer.Position(line: 0, column: 0))
             switch node {
             case .text(let text):
                 try write(text, TemplateLexer.Position(line: 0, column: 0))
             case .output(let expression):
                 let value = try evaluate(expression)
+                if value.exceedsDepth(TemplateLimits.valueDepthMax) {
+                    throw error("RecursionError: a value nests deeper than \(TemplateLimits.valueDepthMax)", position(of: expression))
+                }
                 try write(autoescape ? TemplateFilters.escape(value).text : value.text, position(of: expression))
             case .conditional(let branches, let otherwise):
                 var taken = false
@@ -189,6 +200,25 @@ struct TemplateRenderer {
     // MARK: Expressions
 
     mutating func evaluate(_ expression: TemplateExpression) throws(TemplateError) -> TemplateValue {
+        let value = try evaluateNode(expression)
+        // What an expression builds costs in proportion to its size, so `range`, `*` and
+        // filters over long lists count against the page's steps; reading a variable does not.
+        switch expression {
+        case .call, .filter, .binary, .list, .tuple, .dict: break
+        default:
+            try charge(1, position(of: expression))
+            return value
+        }
+        switch value {
+        case .list(let items), .tuple(let items): try charge(1 + items.count, position(of: expression))
+        case .string(let text, _): try charge(1 + text.utf8.count / 256, position(of: expression))
+        case .mapping(let mapping): try charge(1 + mapping.count, position(of: expression))
+        default: try charge(1, position(of: expression))
+        }
+        return value
+    }
+
+    private mutating func evaluateNode(_ expression: TemplateExpression) throws(TemplateError) -> TemplateValue {
         switch expression {
         case .literal(let value): return value
         case .name(let name, _):

@@ -85,7 +85,22 @@ public indirect enum TemplateValue: Sendable {
     }
 
     /// Python's `repr(value)`: how values print inside lists and dicts.
-    var repr: String {
+    var repr: String { repr(depth: 0) }
+
+    /// Whether lists and dicts nest deeper than `limit` (checked without deeper recursion).
+    func exceedsDepth(_ limit: Int) -> Bool {
+        guard limit >= 0 else { return true }
+        switch self {
+        case .list(let items), .tuple(let items): return items.contains { $0.exceedsDepth(limit - 1) }
+        case .mapping(let mapping): return mapping.pairs.contains { $0.value.exceedsDepth(limit - 1) }
+        default: return false
+        }
+    }
+
+    /// `repr`, with values nested deeper than `TemplateLimits.valueDepthMax` shown as `...`
+    /// (the renderer refuses to print such values; this only keeps every other use bounded).
+    private func repr(depth: Int) -> String {
+        if depth > TemplateLimits.valueDepthMax { return "..." }
         switch self {
         case .undefined: return ""
         case .none: return "None"
@@ -93,10 +108,10 @@ public indirect enum TemplateValue: Sendable {
         case .int(let value): return String(value)
         case .double(let value): return Self.pythonFloat(value)
         case .string(let value, let safe): return safe ? "Markup(\(Self.pythonQuoted(value)))" : Self.pythonQuoted(value)
-        case .list(let items): return "[" + items.map(\.repr).joined(separator: ", ") + "]"
-        case .tuple(let items): return "(" + items.map(\.repr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+        case .list(let items): return "[" + items.map { $0.repr(depth: depth + 1) }.joined(separator: ", ") + "]"
+        case .tuple(let items): return "(" + items.map { $0.repr(depth: depth + 1) }.joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         case .mapping(let mapping):
-            return "{" + mapping.pairs.map { "\(Self.pythonQuoted($0.key)): \($0.value.repr)" }.joined(separator: ", ") + "}"
+            return "{" + mapping.pairs.map { "\(Self.pythonQuoted($0.key)): \($0.value.repr(depth: depth + 1))" }.joined(separator: ", ") + "}"
         case .callable(let callable): return "<built-in method \(callable.name)>"
         }
     }
@@ -124,9 +139,12 @@ public indirect enum TemplateValue: Sendable {
                     out += "\\" + String(quote)
                 } else if scalar.value < 0x20 || scalar.value == 0x7F {
                     out += "\\x" + hex(scalar.value, width: 2)
-                } else if (0x80...0xA0).contains(scalar.value) || scalar.value == 0xAD {
-                    // Python's str.isprintable: C1 controls, NBSP and the soft hyphen are escaped.
-                    out += "\\x" + hex(scalar.value, width: 2)
+                } else if !isPrintable(scalar) {
+                    // Python's str.isprintable: controls, format characters, separators other
+                    // than the space, surrogates, private use and unassigned are escaped.
+                    let value = scalar.value
+                    out +=
+                        value <= 0xFF ? "\\x" + hex(value, width: 2) : value <= 0xFFFF ? "\\u" + hex(value, width: 4) : "\\U" + hex(value, width: 8)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -134,6 +152,14 @@ public indirect enum TemplateValue: Sendable {
         }
         out.append(quote)
         return out
+    }
+
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == " " { return true }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator: return false
+        default: return true
+        }
     }
 
     static func hex(_ value: UInt32, width: Int) -> String {

@@ -53,14 +53,17 @@ struct ArtifactRoutes {
         var names = ["\(workspace)/\(alias)"]
         if let internalID = try? face.catalog.artifacts.read({ transaction in
             try face.catalog.artifacts.id(transaction, workspace: workspace, alias: alias)
-        }) { names.append(internalID) }
+        }) {
+            names.append(internalID)
+        }
         let encoded = PercentEncoding.encode(path)
         for name in names where token.extraScopes.contains("\(op):\(name):\(encoded)") || token.extraScopes.contains("\(op):\(name):*") {
             return true
         }
         throw HyphaError(
             status: .forbidden,
-            detail: "Token scope does not match requested file. Token has scopes [\(token.extraScopes.joined(separator: ", "))], but requested file requires scope '\(op):\(names[0]):\(encoded)'.",
+            detail:
+                "Token scope does not match requested file. Token has scopes [\(token.extraScopes.joined(separator: ", "))], but requested file requires scope '\(op):\(names[0]):\(encoded)'.",
             shape: .detailOnly
         )
     }

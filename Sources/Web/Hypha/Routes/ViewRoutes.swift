@@ -29,6 +29,7 @@ struct ViewRoutes {
     /// Headers `view_config.headers` may not set.
     static let reservedHeaders: Set<String> = [
         "content-length", "transfer-encoding", "connection", "content-type", "content-range", "etag", "last-modified", "x-content-type-options",
+        "set-cookie", "access-control-allow-credentials", "www-authenticate", "location",
     ]
 
     /// The path after `/{ws}/view/{alias}/`, decoded.
@@ -39,10 +40,37 @@ struct ViewRoutes {
         return path
     }
 
+    /// Every answer of a view, errors included, says `nosniff`: pages come from users.
     private func serve(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        var response: Response
+        do {
+            response = try await answer(request, context)
+        } catch let error as HyphaError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[Self.contentTypeOptions] = "nosniff"
+        return response
+    }
+
+    /// The caller: `?token=` wins over the header and the cookie on view routes, as in Hypha
+    /// (a link with a token opens the page as that token's user).
+    private func viewCaller(_ request: Request, query: HyphaQuery) throws -> HyphaCaller {
+        if let token = query["token"], !token.isEmpty {
+            var headers = request.headers
+            headers[.authorization] = "Bearer \(token)"
+            headers[.cookie] = nil
+            let rewritten = Request(
+                head: HTTPRequest(method: request.method, scheme: nil, authority: nil, path: request.uri.path, headerFields: headers),
+                body: .init(buffer: ByteBuffer()))
+            return try face.caller(rewritten, query: HyphaQuery(target: request.uri.path))
+        }
+        return try face.caller(request, query: query)
+    }
+
+    private func answer(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
         let workspace = try HyphaFace.workspace(context)
         let query = HyphaQuery(target: request.uri.description)
-        let caller = try face.caller(request, query: query)
+        let caller = try viewCaller(request, query: query)
         let base = face.artifactActor(caller)
         let actor = ArtifactActor(caller: base.caller, contextWorkspace: workspace) { base.workspaceAccess($0) }
         let alias = try ServiceRoutes.decoded(context.parameters.get("alias"))
@@ -77,14 +105,14 @@ struct ViewRoutes {
             response = Self.pageResponse(rendered, request: request)
         }
         for (name, value) in page.headers {
-            // Framing and validators stay spore's; a value that could split the response is dropped.
+            // Framing, validators, cookies and credentialed CORS stay spore's; a value that could
+            // split the response is dropped.
             guard let field = HTTPField.Name(name), !Self.reservedHeaders.contains(field.canonicalName),
+                !field.canonicalName.hasPrefix("access-control-allow-credentials"),
                 !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
             else { continue }
             response.headers[field] = value
         }
-        // Pages come from users: never let a browser guess another type for them.
-        response.headers[Self.contentTypeOptions] = "nosniff"
         return response
     }
 
@@ -94,6 +122,19 @@ struct ViewRoutes {
         let body: ByteBuffer
         let contentType: String
         let etag: String
+        /// Set for a page whose template failed: the error detail.
+        var failure: String?
+
+        init(body: ByteBuffer, contentType: String, etag: String) {
+            self.body = body
+            self.contentType = contentType
+            self.etag = etag
+        }
+
+        init(failure: String) {
+            self.init(body: ByteBuffer(), contentType: "", etag: "")
+            self.failure = failure
+        }
     }
 
     private func renderedPage(
@@ -104,11 +145,17 @@ struct ViewRoutes {
         case .builtin(let name): source = name
         default: source = page.version.map { "\(page.key)#\($0.etag)" } ?? page.key
         }
-        let cacheKey = [page.record.id, String(page.slot), page.path, source, caller.userID, query["version"] ?? "", query["stage"] ?? ""]
+        let user = Self.user(caller)
+        // Keyed by everything the template can see of the caller (its whole `user`: token
+        // scopes and expiry too), never by the user id alone.
+        let cacheKey = [page.record.id, String(page.slot), page.path, source, user.jsonText, query["version"] ?? "", query["stage"] ?? ""]
             .joined(separator: "\u{0}")
         let now = face.nowMilliseconds
-        if let hit = face.viewPages.page(cacheKey, nowMilliseconds: now) { return hit }
-        let context = try variables(page, caller: caller, workspace: workspace, alias: alias)
+        if let hit = face.viewPages.page(cacheKey, nowMilliseconds: now) {
+            if let failure = hit.failure { throw HyphaError(status: .internalServerError, detail: failure, shape: .detailOnly) }
+            return hit
+        }
+        let context = try variables(page, caller: caller, user: user, workspace: workspace, alias: alias)
         let text: String
         do {
             switch page.kind {
@@ -123,12 +170,19 @@ struct ViewRoutes {
                 let bundle = try await TemplateBundle(name: page.path) { name in
                     let found = name == page.path ? version : try artifacts.siteFile(page, name: name)
                     guard let found else { return nil }
-                    return try await Self.text(of: found, objects: objects)
+                    return try await Self.text(of: found, objects: objects, name: name)
                 }
-                text = try bundle.render(context)
+                text = try await face.templateRenders.run { try bundle.render(context) }
             }
+        } catch let error as ArtifactError {
+            throw ArtifactRoutes.routeError(error)
+        } catch is TemplateRenderGate.Busy {
+            throw HyphaError(status: .serviceUnavailable, detail: "Too many pages are being rendered; try again", shape: .detailOnly)
         } catch let error as TemplateError {
-            throw HyphaError(status: .internalServerError, detail: "Template rendering failed: \(error)", shape: .detailOnly)
+            // A failing page is remembered like a rendered one, so asking again costs nothing.
+            let detail = "Template rendering failed: \(error)"
+            face.viewPages.store(cacheKey, RenderedPage(failure: detail), nowMilliseconds: now)
+            throw HyphaError(status: .internalServerError, detail: detail, shape: .detailOnly)
         }
         // A template with no known extension is a page, as Hypha answers `text/html` for it.
         let guessed = MediaTypes.guess(page.path)
@@ -144,15 +198,18 @@ struct ViewRoutes {
         type.hasPrefix("text/") && !type.contains("charset") ? type + "; charset=utf-8" : type
     }
 
-    /// A stored template's text; templates are small (`TemplateLimits.sourceBytesMax`).
-    static func text(of version: ObjectVersion, objects: ObjectService) async throws -> String {
+    /// A stored template's text; templates are small (`TemplateLimits.sourceBytesMax`) and UTF-8.
+    static func text(of version: ObjectVersion, objects: ObjectService, name: String) async throws -> String {
         guard version.byteCount <= TemplateLimits.sourceBytesMax else {
-            throw TemplateError("template is larger than \(TemplateLimits.sourceBytesMax) bytes", template: "", line: 1, column: 1)
+            throw TemplateError("template is larger than \(TemplateLimits.sourceBytesMax) bytes", template: name, line: 1, column: 1)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(version.byteCount))
         for try await chunk in objects.bytes(of: version, window: ByteRange.whole(version.byteCount)) { bytes += chunk.readableBytesView }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw TemplateError("template is not valid UTF-8", template: name, line: 1, column: 1)
+        }
+        return text
     }
 
     /// A rendered page with its ETag; `If-None-Match` answers 304. Rendered pages are small and
@@ -174,20 +231,31 @@ struct ViewRoutes {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: page.body))
     }
 
-    /// The template variables: the seed document's names and the names Hypha 0.21.137 passes.
-    private func variables(_ page: ArtifactSitePage, caller: HyphaCaller, workspace: String, alias: String) throws -> TemplateMapping {
-        let artifact = page.artifact.objectValue ?? JSONObject()
-        let publicURL = face.configuration.httpBaseURL
-        var user: JSONObject = [
+    /// The caller as Hypha's `user_info.model_dump(mode="json")` shows it to templates.
+    static func user(_ caller: HyphaCaller) -> JSONValue {
+        var workspaces = JSONObject()
+        for (name, permission) in (caller.token?.workspaces ?? [:]).sorted(by: { $0.key < $1.key }) {
+            workspaces[name] = .string(permission.scopeCode)
+        }
+        return [
             "id": .string(caller.isAnonymous ? ArtifactActor.anonymousUserID : caller.userID), "is_anonymous": .bool(caller.isAnonymous),
-            "email": caller.token?.email.map(JSONValue.string) ?? .null,
+            "email": caller.token?.email.map(JSONValue.string) ?? .null, "parent": .null,
             "roles": .array((caller.token?.roles ?? (caller.isAnonymous ? ["anonymous"] : [])).map(JSONValue.string)),
+            "scope": [
+                "current_workspace": caller.currentWorkspace.map(JSONValue.string) ?? .null, "workspaces": .object(workspaces),
+                "client_id": .null, "extra_scopes": .array((caller.token?.extraScopes ?? []).map(JSONValue.string)),
+            ],
+            "expires_at": caller.token.map { .double(Double($0.expiresAtSeconds)) } ?? .null,
             "current_workspace": caller.currentWorkspace.map(JSONValue.string) ?? .null,
         ]
-        if let token = caller.token {
-            user["scope"] = .string(token.scope)
-            user["expires_at"] = .int(token.expiresAtSeconds)
-        }
+    }
+
+    /// The template variables: the seed document's names and the names Hypha 0.21.137 passes.
+    private func variables(_ page: ArtifactSitePage, caller: HyphaCaller, user: JSONValue, workspace: String, alias: String) throws
+        -> TemplateMapping
+    {
+        let artifact = page.artifact.objectValue ?? JSONObject()
+        let publicURL = face.configuration.httpBaseURL
         var context = TemplateMapping()
         context["MANIFEST"] = TemplateValue(artifact["manifest"] ?? .object(JSONObject()))
         context["CONFIG"] = TemplateValue(artifact["config"] ?? .object(JSONObject()))
@@ -197,10 +265,10 @@ struct ViewRoutes {
         context["WORKSPACE"] = .text(workspace)
         context["VIEW_COUNT"] = TemplateValue(artifact["view_count"] ?? .int(0))
         context["DOWNLOAD_COUNT"] = TemplateValue(artifact["download_count"] ?? .int(0))
-        context["USER"] = caller.isAnonymous ? .none : TemplateValue(.object(user))
+        context["USER"] = caller.isAnonymous ? .none : TemplateValue(user)
         context["artifact"] = TemplateValue(page.artifact)
         context["workspace"] = .text(workspace)
-        context["user"] = TemplateValue(.object(user))
+        context["user"] = TemplateValue(user)
         context["view_base_url"] = .text("\(publicURL)/\(workspace)/view/\(alias)")
         context["artifact_base_url"] = .text("\(publicURL)/\(workspace)/artifacts/\(alias)")
         context["public_base_url"] = .text(publicURL)
@@ -248,7 +316,7 @@ struct ViewRoutes {
             let arguments = ArtifactArguments([
                 "parent_id": .string("\(workspace)/\(alias)"), "limit": .int(Int64(Self.galleryChildCountMax)), "silent": .bool(true),
             ])
-            let listed = (try? face.artifacts.list(arguments, actor: actor, call: .list, source: .serviceCall)) ?? .array([])
+            let listed = try face.artifacts.list(arguments, actor: actor, call: .list, source: .serviceCall)
             var children: [TemplateValue] = []
             for child in listed.arrayValue ?? [] {
                 let childAlias = child["alias"]?.stringValue ?? ""
@@ -269,7 +337,7 @@ struct ViewRoutes {
             var arguments: JSONObject = ["artifact_id": .string("\(workspace)/\(alias)"), "limit": .int(Int64(Self.pageFileCountMax))]
             if let version = query["version"] { arguments["version"] = .string(version) }
             if let stage = query["stage"] { arguments["stage"] = .string(stage) }
-            let listed = (try? face.artifacts.listFiles(ArtifactArguments(arguments), actor: actor)) ?? .array([])
+            let listed = try face.artifacts.listFiles(ArtifactArguments(arguments), actor: actor)
             var files: [TemplateValue] = []
             for file in listed.arrayValue ?? [] {
                 var entry = TemplateMapping()
@@ -283,7 +351,8 @@ struct ViewRoutes {
             context["files"] = .list(files)
         }
         let template = isCollection ? BuiltinPages.collection : BuiltinPages.artifact
-        return try template.render(context, autoescape: true)
+        let variables = context
+        return try await face.templateRenders.run { try template.render(variables, autoescape: true) }
     }
 
     /// Children a built-in gallery shows.

@@ -339,3 +339,30 @@ def test_the_seed_static_site_example_runs(spore):
     assert page.headers["cache-control"] == "max-age=3600"
     assert requests.get(f"{spore.http}/ws-user-seed-user/view/my-portfolio/style.css",
                         headers={"Authorization": f"Bearer {token}"}).headers["content-type"].startswith("text/css")
+
+
+def test_protocol_errors_close_with_a_reason(spore):
+    """Raw WebSocket clients: a first message that is not the login payload, and a binary frame
+    that is not msgpack, are answered with a reason and a close; the daemon keeps serving."""
+    import websockets
+
+    async def attempt(first, then=None):
+        async with websockets.connect(spore.http.replace("http://", "ws://") + "/ws") as socket:
+            await socket.send(first)
+            if then is not None:
+                info = await socket.recv()
+                assert '"connection_info"' in info
+                await socket.send(then)
+            messages = []
+            try:
+                while True:
+                    messages.append(await asyncio.wait_for(socket.recv(), 10))
+            except websockets.ConnectionClosed as closed:
+                return messages, closed.rcvd.code if closed.rcvd else None
+
+    messages, code = run(attempt("not json"))
+    assert code == 1003 and "authentication payload" in messages[0]
+    login = '{"client_id": "raw", "workspace": null, "token": null, "reconnection_token": null}'
+    messages, code = run(attempt(login, b"\xc1\xc1\xc1"))
+    assert code == 1003 and "Invalid RPC frame" in messages[-1]
+    assert requests.get(f"{spore.http}/health/live").status_code == 200

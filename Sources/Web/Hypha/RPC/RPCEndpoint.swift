@@ -81,7 +81,7 @@ final class RPCConnection: Sendable {
             var assembly = RPCAssembly()
             var inFlight = 0
             do {
-                for try await message in inbound.messages(maxSize: RPCLimits.frameBytesMax) {
+                frames: for try await message in inbound.messages(maxSize: RPCLimits.frameBytesMax) {
                     lastFrameSeconds.store(elapsedSeconds, ordering: .relaxed)
                     guard let current = peer else {
                         peer = await handshake(message)
@@ -97,8 +97,10 @@ final class RPCConnection: Sendable {
                         do {
                             frame = try RPCFrame(decoding: Array(buffer.readableBytesView))
                         } catch {
+                            // A client that sends what is not an RPC frame is told why, then closed.
                             logger.debug("hypha-rpc: undecodable frame: \(error)")
-                            continue
+                            await close(code: .unacceptableData, reason: "Invalid RPC frame: \(error)")
+                            break frames
                         }
                         guard let work = try await prepare(frame, peer: current, assembly: &assembly) else { continue }
                         if inFlight >= RPCLimits.inFlightCallsMax {

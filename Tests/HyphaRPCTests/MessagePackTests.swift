@@ -52,7 +52,9 @@ import Testing
                 #expect(try decoder.decode() == value)
             }
         }
-        for number in [Int64.min, -2_147_483_649, -2_147_483_648, -32769, -32768, -129, -128, -33, -32, 0, 127, 255, 256, 65535, 65536, 4_294_967_296, Int64.max] {
+        for number in [
+            Int64.min, -2_147_483_649, -2_147_483_648, -32769, -32768, -129, -128, -33, -32, 0, 127, 255, 256, 65535, 65536, 4_294_967_296, Int64.max,
+        ] {
             var decoder = MessagePackDecoder(MessagePackEncoder.encode(.int(number)))
             #expect(try decoder.decode() == .int(number))
         }
@@ -71,7 +73,10 @@ import Testing
     @Test func framesMergeTheirTwoParts() throws {
         let bytes = RPCFrame.encode(
             main: [("type", .string("method")), ("to", .string("*/m")), ("method", .string("services.default.echo")), ("session", .string("s1"))],
-            extra: [("args", .array([.string("a"), .map([(.string("k"), .int(1))])])), ("with_kwargs", .bool(true)), ("promise", .string("*")), ("t", .double(15))]
+            extra: [
+                ("args", .array([.string("a"), .map([(.string("k"), .int(1))])])), ("with_kwargs", .bool(true)), ("promise", .string("*")),
+                ("t", .double(15)),
+            ]
         )
         let frame = try RPCFrame(decoding: bytes)
         #expect(frame.method == "services.default.echo" && frame.expectsAnswer && frame.heartbeatSeconds == 15)
@@ -86,7 +91,7 @@ import Testing
         let message = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let frames = RPCFrame.chunked(message, key: "k", from: "*/m", to: "w/c", workspace: "w", user: .map([]))
         #expect(frames.count == 5)  // create, 3 sets, process
-        var assembly = RPCAssembly()
+        var assembly = RPCAssembly(budget: RPCByteBudget(limit: RPCLimits.assemblyBytesTotalMax))
         try assembly.create("k")
         for frame in frames.dropFirst().dropLast().reversed() {  // out of order, as the client may send them
             let decoded = try RPCFrame(decoding: frame)
@@ -103,7 +108,7 @@ import Testing
     }
 
     @Test func assemblyIsBounded() throws {
-        var assembly = RPCAssembly()
+        var assembly = RPCAssembly(budget: RPCByteBudget(limit: RPCLimits.assemblyBytesTotalMax))
         for index in 0..<RPCLimits.assemblingCountMax { try assembly.create("k\(index)") }
         #expect(throws: MessagePackError.self) { try assembly.create("one-more") }
         #expect(throws: MessagePackError.self) { try assembly.set("k0", index: 0, Array(repeating: 0, count: RPCLimits.assembledBytesMax + 1)) }
@@ -112,12 +117,37 @@ import Testing
         #expect(throws: MessagePackError.self) { try assembly.take("k1") }  // chunk 0 missing
     }
 
+    @Test func theSharedBudgetBoundsAllConnections() throws {
+        let budget = RPCByteBudget(limit: 1000)
+        var first = RPCAssembly(budget: budget)
+        var second = RPCAssembly(budget: budget)
+        try first.create("a")
+        try second.create("b")
+        try first.set("a", index: 0, Array(repeating: 1, count: 800))
+        #expect(throws: MessagePackError.self) { try second.set("b", index: 0, Array(repeating: 1, count: 300)) }
+        first.removeAll()
+        #expect(budget.inUse == 0)
+        try second.set("b", index: 0, Array(repeating: 1, count: 300))
+        _ = try second.take("b")
+        #expect(budget.inUse == 0)
+    }
+
+    @Test func decodedValuesAreCounted() {
+        // 300,000 one-byte values in one array: more than a message may decode to.
+        var bytes: [UInt8] = [0xDD, 0x00, 0x04, 0x93, 0xE0]
+        bytes += Array(repeating: 0x01, count: 300_000)
+        var decoder = MessagePackDecoder(bytes)
+        #expect(throws: MessagePackError.self) { try decoder.decode() }
+    }
+
     /// Random and mutated frames never crash the decoder: they decode or throw.
     @Test func fuzzedFramesNeverCrash() {
         var generator = SplitMix64(seed: 0x5EED)
-        let seeds = [Self.bytes(Self.python)] + [
-            RPCFrame.encode(main: [("type", .string("method")), ("session", .string("abc"))], extra: [("args", .array([.binary([1, 2, 3]), .double(2.5)]))])
-        ]
+        let seeds =
+            [Self.bytes(Self.python)] + [
+                RPCFrame.encode(
+                    main: [("type", .string("method")), ("session", .string("abc"))], extra: [("args", .array([.binary([1, 2, 3]), .double(2.5)]))])
+            ]
         for round in 0..<20_000 {
             var bytes: [UInt8]
             if round % 3 == 0 {

@@ -5,6 +5,7 @@ middle of a call."""
 
 import asyncio
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -366,3 +367,102 @@ def test_protocol_errors_close_with_a_reason(spore):
     messages, code = run(attempt(login, b"\xc1\xc1\xc1"))
     assert code == 1003 and "Invalid RPC frame" in messages[-1]
     assert requests.get(f"{spore.http}/health/live").status_code == 200
+
+
+def raw_session(spore, first, frames, wait=3):
+    """A raw WebSocket client: sends the login `first`, then binary `frames`; returns what came back."""
+    import websockets
+
+    async def session():
+        received = []
+        async with websockets.connect(spore.http.replace("http://", "ws://") + "/ws") as socket:
+            await socket.send(first)
+            received.append(await socket.recv())
+            for frame in frames:
+                await socket.send(frame)
+            try:
+                while True:
+                    received.append(await asyncio.wait_for(socket.recv(), wait))
+            except (asyncio.TimeoutError, websockets.ConnectionClosed):
+                pass
+        return received
+
+    return run(session())
+
+
+def test_hostile_frames_do_not_crash_the_daemon(spore):
+    import msgpack
+
+    login = '{"client_id": "hostile", "workspace": null, "token": null, "reconnection_token": null}'
+    call = {"type": "method", "to": "*/manager-spore", "method": "services.default.log", "session": "s1"}
+    frames = [
+        msgpack.packb(call) + msgpack.packb({"promise": "*", "t": float("nan")}),
+        msgpack.packb(call) + msgpack.packb({"promise": {"interval": float("inf")}}),
+        msgpack.packb({"type": "method", "to": "*/manager-spore", "method": "services.built-in.message_cache.create"})
+        + msgpack.packb({"args": ["k", False]}),
+    ] + [
+        msgpack.packb({"type": "method", "to": "*/manager-spore", "method": "services.built-in.message_cache.set", "session": "s2"})
+        + msgpack.packb({"args": ["k", index, b"x", False], "promise": "*"})
+        for index in (float("inf"), float("nan"), 1e300, 2**63 - 1, 2**64 - 1, -5)
+    ] + [
+        msgpack.packb({"type": "method", "to": "public/spore", "method": "services.s3-storage.list_files", "session": "s3"})
+        + msgpack.packb({"args": [{"max_length": "1e300"}], "with_kwargs": True, "promise": "*"}),
+        msgpack.packb({"type": "method", "to": "*/manager-spore", "method": "services.default.echo", "session": "s4"})
+        + msgpack.packb({"args": ["still alive"], "promise": "*"}),
+    ]
+    received = raw_session(spore, login, frames)
+    answers = [msgpack.Unpacker(raw=False) for _ in received[1:]]
+    decoded = []
+    for unpacker, data in zip(answers, received[1:]):
+        if isinstance(data, bytes):
+            unpacker.feed(data)
+            decoded.append([part for part in unpacker])
+    assert any(parts[0]["method"] == "s4.resolve" and parts[1]["args"] == ["still alive"] for parts in decoded), decoded
+    assert requests.get(f"{spore.http}/health/live").status_code == 200
+
+
+def test_reconnection_tokens_are_only_for_reconnecting(spore):
+    """A reconnection token resumes a session of its client id and opens nothing else; a token
+    limited to scopes is not a reconnection token."""
+    token = mint(spore, "rpc-recon")
+
+    async def tokens():
+        api = await connect(spore, token)
+        reconnection = api.config["reconnection_token"]
+        am = await api.get_service("public/artifact-manager")
+        await am.create(alias="recon-art", manifest={"name": "r"})
+        scoped = await api.generate_token({"extra_scopes": ["get_file:ws-user-rpc-recon/recon-art:*"]})
+        await api.disconnect()
+        anonymous = await connect_to_server({"server_url": spore.http})
+        anonymous_reconnection = anonymous.config["reconnection_token"]
+        await anonymous.disconnect()
+        return reconnection, anonymous_reconnection, scoped
+
+    reconnection, anonymous_reconnection, scoped = run(tokens())
+    # A file-scoped token is neither a login nor a reconnection token.
+    for field in ("token", "reconnection_token"):
+        first = json.dumps({"client_id": "c", "workspace": None, "token": None, "reconnection_token": None} | {field: scoped})
+        assert "Authentication error" in raw_session(spore, first, [], wait=1)[0]
+    for bearer in (reconnection, anonymous_reconnection):
+        answer = requests.post(f"{spore.http}/public/services/s3-storage/list_files", json={"path": ""},
+                               headers={"Authorization": f"Bearer {bearer}"})
+        assert answer.status_code in (401, 403), answer.text
+    first = '{"client_id": "someone-else", "workspace": null, "token": null, "reconnection_token": "%s"}' % reconnection
+    received = raw_session(spore, first, [], wait=1)
+    assert "Client id mismatch" in received[0]
+    first = '{"client_id": "x", "workspace": null, "token": "%s", "reconnection_token": null}' % reconnection
+    assert "limited to its scopes" in raw_session(spore, first, [], wait=1)[0]
+
+
+def test_a_reconnection_resumes_the_same_user_and_workspace(spore):
+    token = mint(spore, "rpc-resume")
+    first = json.dumps({"client_id": "resumer", "workspace": None, "token": token, "reconnection_token": None})
+    info = json.loads(raw_session(spore, first, [], wait=0.5)[0])
+    again = json.dumps({"client_id": "resumer", "workspace": None, "token": token, "reconnection_token": info["reconnection_token"]})
+    resumed = json.loads(raw_session(spore, again, [], wait=0.5)[0])
+    assert resumed["type"] == "connection_info"
+    assert resumed["workspace"] == info["workspace"] == "ws-user-rpc-resume" and resumed["user"]["id"] == "rpc-resume"
+    anonymous = json.loads(raw_session(spore, json.dumps({"client_id": "anon-r", "workspace": None, "token": None, "reconnection_token": None}), [], wait=0.5)[0])
+    back = json.loads(raw_session(spore, json.dumps({"client_id": "anon-r", "workspace": None, "token": None,
+                                                     "reconnection_token": anonymous["reconnection_token"]}), [], wait=0.5)[0])
+    assert back["workspace"] == anonymous["workspace"] and back["user"]["is_anonymous"] is True

@@ -51,6 +51,8 @@ public indirect enum MessagePackValue: Sendable, Equatable {
 public enum MessagePackLimits {
     /// How deep arrays and maps may nest.
     public static let depthMax = 64
+    /// Values one message may decode to: each takes far more memory than its byte on the wire.
+    public static let nodeCountMax = 200_000
 }
 
 public struct MessagePackError: Error, Sendable, CustomStringConvertible {
@@ -64,6 +66,7 @@ public struct MessagePackError: Error, Sendable, CustomStringConvertible {
 public struct MessagePackDecoder {
     private let bytes: [UInt8]
     public private(set) var offset = 0
+    private var nodeCount = 0
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -129,6 +132,10 @@ public struct MessagePackDecoder {
 
     private mutating func value(depth: Int) throws(MessagePackError) -> MessagePackValue {
         guard depth <= MessagePackLimits.depthMax else { throw MessagePackError("msgpack nests deeper than \(MessagePackLimits.depthMax)") }
+        nodeCount += 1
+        guard nodeCount <= MessagePackLimits.nodeCountMax else {
+            throw MessagePackError("a message may hold at most \(MessagePackLimits.nodeCountMax) values")
+        }
         let head = try byte()
         switch head {
         case 0x00...0x7F: return .int(Int64(head))

@@ -22,7 +22,8 @@ extension MessagePackValue {
         case .bool(let value): return .bool(value)
         case .int(let value): return .int(value)
         case .uint(let value): return value <= UInt64(Int64.max) ? .int(Int64(value)) : .double(Double(value))
-        case .double(let value): return .double(value)
+        // JSON has no NaN or infinity (and nothing downstream expects them): they become null.
+        case .double(let value): return value.isFinite ? .double(value) : .null
         case .string(let value): return .string(value)
         case .binary(let bytes): return .string(Base64Text.encode(bytes))
         case .array(let items): return .array(items.map(\.json))

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Named limits of the hypha-rpc endpoint.
 public enum RPCLimits {
     /// The largest WebSocket frame accepted (the client's own limit; its frames stay near 263 KB).
@@ -8,11 +10,22 @@ public enum RPCLimits {
     /// The size of one chunk.
     public static let chunkBytes = 262_144
     /// The largest message a client may assemble through `message_cache`.
-    public static let assembledBytesMax = 64 << 20
-    /// Messages a client may be assembling at once.
-    public static let assemblingCountMax = 8
+    public static let assembledBytesMax = 16 << 20
+    /// Messages one connection may be assembling at once.
+    public static let assemblingCountMax = 4
+    /// Bytes all connections together may hold in messages being assembled.
+    public static let assemblyBytesTotalMax = 256 << 20
     /// Calls of one connection running at once; more wait for a slot.
     public static let inFlightCallsMax = 32
+    /// Calls of one connection running or waiting; beyond, a call is rejected at once, so the
+    /// reader never stops reading (pings must be answered).
+    public static let callsQueuedMax = 256
+    /// Open hypha-rpc connections; more are closed with 1013 (try again later).
+    public static let connectionsMax = 512
+    /// Seconds one frame may take to be written before the client counts as gone.
+    public static let writeSeconds = 30
+    /// A close frame's reason (control frames hold at most 125 bytes).
+    public static let closeReasonBytesMax = 123
     /// Seconds to wait for the first message after the upgrade.
     public static let handshakeSeconds = 5
     /// A connection with no frame for this long is closed (Hypha: 600 s).
@@ -56,8 +69,12 @@ public struct RPCFrame: Sendable {
     public var session: String? { self["session"]?.stringValue }
     /// Whether the caller waits for an answer (a `promise`, short or long form).
     public var expectsAnswer: Bool { session != nil && self["promise"].map { !$0.isNil } == true }
-    /// The heartbeat interval the caller asked for (`t`, or the long form's `interval`).
-    public var heartbeatSeconds: Double? { self["t"]?.doubleValue ?? self["promise"]?["interval"]?.doubleValue }
+    /// The heartbeat interval the caller asked for (`t`, or the long form's `interval`), when it
+    /// is a usable number of seconds.
+    public var heartbeatSeconds: Double? {
+        guard let seconds = self["t"]?.doubleValue ?? self["promise"]?["interval"]?.doubleValue, seconds.isFinite else { return nil }
+        return seconds
+    }
 
     /// Positional arguments and keyword arguments: with `with_kwargs`, the last argument is the
     /// map of keywords (`RemoteFunction.__call__`).
@@ -116,13 +133,47 @@ public struct RPCFrame: Sendable {
     }
 }
 
+/// Bytes shared by every connection's `RPCAssembly`, so many clients together cannot hold more
+/// than `RPCLimits.assemblyBytesTotalMax` in half-sent messages.
+public final class RPCByteBudget: Sendable {
+    private let used = Atomic<Int>(0)
+    public let limit: Int
+
+    public init(limit: Int) { self.limit = limit }
+
+    public var inUse: Int { used.load(ordering: .relaxed) }
+
+    func reserve(_ count: Int) -> Bool {
+        guard count > 0 else {
+            release(-count)
+            return true
+        }
+        let after = used.add(count, ordering: .relaxed).newValue
+        guard after <= limit else {
+            used.subtract(count, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func release(_ count: Int) {
+        if count > 0 { used.subtract(count, ordering: .relaxed) }
+    }
+}
+
 /// Messages a client sends in chunks, assembled by key (`message_cache.create/set/append/
-/// process/remove` on the receiver). Bounded in count and bytes.
+/// process/remove` on the receiver). Bounded in count and bytes, per connection and overall.
 public struct RPCAssembly: Sendable {
     private var pending: [String: [Int: [UInt8]]] = [:]
     private var byteCount: [String: Int] = [:]
+    private let budget: RPCByteBudget
 
-    public init() {}
+    public init(budget: RPCByteBudget) { self.budget = budget }
+
+    /// Gives back what is still held (a connection that closes mid-message).
+    public mutating func removeAll() {
+        for key in Array(pending.keys) { remove(key) }
+    }
 
     public mutating func create(_ key: String) throws(MessagePackError) {
         guard pending[key] != nil || pending.count < RPCLimits.assemblingCountMax else {
@@ -135,11 +186,13 @@ public struct RPCAssembly: Sendable {
     public mutating func set(_ key: String, index: Int, _ chunk: [UInt8]) throws(MessagePackError) {
         guard pending[key] != nil else { throw MessagePackError("Message cache not found: \(key)") }
         guard index >= 0, index <= RPCLimits.assembledBytesMax / 1024 else { throw MessagePackError("chunk index out of range") }
-        let total = (byteCount[key] ?? 0) + chunk.count - (pending[key]?[index]?.count ?? 0)
+        let delta = chunk.count - (pending[key]?[index]?.count ?? 0)
+        let total = (byteCount[key] ?? 0) + delta
         guard total <= RPCLimits.assembledBytesMax else {
             remove(key)
             throw MessagePackError("a chunked message may be at most \(RPCLimits.assembledBytesMax) bytes")
         }
+        guard budget.reserve(delta) else { throw MessagePackError("the server is assembling too many messages; try again") }
         pending[key]?[index] = chunk
         byteCount[key] = total
     }
@@ -158,6 +211,6 @@ public struct RPCAssembly: Sendable {
 
     public mutating func remove(_ key: String) {
         pending[key] = nil
-        byteCount[key] = nil
+        budget.release(byteCount.removeValue(forKey: key) ?? 0)
     }
 }

@@ -27,8 +27,9 @@ public struct RPCEndpoint: Sendable {
 
     public init(face: HyphaFace) { self.face = face }
 
-    /// Whether an upgrade request is for this endpoint. Hypha's legacy query-string login is
-    /// refused after the upgrade (as the real server does), never with a 403 (§2.1).
+    /// Whether an upgrade request is for this endpoint. It is never refused with a 403 (the
+    /// client would fall back to Hypha's legacy query-string login, §2.1); a query string is
+    /// ignored and the login happens in the first message.
     public static func accepts(path: String?) -> Bool {
         guard let path else { return false }
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
@@ -53,12 +54,25 @@ struct RPCPeer: Sendable {
 }
 
 /// One WebSocket connection: the handshake, then binary RPC frames until it closes.
+///
+/// The reader never waits for a call: calls run as their own tasks, at most
+/// `RPCLimits.inFlightCallsMax` at a time and `RPCLimits.callsQueuedMax` queued, so pings keep
+/// being answered. Every write has a deadline; a client that stops reading, goes quiet or never
+/// logs in is closed by the watchdog, which also ends the reader.
 final class RPCConnection: Sendable {
     let face: HyphaFace
     let outbound: WebSocketOutboundWriter
     let logger: Logger
     private let lastFrameSeconds = Atomic<Int64>(0)
     private let established = Atomic<Bool>(false)
+    /// Set when a write missed its deadline or failed: the watchdog closes the connection.
+    private let broken = Atomic<Bool>(false)
+    private let calls = RPCCallGate(running: RPCLimits.inFlightCallsMax, queued: RPCLimits.callsQueuedMax)
+
+    /// Open connections of the whole daemon, and the bytes their half-sent messages hold.
+    static let connections = Atomic<Int>(0)
+    static let assemblyBudget = RPCByteBudget(limit: RPCLimits.assemblyBytesTotalMax)
+    static let tryAgainLater = WebSocketErrorCode(codeNumber: 1013)
 
     init(face: HyphaFace, outbound: WebSocketOutboundWriter, logger: Logger) {
         self.face = face
@@ -74,56 +88,89 @@ final class RPCConnection: Sendable {
     private var elapsedSeconds: Int64 { opened.duration(to: ContinuousClock.now).components.seconds }
 
     func run(_ inbound: WebSocketInboundStream) async {
+        guard Self.connections.add(1, ordering: .relaxed).newValue <= RPCLimits.connectionsMax else {
+            Self.connections.subtract(1, ordering: .relaxed)
+            await close(code: Self.tryAgainLater, reason: "Too many connections; try again later")
+            return
+        }
+        defer { Self.connections.subtract(1, ordering: .relaxed) }
         lastFrameSeconds.store(elapsedSeconds, ordering: .relaxed)
+        // Whichever ends first ends the connection: the reader (the client closed) or the
+        // watchdog (a timeout, a stalled client), which cancels the reader.
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchdog() }
-            var peer: RPCPeer?
-            var assembly = RPCAssembly()
-            var inFlight = 0
-            do {
-                frames: for try await message in inbound.messages(maxSize: RPCLimits.frameBytesMax) {
-                    lastFrameSeconds.store(elapsedSeconds, ordering: .relaxed)
-                    guard let current = peer else {
-                        peer = await handshake(message)
-                        if peer == nil { break }
-                        established.store(true, ordering: .relaxed)
-                        continue
-                    }
-                    switch message {
-                    case .text(let text):
-                        await answerText(text, peer: current)
-                    case .binary(let buffer):
-                        let frame: RPCFrame
-                        do {
-                            frame = try RPCFrame(decoding: Array(buffer.readableBytesView))
-                        } catch {
-                            // A client that sends what is not an RPC frame is told why, then closed.
-                            logger.debug("hypha-rpc: undecodable frame: \(error)")
-                            await close(code: .unacceptableData, reason: "Invalid RPC frame: \(error)")
-                            break frames
-                        }
-                        guard let work = try await prepare(frame, peer: current, assembly: &assembly) else { continue }
-                        if inFlight >= RPCLimits.inFlightCallsMax {
-                            await group.next()
-                            inFlight -= 1
-                        }
-                        inFlight += 1
-                        group.addTask { await work() }
-                    }
-                }
-            } catch {
-                logger.debug("hypha-rpc: connection ended: \(error)")
-            }
+            group.addTask { await self.read(inbound) }
+            await group.next()
             group.cancelAll()
         }
     }
 
-    /// Closes a connection that never says who it is (5 s) or goes quiet (600 s), as Hypha does.
+    private func read(_ inbound: WebSocketInboundStream) async {
+        var peer: RPCPeer?
+        var assembly = RPCAssembly(budget: Self.assemblyBudget)
+        defer { assembly.removeAll() }
+        do {
+            frames: for try await message in inbound.messages(maxSize: RPCLimits.frameBytesMax) {
+                lastFrameSeconds.store(elapsedSeconds, ordering: .relaxed)
+                guard let current = peer else {
+                    peer = await handshake(message)
+                    if peer == nil { break }
+                    established.store(true, ordering: .relaxed)
+                    continue
+                }
+                switch message {
+                case .text(let text):
+                    await answerText(text, peer: current)
+                case .binary(let buffer):
+                    guard let frame = await decode(Array(buffer.readableBytesView)) else { break frames }
+                    switch await prepare(frame, peer: current, assembly: &assembly) {
+                    case .ignore: continue
+                    case .close: break frames
+                    case .run(let work):
+                        guard calls.enqueue() else {
+                            await answer(
+                                frame, from: frame.to ?? "", peer: current,
+                                error: RPCFailure(type: "Exception", message: "Too many calls in flight on this connection; try again"))
+                            continue
+                        }
+                        // Not a child of the reader: a call the client started finishes (and its
+                        // effects are whole) even when the connection ends meanwhile.
+                        let gate = calls
+                        Task {
+                            await gate.acquire()
+                            await work()
+                            gate.release()
+                        }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("hypha-rpc: connection ended: \(error)")
+        }
+    }
+
+    /// A binary frame, or nil after closing the connection with the reason it is not one.
+    private func decode(_ bytes: [UInt8]) async -> RPCFrame? {
+        do {
+            return try RPCFrame(decoding: bytes)
+        } catch {
+            logger.debug("hypha-rpc: undecodable frame: \(error)")
+            await close(code: .unacceptableData, reason: "Invalid RPC frame: \(error)")
+            return nil
+        }
+    }
+
+    /// Closes a connection that never says who it is (5 s), goes quiet (600 s) or stops taking
+    /// what is written to it.
     private func watchdog() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             if Task.isCancelled { return }
             let quiet = elapsedSeconds - lastFrameSeconds.load(ordering: .relaxed)
+            if broken.load(ordering: .relaxed) {
+                await close(code: .goingAway, reason: "The connection stopped taking data", sendError: false)
+                return
+            }
             if !established.load(ordering: .relaxed), quiet >= Int64(RPCLimits.handshakeSeconds) {
                 await close(code: .policyViolation, reason: "Authentication payload timeout")
                 return
@@ -135,9 +182,38 @@ final class RPCConnection: Sendable {
         }
     }
 
+    /// Writes one frame within `RPCLimits.writeSeconds`; false (and the connection marked
+    /// broken) when it could not.
+    @discardableResult
+    private func write(_ frame: WebSocketOutboundWriter.OutboundFrame) async -> Bool {
+        let outbound = self.outbound
+        let written = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await outbound.write(frame)) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(RPCLimits.writeSeconds))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !written { broken.store(true, ordering: .relaxed) }
+        return written
+    }
+
     private func close(code: WebSocketErrorCode, reason: String, sendError: Bool = true) async {
-        if sendError { try? await outbound.write(.text(JSONValue.object(["type": "error", "message": .string(reason)]).jsonText)) }
-        try? await outbound.close(code, reason: reason)
+        if sendError { await write(.text(JSONValue.object(["type": "error", "message": .string(reason)]).jsonText)) }
+        // A close frame's reason must fit a control frame.
+        var trimmed = reason
+        while trimmed.utf8.count > RPCLimits.closeReasonBytesMax { trimmed.removeLast() }
+        let short = trimmed
+        let outbound = self.outbound
+        _ = await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await outbound.close(code, reason: short) }
+            group.addTask { try? await Task.sleep(for: .seconds(RPCLimits.writeSeconds)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     // MARK: Handshake (§2.2–2.4)
@@ -150,7 +226,7 @@ final class RPCConnection: Sendable {
         do {
             let peer = try authenticate(first)
             try await face.ensureBucket()
-            try await outbound.write(.text(connectionInfo(peer).jsonText))
+            guard await write(.text(connectionInfo(peer).jsonText)) else { return nil }
             return peer
         } catch let failure as RPCHandshakeFailure {
             await close(code: .policyViolation, reason: failure.reason)
@@ -164,8 +240,19 @@ final class RPCConnection: Sendable {
         let reason: String
     }
 
+    static let anonymousRole = "anonymous"
+    /// The one extra scope of a reconnection token: `rpc-reconnect:{client id}:{kind}`. Having an
+    /// extra scope makes it a specialized token, so it opens nothing on the HTTP API, and only
+    /// tokens with it are taken as `reconnection_token`.
+    static let reconnectScopePrefix = "rpc-reconnect:"
+
     private func authenticate(_ first: JSONValue) throws -> RPCPeer {
         let secret = face.configuration.jwtSecret
+        for field in ["token", "reconnection_token", "workspace", "client_id"] {
+            if let value = first[field], !value.isNull, value.stringValue == nil {
+                throw RPCHandshakeFailure(reason: "Authentication error: \(field) must be a string")
+            }
+        }
         let requestedWorkspace = first["workspace"]?.stringValue
         var clientID = first["client_id"]?.stringValue ?? ""
         if clientID.isEmpty || clientID.utf8.count > 128 || clientID.contains("/") {
@@ -182,16 +269,19 @@ final class RPCConnection: Sendable {
                 throw RPCHandshakeFailure(reason: "Authentication error: \(reason)")
             }
         }
-        let token: HyphaToken?
+        var token: HyphaToken?
         var anonymousID: String?
         var workspace: String
         if let text = first["reconnection_token"]?.stringValue, !text.isEmpty {
-            let restored = try decode(text)
-            guard let current = restored.currentWorkspace else {
-                throw RPCHandshakeFailure(reason: "Authentication error: Invalid reconnection token")
-            }
-            if restored.roles == [Self.anonymousRole] {
-                token = nil
+            var restored = try decode(text)
+            // Only a reconnection token this endpoint made, for this client id, resumes a session.
+            guard restored.extraScopes.count == 1, let scope = restored.extraScopes.first, scope.hasPrefix(Self.reconnectScopePrefix),
+                let current = restored.currentWorkspace
+            else { throw RPCHandshakeFailure(reason: "Authentication error: Invalid reconnection token") }
+            let parts = scope.dropFirst(Self.reconnectScopePrefix.count).split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] == clientID else { throw RPCHandshakeFailure(reason: "Authentication error: Client id mismatch") }
+            restored.extraScopes = []
+            if parts[1] == Self.anonymousRole {
                 anonymousID = restored.userID
             } else {
                 token = restored
@@ -205,7 +295,6 @@ final class RPCConnection: Sendable {
             token = decoded
             workspace = decoded.currentWorkspace ?? HyphaToken.personalWorkspace(of: decoded.userID)
         } else {
-            token = nil
             let id = "anonymouz-" + RandomText.make(length: 16, alphabet: RandomText.tokenAlphabet)
             anonymousID = id
             workspace = HyphaToken.personalWorkspace(of: id)
@@ -216,6 +305,8 @@ final class RPCConnection: Sendable {
             }
             workspace = requestedWorkspace
         }
+        // Calls run in the connection's workspace, as Hypha's context.ws, also after a reconnect.
+        token?.currentWorkspace = workspace
         let caller = HyphaCaller(token: token)
         let userID = token?.userID ?? anonymousID ?? ArtifactActorNames.anonymous
         var scopeWorkspaces = JSONObject()
@@ -232,23 +323,23 @@ final class RPCConnection: Sendable {
         return RPCPeer(caller: caller, userID: userID, workspace: workspace, clientID: clientID, user: user)
     }
 
-    static let anonymousRole = "anonymous"
-
     /// A token the client sends back on reconnect (§2.7): the same user, permissions and
-    /// workspace, never outliving the token it came from. An anonymous user's has no permission
-    /// at all (its subject is not the user, so it is not even its own workspace's admin).
+    /// workspace, never outliving the token it came from, bound to the client id, and good for
+    /// nothing else (its `rpc-reconnect:` scope makes it a specialized token).
     private func reconnectionToken(_ peer: RPCPeer) -> String {
         let now = nowSeconds
         if var token = peer.caller.token {
             token.currentWorkspace = peer.workspace
             token.issuedAtSeconds = now
             token.expiresAtSeconds = min(token.expiresAtSeconds, now + RPCEndpoint.reconnectionLifetimeSeconds)
+            token.extraScopes = [Self.reconnectScopePrefix + peer.clientID + ":user"]
             return token.encoded(secret: face.configuration.jwtSecret)
         }
-        let token = HyphaToken(
+        var token = HyphaToken(
             userID: peer.userID, subject: "reconnect", roles: [Self.anonymousRole], workspaces: [:], currentWorkspace: peer.workspace,
             issuedAtSeconds: now, expiresAtSeconds: now + RPCEndpoint.reconnectionLifetimeSeconds
         )
+        token.extraScopes = [Self.reconnectScopePrefix + peer.clientID + ":" + Self.anonymousRole]
         return token.encoded(secret: face.configuration.jwtSecret)
     }
 
@@ -266,20 +357,26 @@ final class RPCConnection: Sendable {
     private func answerText(_ text: String, peer: RPCPeer) async {
         guard text.count <= RPCLimits.textFrameCharactersMax, let message = try? JSONValue(parsing: text) else { return }
         switch message["type"]?.stringValue {
-        case "ping": try? await outbound.write(.text(#"{"type":"pong"}"#))
+        case "ping": await write(.text(#"{"type":"pong"}"#))
         case "refresh_token":
             let answer: JSONValue = ["type": "reconnection_token", "reconnection_token": .string(reconnectionToken(peer))]
-            try? await outbound.write(.text(answer.jsonText))
+            await write(.text(answer.jsonText))
         default: break
         }
     }
 
     // MARK: Calls (§4)
 
+    enum Prepared {
+        case ignore
+        case close
+        case run(@Sendable () async -> Void)
+    }
+
     /// What to do with one frame: message-cache steps are applied here, in frame order; a call
     /// becomes work to run beside the others. Frames that are not calls are dropped.
-    private func prepare(_ frame: RPCFrame, peer: RPCPeer, assembly: inout RPCAssembly) async throws -> (@Sendable () async -> Void)? {
-        guard frame.type == "method", let to = frame.to, let method = frame.method else { return nil }
+    private func prepare(_ frame: RPCFrame, peer: RPCPeer, assembly: inout RPCAssembly) async -> Prepared {
+        guard frame.type == "method", let to = frame.to, let method = frame.method else { return .ignore }
         let target = to.contains("/") ? to : "\(peer.workspace)/\(to)"
         let cachePrefix = "services.built-in.message_cache."
         if method.hasPrefix(cachePrefix), target == RPCEndpoint.managerTarget || target == RPCEndpoint.providerTarget {
@@ -291,13 +388,13 @@ final class RPCConnection: Sendable {
                 switch step {
                 case "create": try assembly.create(key)
                 case "set":
-                    guard positional.count >= 3, case .binary(let chunk) = positional[2], let index = positional[1].doubleValue else {
-                        throw MessagePackError("message_cache.set(key, index, chunk)")
-                    }
-                    try assembly.set(key, index: Int(index), chunk)
+                    guard positional.count >= 3, case .binary(let chunk) = positional[2], case .int(let index) = positional[1],
+                        let position = Int(exactly: index)
+                    else { throw MessagePackError("message_cache.set(key, index, chunk) takes a string, an integer and bytes") }
+                    try assembly.set(key, index: position, chunk)
                 case "append":
                     guard positional.count >= 2, case .binary(let chunk) = positional[1] else {
-                        throw MessagePackError("message_cache.append(key, chunk)")
+                        throw MessagePackError("message_cache.append(key, chunk) takes a string and bytes")
                     }
                     try assembly.append(key, chunk)
                 case "process": assembled = try assembly.take(key)
@@ -307,19 +404,13 @@ final class RPCConnection: Sendable {
                 await answer(frame, from: target, peer: peer, value: .nil_)
             } catch {
                 await answer(frame, from: target, peer: peer, error: RPCFailure(type: "Exception", message: "\(error)"))
-                return nil
+                return .ignore
             }
-            guard let assembled else { return nil }
-            let inner: RPCFrame
-            do {
-                inner = try RPCFrame(decoding: assembled)
-            } catch {
-                logger.debug("hypha-rpc: undecodable chunked message: \(error)")
-                return nil
-            }
-            return try await prepare(inner, peer: peer, assembly: &assembly)
+            guard let assembled else { return .ignore }
+            guard let inner = await decode(assembled) else { return .close }
+            return await prepare(inner, peer: peer, assembly: &assembly)
         }
-        return { [self] in await self.execute(frame, target: target, method: method, peer: peer) }
+        return .run { [self] in await self.execute(frame, target: target, method: method, peer: peer) }
     }
 
     private func execute(_ frame: RPCFrame, target: String, method: String, peer: RPCPeer) async {
@@ -333,7 +424,7 @@ final class RPCConnection: Sendable {
                     if Task.isCancelled { return }
                     guard let session = frame.session else { return }
                     let beat = RPCFrame.call(from: target, to: peer.address, method: session + ".heartbeat", parent: session, args: nil)
-                    try? await outbound.write(.binary(ByteBuffer(bytes: beat)))
+                    await write(.binary(ByteBuffer(bytes: beat)))
                 }
             } : nil
         defer { heartbeat?.cancel() }
@@ -342,8 +433,7 @@ final class RPCConnection: Sendable {
             await answer(frame, from: target, peer: peer, value: value)
         } catch let failure as RPCFailure {
             await answer(frame, from: target, peer: peer, error: failure)
-        } catch var failure as PythonException {
-            failure.prefix = ""
+        } catch let failure as PythonException {
             await answer(frame, from: target, peer: peer, error: RPCFailure(type: failure.kind.rawValue, message: failure.message))
         } catch let error as HyphaError {
             await answer(frame, from: target, peer: peer, error: RPCFailure(type: "Exception", message: error.detail))
@@ -371,19 +461,68 @@ final class RPCConnection: Sendable {
     }
 
     private func send(_ bytes: [UInt8], from: String, peer: RPCPeer) async {
-        do {
-            if bytes.count <= RPCLimits.chunkThresholdBytes {
-                try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                return
-            }
-            let key = RandomText.make(length: 22, alphabet: RandomText.secretAlphabet)
-            for chunk in RPCFrame.chunked(bytes, key: key, from: from, to: peer.address, workspace: peer.workspace, user: MessagePackValue(peer.user))
-            {
-                try await outbound.write(.binary(ByteBuffer(bytes: chunk)))
-            }
-        } catch {
-            logger.debug("hypha-rpc: could not answer: \(error)")
+        if bytes.count <= RPCLimits.chunkThresholdBytes {
+            await write(.binary(ByteBuffer(bytes: bytes)))
+            return
         }
+        let key = RandomText.make(length: 22, alphabet: RandomText.secretAlphabet)
+        for chunk in RPCFrame.chunked(bytes, key: key, from: from, to: peer.address, workspace: peer.workspace, user: MessagePackValue(peer.user)) {
+            guard await write(.binary(ByteBuffer(bytes: chunk))) else { return }
+        }
+    }
+}
+
+/// How many calls of one connection run (`running`) and wait (`queued`): a slot is taken
+/// before a call is started, so the reader can refuse at once instead of waiting.
+final class RPCCallGate: Sendable {
+    private struct State {
+        var running = 0
+        var admitted = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let runningMax: Int
+    private let admittedMax: Int
+
+    init(running: Int, queued: Int) {
+        runningMax = running
+        admittedMax = running + queued
+    }
+
+    /// Admits one more call, or false when too many are running and waiting.
+    func enqueue() -> Bool {
+        state.withLock { state in
+            guard state.admitted < admittedMax else { return false }
+            state.admitted += 1
+            return true
+        }
+    }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.running < runningMax {
+                    state.running += 1
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.admitted -= 1
+            if state.waiters.isEmpty {
+                state.running -= 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }
 

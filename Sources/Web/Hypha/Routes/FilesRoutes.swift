@@ -195,7 +195,7 @@ struct FilesRoutes {
 
     static func integer(_ text: String?, default value: Int, range: ClosedRange<Int>, name: String) throws -> Int {
         guard let text else { return value }
-        guard let parsed = Int(text) ?? Double(text).map({ Int($0) }), range.contains(parsed) else {
+        guard let parsed = Int(text) ?? Double(text).flatMap({ $0.isFinite && abs($0) < 9e18 ? Int($0) : nil }), range.contains(parsed) else {
             throw HyphaError.badRequest("\(name) must be between \(range.lowerBound) and \(range.upperBound)")
         }
         return parsed

@@ -46,7 +46,9 @@ enum ArtifactManagerService {
                 .optional("comment"), .optional("stage", false), branch,
             ]
         ) { try await $0.edit($1, actor: $2) },
-        function("read", [artifactID, .optional("silent", false), .optional("version"), .optional("stage", false), .optional("include_metadata", false)]) { try $0.read($1, actor: $2) },
+        function(
+            "read", [artifactID, .optional("silent", false), .optional("version"), .optional("stage", false), .optional("include_metadata", false)]
+        ) { try $0.read($1, actor: $2) },
         function("commit", [artifactID, .optional("version"), .optional("comment"), branch]) { try await $0.commit($1, actor: $2) },
         function("discard", [artifactID]) { try await $0.discard($1, actor: $2) },
         function("delete", [artifactID, .optional("delete_files", false), .optional("recursive", false), .optional("version")]) {

@@ -92,7 +92,9 @@ struct ServiceArguments: Sendable {
         switch self[name] {
         case nil: return nil
         case .string(let text)?:
-            guard let parsed = Int(text) ?? Double(text).map({ Int($0) }) else { throw PythonException.value("\(name) must be a number") }
+            guard let parsed = Int(text) ?? Double(text).flatMap({ $0.isFinite && abs($0) < 9e18 ? Int($0) : nil }) else {
+                throw PythonException.value("\(name) must be a number")
+            }
             return parsed
         case let value?:
             guard let number = value.doubleValue, number.isFinite, abs(number) < 9e18 else { throw PythonException.value("\(name) must be a number") }

@@ -9,6 +9,11 @@ extension HyphaFace {
     func invoke(
         _ service: ServiceDefinition, _ function: ServiceFunction, arguments body: JSONValue?, caller: HyphaCaller, urlWorkspace: String
     ) async throws -> JSONValue {
+        // A token limited to its scopes (one file, a reconnection) is for the routes that check
+        // those scopes, never for service calls, whatever the transport.
+        if caller.token?.isSpecialized == true {
+            throw PythonException.permission("This token is limited to its scopes and cannot be used here.")
+        }
         let arguments = try ServiceArguments(call: body, function: function, rejectingUnknown: service.rejectsUnknownArguments)
         let workspace = try service.contextWorkspace(urlWorkspace, caller, function.name)
         if service.requiresWorkspacePermission {

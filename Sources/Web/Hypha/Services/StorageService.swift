@@ -223,7 +223,8 @@ enum WorkspaceManagerService {
         )
         // `extra_scopes` make a specialized token (`get_file:{artifact}:{path}` …), good only for what they name.
         let extra = config["extra_scopes"]?.arrayValue ?? []
-        guard extra.count <= Limits.tokenExtraScopeCountMax, extra.allSatisfy({ $0.stringValue.map { !$0.contains(" ") && !$0.isEmpty } ?? false }) else {
+        guard extra.count <= Limits.tokenExtraScopeCountMax, extra.allSatisfy({ $0.stringValue.map { !$0.contains(" ") && !$0.isEmpty } ?? false })
+        else {
             throw PythonException.value("extra_scopes must be a list of at most \(Limits.tokenExtraScopeCountMax) scopes without spaces")
         }
         minted.extraScopes = extra.compactMap(\.stringValue)

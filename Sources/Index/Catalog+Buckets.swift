@@ -1,4 +1,4 @@
-extension Catalog {
+extension BucketStore {
     /// Creates a bucket owned by `owner`, with the ACL and object ownership asked for at creation.
     public func createBucket(
         _ name: BucketName, owner: String, location: String?, objectLockEnabled: Bool = false, acl: AccessControlList? = nil,
@@ -24,12 +24,96 @@ extension Catalog {
             return record
         }
     }
-
     /// The bucket called `name`, or nil.
     public func bucket(named name: String) throws -> BucketRecord? {
-        try read { transaction in try bucket(transaction, named: name) }
+        try read { transaction in try catalog.bucket(transaction, named: name) }
     }
+    /// Every bucket, in name order.
+    public func list() throws -> [BucketRecord] {
+        try read { transaction in
+            try transaction.withCursor(databases.buckets) { cursor in
+                var records = [BucketRecord]()
+                var entry = try cursor.first()
+                while let current = entry {
+                    records.append(try BucketRecord(name: String(decoding: current.key, as: UTF8.self), decoding: current.value))
+                    entry = try cursor.next()
+                }
+                return records
+            }
+        }
+    }
+    /// Deletes an empty bucket and its settings.
+    public func deleteBucket(named name: String) async throws {
+        let (databases, keyTree) = (self.databases, self.catalog.keyTree)
+        try await writer.write { transaction in
+            let record = try self.catalog.requireBucket(transaction, named: name)
+            guard try keyTree.isEmpty(transaction, group: record.id) else { throw IndexError.bucketNotEmpty(name) }
+            guard try !self.catalog.hasUploads(transaction, bucketID: record.id) else { throw IndexError.bucketNotEmpty(name) }
+            try self.catalog.removeSettings(transaction, bucketID: record.id)
+            try transaction.delete(databases.buckets, Array(name.utf8))
+            try transaction.delete(databases.bucketNames, KeyBytes.uint64(record.id))
+        }
+    }
+    /// Changes a bucket record (ACL, policy, access block, ownership, CORS) in one write.
+    @discardableResult
+    public func updateBucket(named name: String, _ change: @escaping @Sendable (inout BucketRecord) throws -> Void) async throws -> BucketRecord {
+        let databases = self.databases
+        return try await writer.write { transaction in
+            var record = try self.catalog.requireBucket(transaction, named: name)
+            try change(&record)
+            try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
+            return record
+        }
+    }
+    /// Changes a bucket's versioning state. Once enabled, a bucket never returns to unversioned.
+    public func setVersioning(bucket name: String, _ state: VersioningState) async throws {
+        precondition(state != .unversioned, "versioning can be enabled or suspended, never removed")
+        let databases = self.databases
+        try await writer.write { transaction in
+            var record = try self.catalog.requireBucket(transaction, named: name)
+            record.versioning = state
+            try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
+        }
+    }
+    /// The document stored for `setting` on a bucket, or nil.
+    public func bucketSetting(bucket name: String, _ setting: String) throws -> [UInt8]? {
+        try read { transaction in
+            let record = try catalog.requireBucket(transaction, named: name)
+            return try transaction.get(databases.settings, Catalog.settingKey(record.id, setting))
+        }
+    }
+    /// Stores (or with nil removes) the document for `setting` on a bucket.
+    public func setBucketSetting(bucket name: String, _ setting: String, _ document: [UInt8]?) async throws {
+        let databases = self.databases
+        try await writer.write { transaction in
+            let record = try self.catalog.requireBucket(transaction, named: name)
+            let key = Catalog.settingKey(record.id, setting)
+            if let document {
+                try transaction.put(databases.settings, key, document)
+            } else {
+                try transaction.delete(databases.settings, key)
+            }
+        }
+    }
+    /// Every setting of a bucket whose name starts with `prefix`, by name.
+    public func bucketSettings(bucket name: String, prefix: String) throws -> [(name: String, document: [UInt8])] {
+        try read { transaction in
+            let record = try catalog.requireBucket(transaction, named: name)
+            let start = Catalog.settingKey(record.id, prefix)
+            return try transaction.withCursor(databases.settings) { cursor in
+                var found = [(name: String, document: [UInt8])]()
+                var entry = try cursor.seek(atOrAfter: start)
+                while let current = entry, current.key.starts(with: start) {
+                    found.append((String(decoding: current.key.dropFirst(8), as: UTF8.self), Array(current.value)))
+                    entry = try cursor.next()
+                }
+                return found
+            }
+        }
+    }
+}
 
+extension Catalog {
     func bucket(_ transaction: borrowing LMDBTransaction, named name: String) throws -> BucketRecord? {
         guard let bytes = try transaction.get(databases.buckets, Array(name.utf8)) else { return nil }
         return try BucketRecord(name: name, decoding: bytes)
@@ -45,103 +129,13 @@ extension Catalog {
         return record
     }
 
-    /// Every bucket, in name order.
-    public func buckets() throws -> [BucketRecord] {
-        try read { transaction in
-            try transaction.withCursor(databases.buckets) { cursor in
-                var records = [BucketRecord]()
-                var entry = try cursor.first()
-                while let current = entry {
-                    records.append(try BucketRecord(name: String(decoding: current.key, as: UTF8.self), decoding: current.value))
-                    entry = try cursor.next()
-                }
-                return records
-            }
-        }
-    }
-
-    /// Deletes an empty bucket and its settings.
-    public func deleteBucket(named name: String) async throws {
-        let (databases, keyTree) = (self.databases, self.keyTree)
-        try await writer.write { transaction in
-            let record = try self.requireBucket(transaction, named: name)
-            guard try keyTree.isEmpty(transaction, group: record.id) else { throw IndexError.bucketNotEmpty(name) }
-            guard try !self.hasUploads(transaction, bucketID: record.id) else { throw IndexError.bucketNotEmpty(name) }
-            try self.removeSettings(transaction, bucketID: record.id)
-            try transaction.delete(databases.buckets, Array(name.utf8))
-            try transaction.delete(databases.bucketNames, KeyBytes.uint64(record.id))
-        }
-    }
-
-    /// Changes a bucket record (ACL, policy, access block, ownership, CORS) in one write.
-    @discardableResult
-    public func updateBucket(named name: String, _ change: @escaping @Sendable (inout BucketRecord) throws -> Void) async throws -> BucketRecord {
-        let databases = self.databases
-        return try await writer.write { transaction in
-            var record = try self.requireBucket(transaction, named: name)
-            try change(&record)
-            try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
-            return record
-        }
-    }
-
-    /// Changes a bucket's versioning state. Once enabled, a bucket never returns to unversioned.
-    public func setVersioning(bucket name: String, _ state: VersioningState) async throws {
-        precondition(state != .unversioned, "versioning can be enabled or suspended, never removed")
-        let databases = self.databases
-        try await writer.write { transaction in
-            var record = try self.requireBucket(transaction, named: name)
-            record.versioning = state
-            try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
-        }
-    }
-
     // MARK: Bucket settings (policy, CORS, lifecycle, tagging …), stored as opaque documents.
-
-    /// The document stored for `setting` on a bucket, or nil.
-    public func bucketSetting(bucket name: String, _ setting: String) throws -> [UInt8]? {
-        try read { transaction in
-            let record = try requireBucket(transaction, named: name)
-            return try transaction.get(databases.settings, Self.settingKey(record.id, setting))
-        }
-    }
-
-    /// Stores (or with nil removes) the document for `setting` on a bucket.
-    public func setBucketSetting(bucket name: String, _ setting: String, _ document: [UInt8]?) async throws {
-        let databases = self.databases
-        try await writer.write { transaction in
-            let record = try self.requireBucket(transaction, named: name)
-            let key = Self.settingKey(record.id, setting)
-            if let document {
-                try transaction.put(databases.settings, key, document)
-            } else {
-                try transaction.delete(databases.settings, key)
-            }
-        }
-    }
-
-    /// Every setting of a bucket whose name starts with `prefix`, by name.
-    public func bucketSettings(bucket name: String, prefix: String) throws -> [(name: String, document: [UInt8])] {
-        try read { transaction in
-            let record = try requireBucket(transaction, named: name)
-            let start = Self.settingKey(record.id, prefix)
-            return try transaction.withCursor(databases.settings) { cursor in
-                var found = [(name: String, document: [UInt8])]()
-                var entry = try cursor.seek(atOrAfter: start)
-                while let current = entry, current.key.starts(with: start) {
-                    found.append((String(decoding: current.key.dropFirst(8), as: UTF8.self), Array(current.value)))
-                    entry = try cursor.next()
-                }
-                return found
-            }
-        }
-    }
 
     static func settingKey(_ bucketID: UInt64, _ setting: String) -> [UInt8] {
         KeyBytes.uint64(bucketID) + Array(setting.utf8)
     }
 
-    private func removeSettings(_ transaction: borrowing LMDBTransaction, bucketID: UInt64) throws {
+    func removeSettings(_ transaction: borrowing LMDBTransaction, bucketID: UInt64) throws {
         let prefix = KeyBytes.uint64(bucketID)
         try transaction.withCursor(databases.settings) { cursor in
             var entry = try cursor.seek(atOrAfter: prefix)

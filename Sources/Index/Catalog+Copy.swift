@@ -1,6 +1,6 @@
 import BlobStore
 
-extension Catalog {
+extension ObjectStore {
     /// Copies a version to a new key without copying bytes: the new version refers to the same
     /// blobs (or repeats the inline bytes). The source is read in the same transaction that writes
     /// the copy, so its blobs cannot be collected in between. `transform` turns the source version
@@ -11,16 +11,28 @@ extension Catalog {
         transform: @escaping @Sendable (ObjectVersion) throws -> ObjectVersion
     ) async throws -> (source: ObjectVersion, copy: ObjectVersion) {
         try await writer.write { transaction in
-            let original = try self.resolveVersion(
+            let original = try self.catalog.resolveVersion(
                 transaction, bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: nowMilliseconds)
             var copy = try transform(original)
             copy.lastModifiedMilliseconds = nowMilliseconds
-            let stored = try self.putObject(
+            let stored = try self.catalog.putObject(
                 transaction, bucket: bucket, key: key, version: copy, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
             return (original, stored)
         }
     }
+    /// A version by key and optional version id, for reads outside a write.
+    public func version(bucket name: String, key: ObjectKey, versionID: VersionID?, nowMilliseconds: Int64) throws -> ObjectVersion {
+        try read { transaction in
+            try catalog.resolveVersion(transaction, bucket: name, key: key, versionID: versionID, nowMilliseconds: nowMilliseconds)
+        }
+    }
+    /// The MD5 recorded for a blob at ingest, if any.
+    public func blobMD5(_ digest: BlobDigest) throws -> [UInt8]? {
+        try read { transaction in try catalog.references.record(transaction, digest)?.md5 }
+    }
+}
 
+extension Catalog {
     /// The version a read or copy of (key, versionID) means, or the S3 error for it.
     func resolveVersion(
         _ transaction: borrowing LMDBTransaction, bucket name: String, key: ObjectKey, versionID: VersionID?, nowMilliseconds: Int64
@@ -45,17 +57,5 @@ extension Catalog {
             throw IndexError.noSuchKey(bucket: name, key: key.value)
         }
         return version
-    }
-
-    /// A version by key and optional version id, for reads outside a write.
-    public func version(bucket name: String, key: ObjectKey, versionID: VersionID?, nowMilliseconds: Int64) throws -> ObjectVersion {
-        try read { transaction in
-            try resolveVersion(transaction, bucket: name, key: key, versionID: versionID, nowMilliseconds: nowMilliseconds)
-        }
-    }
-
-    /// The MD5 recorded for a blob at ingest, if any.
-    public func blobMD5(_ digest: BlobDigest) throws -> [UInt8]? {
-        try read { transaction in try references.record(transaction, digest)?.md5 }
     }
 }

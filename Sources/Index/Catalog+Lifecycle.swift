@@ -18,7 +18,7 @@ extension Catalog {
 
     /// The bucket's lifecycle rules, or nil when it has none.
     public func lifecycleRules(bucket name: String) throws -> [LifecycleRule]? {
-        try bucketSetting(bucket: name, Self.lifecycleSetting).map { try LifecycleRule.decode($0) }
+        try buckets.bucketSetting(bucket: name, Self.lifecycleSetting).map { try LifecycleRule.decode($0) }
     }
 
     /// The bucket's rules as a policy with this catalog's day length.

@@ -33,11 +33,11 @@ public struct ListPage: Sendable {
     public var lastItem: [UInt8]?
 }
 
-extension Catalog {
+extension ObjectStore {
     /// Lists the current, visible (not deleted, not expired) versions of a bucket's keys.
     public func listObjects(bucket name: String, query: ListQuery, nowMilliseconds: Int64) throws -> (BucketRecord, ListPage) {
         try read { transaction in
-            let bucket = try requireBucket(transaction, named: name)
+            let bucket = try catalog.requireBucket(transaction, named: name)
             var page = ListPage()
             // S3 answers max-keys=0 with an empty, untruncated page.
             guard query.maxEntries > 0 else { return (bucket, page) }
@@ -45,15 +45,15 @@ extension Catalog {
             if let after = query.after, !after.lexicographicallyPrecedes(query.prefix) {
                 start = after
             }
-            try keyTree.scan(transaction, root: bucket.id, from: start) { key, payload in
+            try catalog.keyTree.scan(transaction, root: bucket.id, from: start) { key, payload in
                 guard key.starts(with: query.prefix) else { return .stop }
                 if let after = query.after, !after.lexicographicallyPrecedes(key) { return .next }
-                if let delimiter = query.delimiter, let end = Self.delimiterEnd(in: key, after: query.prefix.count, delimiter) {
+                if let delimiter = query.delimiter, let end = Catalog.delimiterEnd(in: key, after: query.prefix.count, delimiter) {
                     let commonPrefix = Array(key[..<end])
                     let skip = KeyTreeSeek.past(commonPrefix)
                     if let after = query.after, !after.lexicographicallyPrecedes(commonPrefix) { return .seek(skip) }
                     // The prefix counts only if a visible key rolls into it; this one is checked below.
-                    guard try Self.isVisible(payload, nowMilliseconds) else { return .next }
+                    guard try Catalog.isVisible(payload, nowMilliseconds) else { return .next }
                     if page.entries.count + page.commonPrefixes.count == query.maxEntries {
                         page.isTruncated = true
                         return .stop
@@ -75,8 +75,10 @@ extension Catalog {
             return (bucket, page)
         }
     }
+}
 
-    private static func isVisible(_ payload: ArraySlice<UInt8>, _ nowMilliseconds: Int64) throws -> Bool {
+extension Catalog {
+    static func isVisible(_ payload: ArraySlice<UInt8>, _ nowMilliseconds: Int64) throws -> Bool {
         let entry = try ObjectEntry(decoding: payload)
         return !entry.current.isDeleteMarker && !entry.current.isExpired(atMilliseconds: nowMilliseconds)
     }

@@ -117,20 +117,18 @@ public struct DeleteOutcome: Sendable {
     public let removed: ObjectVersion?
 }
 
-extension Catalog {
-    // MARK: Reads
-
+extension ObjectStore {
     /// Looks up a bucket and one of its keys in a single read transaction: the GET and HEAD path.
     /// Expired versions are not found.
     public func lookup(
         bucket name: String, key: ObjectKey, versionID: VersionID? = nil, nowMilliseconds: Int64
     ) throws -> (BucketRecord, ObjectLookup) {
         try read { transaction in
-            let bucket = try requireBucket(transaction, named: name)
-            guard let entry = try loadEntry(transaction, bucketID: bucket.id, key: key) else { return (bucket, .notFound) }
+            let bucket = try catalog.requireBucket(transaction, named: name)
+            guard let entry = try catalog.loadEntry(transaction, bucketID: bucket.id, key: key) else { return (bucket, .notFound) }
             let version: ObjectVersion?
             if let versionID, versionID != entry.current.versionID {
-                version = try noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID)
+                version = try catalog.noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID)
             } else {
                 version = entry.current
             }
@@ -138,6 +136,50 @@ extension Catalog {
             return (bucket, version.isDeleteMarker ? .deleteMarker(version) : .found(version))
         }
     }
+    /// Stores a new version of `key` as its current version, following the bucket's versioning
+    /// state. The version's blobs must already be placed. Returns the version as stored (with its
+    /// sequence number and version id).
+    public func putObject(
+        bucket name: String, key: ObjectKey, version: ObjectVersion, preconditions: WritePreconditions = .none,
+        nowMilliseconds: Int64
+    ) async throws -> ObjectVersion {
+        try await writer.write { transaction in
+            try self.catalog.putObject(
+                transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
+        }
+    }
+    /// Deletes `key` (writing a delete marker on versioning buckets) or, with `versionID`, removes
+    /// that version for good.
+    public func deleteObject(
+        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, owner: String, nowMilliseconds: Int64
+    ) async throws -> DeleteOutcome {
+        try await writer.write { transaction in
+            try self.catalog.deleteObject(transaction, bucket: name, key: key, versionID: versionID, owner: owner, nowMilliseconds: nowMilliseconds)
+        }
+    }
+    /// Deletes many keys in one durable commit (DeleteObjects). Each key succeeds or fails alone.
+    public func deleteObjects(
+        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, nowMilliseconds: Int64
+    ) async throws -> [Result<DeleteOutcome, IndexError>] {
+        try await writer.write { transaction in
+            try targets.map { target -> Result<DeleteOutcome, IndexError> in
+                do {
+                    return .success(
+                        try transaction.nested { child in
+                            try self.catalog.deleteObject(
+                                child, bucket: name, key: target.key, versionID: target.versionID, owner: owner, nowMilliseconds: nowMilliseconds
+                            )
+                        })
+                } catch let error as IndexError {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+}
+
+extension Catalog {
+    // MARK: Reads
 
     func loadEntry(_ transaction: borrowing LMDBTransaction, bucketID: UInt64, key: ObjectKey) throws -> ObjectEntry? {
         guard let payload = try keyTree.get(transaction, root: bucketID, key: key.bytes) else { return nil }
@@ -158,7 +200,7 @@ extension Catalog {
         }
     }
 
-    private func noncurrentVersion(_ transaction: borrowing LMDBTransaction, keyID: UInt64, versionID: VersionID) throws -> ObjectVersion? {
+    func noncurrentVersion(_ transaction: borrowing LMDBTransaction, keyID: UInt64, versionID: VersionID) throws -> ObjectVersion? {
         if let sequence = versionID.sequence {
             return try transaction.get(databases.versions, Self.versionKey(keyID, sequence)).map { try ObjectVersion(decoding: $0) }
         }
@@ -170,18 +212,6 @@ extension Catalog {
     }
 
     // MARK: Writes
-
-    /// Stores a new version of `key` as its current version, following the bucket's versioning
-    /// state. The version's blobs must already be placed. Returns the version as stored (with its
-    /// sequence number and version id).
-    public func putObject(
-        bucket name: String, key: ObjectKey, version: ObjectVersion, preconditions: WritePreconditions = .none,
-        nowMilliseconds: Int64
-    ) async throws -> ObjectVersion {
-        try await writer.write { transaction in
-            try self.putObject(transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
-        }
-    }
 
     func putObject(
         _ transaction: borrowing LMDBTransaction, bucket name: String, key: ObjectKey, version: ObjectVersion,
@@ -216,36 +246,6 @@ extension Catalog {
     }
 
     func isArtifactBucket(_ name: String) -> Bool { artifactBucket.withLock { $0 == name } }
-
-    /// Deletes `key` (writing a delete marker on versioning buckets) or, with `versionID`, removes
-    /// that version for good.
-    public func deleteObject(
-        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, owner: String, nowMilliseconds: Int64
-    ) async throws -> DeleteOutcome {
-        try await writer.write { transaction in
-            try self.deleteObject(transaction, bucket: name, key: key, versionID: versionID, owner: owner, nowMilliseconds: nowMilliseconds)
-        }
-    }
-
-    /// Deletes many keys in one durable commit (DeleteObjects). Each key succeeds or fails alone.
-    public func deleteObjects(
-        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, nowMilliseconds: Int64
-    ) async throws -> [Result<DeleteOutcome, IndexError>] {
-        try await writer.write { transaction in
-            try targets.map { target -> Result<DeleteOutcome, IndexError> in
-                do {
-                    return .success(
-                        try transaction.nested { child in
-                            try self.deleteObject(
-                                child, bucket: name, key: target.key, versionID: target.versionID, owner: owner, nowMilliseconds: nowMilliseconds
-                            )
-                        })
-                } catch let error as IndexError {
-                    return .failure(error)
-                }
-            }
-        }
-    }
 
     func deleteObject(
         _ transaction: borrowing LMDBTransaction, bucket name: String, key: ObjectKey, versionID: VersionID?,
@@ -354,41 +354,40 @@ extension Catalog {
     var references: BlobReferences { BlobReferences(blobs: databases.blobs, garbage: databases.garbage, meta: databases.meta) }
 }
 
-extension Catalog {
+extension ObjectStore {
     /// Records blobs that are on disk but that nothing refers to (a write whose commit failed, a
     /// crash leftover), so that the collector removes them after the grace period.
     public func adoptOrphans(_ digests: [BlobDigest], nowMilliseconds: Int64) async throws {
-        let references = self.references
+        let references = self.catalog.references
         try await writer.write { transaction in
             for digest in digests {
                 try references.adoptOrphan(transaction, digest, byteCount: 0, nowMilliseconds: nowMilliseconds)
             }
         }
     }
-
     /// Records the CRC-32 computed for a version stored before spore kept it at ingest, if that
     /// version is still the key's current one (a newer write keeps its own).
     public func recordCRC32(bucket name: String, key: ObjectKey, sequence: UInt64, crc32: UInt32) async throws {
         try await writer.write { transaction in
-            let bucket = try self.requireBucket(transaction, named: name)
-            guard var entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key), entry.current.sequence == sequence,
+            let bucket = try self.catalog.requireBucket(transaction, named: name)
+            guard var entry = try self.catalog.loadEntry(transaction, bucketID: bucket.id, key: key), entry.current.sequence == sequence,
                 entry.current.crc32 == nil
             else { return }
             entry.current.crc32 = crc32
-            try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
+            try self.catalog.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
         }
     }
 }
 
-extension Catalog {
+extension ObjectStore {
     /// Replaces the tags of a version (the current one without `versionID`). Returns the version.
     public func setTags(
         bucket name: String, key: ObjectKey, versionID: VersionID?, tags: [(name: String, value: String)], nowMilliseconds: Int64
     ) async throws -> ObjectVersion {
         let databases = self.databases
         return try await writer.write { transaction in
-            let bucket = try self.requireBucket(transaction, named: name)
-            guard var entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key) else {
+            let bucket = try self.catalog.requireBucket(transaction, named: name)
+            guard var entry = try self.catalog.loadEntry(transaction, bucketID: bucket.id, key: key) else {
                 if let versionID { throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID.rawValue) }
                 throw IndexError.noSuchKey(bucket: name, key: key.value)
             }
@@ -397,46 +396,50 @@ extension Catalog {
                 guard !entry.current.isDeleteMarker else { throw IndexError.deleteMarker(operation: "PutObjectTagging") }
                 entry.current.tags = tags
                 updated = entry.current
-                try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
+                try self.catalog.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) {
+                    try self.allocateID(transaction)
+                }
             } else {
                 guard let versionID,
-                    var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID })
+                    var version = try self.catalog.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID })
                 else {
                     throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID?.rawValue ?? "")
                 }
                 version.tags = tags
                 updated = version
-                try transaction.put(databases.versions, Self.versionKey(entry.keyID, version.sequence), version.encoded())
+                try transaction.put(databases.versions, Catalog.versionKey(entry.keyID, version.sequence), version.encoded())
             }
-            if let policy = try self.lifecyclePolicy(transaction, bucketID: bucket.id) {
-                try self.scheduleAll(transaction, bucket: bucket, key: key, policy: policy, nowMilliseconds: nowMilliseconds)
+            if let policy = try self.catalog.lifecyclePolicy(transaction, bucketID: bucket.id) {
+                try self.catalog.scheduleAll(transaction, bucket: bucket, key: key, policy: policy, nowMilliseconds: nowMilliseconds)
             }
             return updated
         }
     }
 }
 
-extension Catalog {
+extension ObjectStore {
     /// Replaces the ACL of a version (the current one without `versionID`).
     public func setACL(bucket name: String, key: ObjectKey, versionID: VersionID?, acl: AccessControlList) async throws -> ObjectVersion {
         let databases = self.databases
         return try await writer.write { transaction in
-            let bucket = try self.requireBucket(transaction, named: name)
-            guard var entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key) else {
+            let bucket = try self.catalog.requireBucket(transaction, named: name)
+            guard var entry = try self.catalog.loadEntry(transaction, bucketID: bucket.id, key: key) else {
                 throw IndexError.noSuchKey(bucket: name, key: key.value)
             }
             if versionID == nil || versionID == entry.current.versionID {
                 entry.current.acl = acl
-                try self.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) { try self.allocateID(transaction) }
+                try self.catalog.keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: entry.encoded()) {
+                    try self.allocateID(transaction)
+                }
                 return entry.current
             }
             guard let versionID,
-                var version = try self.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID })
+                var version = try self.catalog.noncurrentVersions(transaction, keyID: entry.keyID).first(where: { $0.versionID == versionID })
             else {
                 throw IndexError.noSuchVersion(bucket: name, key: key.value, versionID: versionID?.rawValue ?? "")
             }
             version.acl = acl
-            try transaction.put(databases.versions, Self.versionKey(entry.keyID, version.sequence), version.encoded())
+            try transaction.put(databases.versions, Catalog.versionKey(entry.keyID, version.sequence), version.encoded())
             return version
         }
     }

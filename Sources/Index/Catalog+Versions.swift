@@ -13,7 +13,7 @@ public struct VersionPage: Sendable {
     public var nextVersionIDMarker: String?
 }
 
-extension Catalog {
+extension ObjectStore {
     /// Lists every version and delete marker, by key and then newest first. A page ends after
     /// `limit` entries; `keyMarker`/`versionIDMarker` continue after the given version (or after all
     /// of the key's versions when there is no version marker).
@@ -22,18 +22,18 @@ extension Catalog {
         limit: Int, nowMilliseconds: Int64
     ) throws -> (BucketRecord, VersionPage) {
         try read { transaction in
-            let bucket = try requireBucket(transaction, named: name)
+            let bucket = try catalog.requireBucket(transaction, named: name)
             var page = VersionPage()
             guard limit > 0 else { return (bucket, page) }
             let markerKey = keyMarker.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
             var start = prefix
             if let markerKey, !markerKey.lexicographicallyPrecedes(start) { start = markerKey }
             var count = 0
-            try keyTree.scan(transaction, root: bucket.id, from: start) { key, payload in
+            try catalog.keyTree.scan(transaction, root: bucket.id, from: start) { key, payload in
                 guard key.starts(with: prefix) else { return .stop }
                 if let markerKey, key.lexicographicallyPrecedes(markerKey) { return .next }
                 if let markerKey, key == markerKey, versionIDMarker == nil { return .next }
-                if let delimiter, let end = Self.delimiterEnd(in: key, after: prefix.count, delimiter) {
+                if let delimiter, let end = Catalog.delimiterEnd(in: key, after: prefix.count, delimiter) {
                     let commonPrefix = Array(key[..<end])
                     if let markerKey, !markerKey.lexicographicallyPrecedes(commonPrefix) { return .seek(KeyTreeSeek.past(commonPrefix)) }
                     if count == limit {
@@ -48,7 +48,7 @@ extension Catalog {
                 }
                 let entry = try ObjectEntry(decoding: payload)
                 let keyText = String(decoding: key, as: UTF8.self)
-                var versions = [entry.current] + (try noncurrentVersions(transaction, keyID: entry.keyID))
+                var versions = [entry.current] + (try catalog.noncurrentVersions(transaction, keyID: entry.keyID))
                 if let markerKey, key == markerKey, let marker = versionIDMarker {
                     guard let index = versions.firstIndex(where: { $0.versionID == marker }) else { return .next }
                     versions = Array(versions[(index + 1)...])

@@ -78,7 +78,7 @@ import Testing
         let catalog = try Catalog(directory: directory.path + "/index")
         let store = catalog.artifacts
         let now: Int64 = 1_800_000_000_000
-        _ = try await catalog.createBucket(try #require(BucketName(validating: "hypha-workspaces")), owner: "root", location: nil, nowMilliseconds: now)
+        _ = try await catalog.buckets.createBucket(try #require(BucketName(validating: "hypha-workspaces")), owner: "root", location: nil, nowMilliseconds: now)
         store.attach(bucket: "hypha-workspaces")
         var record = ArtifactRecord(id: "01a2492d-e5d9-71c9-89de-cc6f0b4078e2", workspace: "ws", alias: "a", createdAtSeconds: 1, createdBy: "u")
         var staging = ArtifactStaging(intent: .newVersion, slot: record.allocateSlot(), generation: record.allocateGeneration())
@@ -101,16 +101,16 @@ import Testing
             try store.read { transaction in try store.stagedFile(transaction, id: id, generation: staging.generation, path: "f.txt")?.isUploaded }
         }
 
-        _ = try await catalog.putObject(bucket: "hypha-workspaces", key: key, version: object(expiring: now + 1000), nowMilliseconds: now)
+        _ = try await catalog.objects.putObject(bucket: "hypha-workspaces", key: key, version: object(expiring: now + 1000), nowMilliseconds: now)
         #expect(try counters().slotFileCounts[staging.slot] == 1 && counters().pendingUploads == 0 && uploaded() == true)
         // The expiry sweep removes it: the slot is empty and the staged file waits for an upload again.
         #expect(try await catalog.sweepExpired(nowMilliseconds: now + 2000, limit: 100) == 1)
         #expect(try counters().slotFileCounts[staging.slot, default: 0] == 0 && counters().pendingUploads == 1 && uploaded() == false)
         // Put, let it expire without a sweep, put again: still one file, counted once.
-        _ = try await catalog.putObject(bucket: "hypha-workspaces", key: key, version: object(expiring: now + 3000), nowMilliseconds: now + 2500)
-        _ = try await catalog.putObject(bucket: "hypha-workspaces", key: key, version: object(expiring: nil), nowMilliseconds: now + 4000)
+        _ = try await catalog.objects.putObject(bucket: "hypha-workspaces", key: key, version: object(expiring: now + 3000), nowMilliseconds: now + 2500)
+        _ = try await catalog.objects.putObject(bucket: "hypha-workspaces", key: key, version: object(expiring: nil), nowMilliseconds: now + 4000)
         #expect(try counters().slotFileCounts[staging.slot] == 1 && counters().pendingUploads == 0 && uploaded() == true)
-        _ = try await catalog.deleteObject(bucket: "hypha-workspaces", key: key, owner: "root", nowMilliseconds: now + 5000)
+        _ = try await catalog.objects.deleteObject(bucket: "hypha-workspaces", key: key, owner: "root", nowMilliseconds: now + 5000)
         #expect(try counters().slotFileCounts[staging.slot, default: 0] == 0 && counters().pendingUploads == 1 && uploaded() == false)
         // The audit agrees with the counters kept along the way.
         #expect(try store.audit(bucket: "hypha-workspaces", nowMilliseconds: now + 5000).miscounted.isEmpty)

@@ -144,7 +144,7 @@ final class HyphaHarness {
                 partNumber: number, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
                 chunks: ingested.body.chunks, checksum: nil, lastModifiedMilliseconds: clock.nowMilliseconds()
             )
-            try await catalog.putPart(bucket: HyphaHarness.bucket, key: objectKey, uploadID: upload, part: part, md5: ingested.digests.md5)
+            try await catalog.uploads.putPart(bucket: HyphaHarness.bucket, key: objectKey, uploadID: upload, part: part, md5: ingested.digests.md5)
             ingested.lease?.release()
             return part.etag
         }

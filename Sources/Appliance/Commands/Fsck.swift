@@ -28,7 +28,7 @@ struct Fsck: AsyncParsableCommand {
             let now = SystemWallClock().nowMilliseconds()
             for digest in report.corrupt { try await access.blobs.quarantine(digest) }
             let fixed = try await access.catalog.repairReferences(report.audit, nowMilliseconds: now)
-            try await access.catalog.adoptOrphans(report.orphans, nowMilliseconds: now)
+            try await access.catalog.objects.adoptOrphans(report.orphans, nowMilliseconds: now)
             Console.line(
                 "repaired: \(fixed) reference counts, \(report.corrupt.count) blobs quarantined, \(report.orphans.count) orphans queued for collection"
             )

@@ -30,7 +30,7 @@ struct Export: AsyncParsableCommand {
         var exported = 0
         var skipped = [String]()
         while true {
-            let (_, page) = try access.catalog.listObjects(bucket: bucket, query: ListQuery(after: after), nowMilliseconds: now)
+            let (_, page) = try access.catalog.objects.listObjects(bucket: bucket, query: ListQuery(after: after), nowMilliseconds: now)
             for entry in page.entries {
                 guard let relative = Self.relativePath(entry.key) else {
                     skipped.append(entry.key)
@@ -89,9 +89,9 @@ struct Import: AsyncParsableCommand {
         let ownerName =
             try owner
             ?? access.directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential.user
-        if try access.catalog.bucket(named: bucket) == nil {
+        if try access.catalog.buckets.bucket(named: bucket) == nil {
             guard let name = BucketName(validating: bucket) else { throw SporeError("\(bucket) is not a valid bucket name") }
-            _ = try await access.catalog.createBucket(name, owner: ownerName, location: nil, nowMilliseconds: clock.nowMilliseconds())
+            _ = try await access.catalog.buckets.createBucket(name, owner: ownerName, location: nil, nowMilliseconds: clock.nowMilliseconds())
         }
         var imported = 0
         let enumerator = FileManager.default.enumerator(atPath: root)
@@ -107,7 +107,7 @@ struct Import: AsyncParsableCommand {
                 lastModifiedMilliseconds: clock.nowMilliseconds(),
                 body: digests.byteCount == 0 ? .inline([]) : .chunks([Chunk(digest: digests.sha256, byteCount: digests.byteCount)]), owner: ownerName
             )
-            _ = try await access.catalog.putObject(bucket: bucket, key: key, version: version, nowMilliseconds: clock.nowMilliseconds())
+            _ = try await access.catalog.objects.putObject(bucket: bucket, key: key, version: version, nowMilliseconds: clock.nowMilliseconds())
             lease.release()
             imported += 1
         }

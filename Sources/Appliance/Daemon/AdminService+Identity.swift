@@ -118,7 +118,7 @@ extension AdminService {
         let key = try Self.required(request, "key")
         guard let objectKey = ObjectKey(validating: key) else { return Self.failure(400, "invalid key") }
         let now = clock.nowMilliseconds()
-        let (_, lookup) = try catalog.lookup(bucket: bucket, key: objectKey, versionID: nil, nowMilliseconds: now)
+        let (_, lookup) = try catalog.objects.lookup(bucket: bucket, key: objectKey, versionID: nil, nowMilliseconds: now)
         guard case .found = lookup else { return Self.failure(404, "no object \(bucket)/\(key)") }
         let expiry = try Self.expiry(request, now: now)
         var digest: [UInt8]?

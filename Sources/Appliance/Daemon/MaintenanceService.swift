@@ -40,7 +40,7 @@ struct MaintenanceService: Service {
                 let lifecycle = try await catalog.sweepLifecycle(nowMilliseconds: now, limit: settings.batchCountMax)
                 if lifecycle > 0 { logger.info("applied lifecycle rules", metadata: ["versions": "\(lifecycle)"]) }
                 let aborted =
-                    try await catalog.abortUploads(
+                    try await catalog.uploads.abortUploads(
                         initiatedBefore: now - settings.uploadAgeMaxSeconds * 1000, limit: settings.batchCountMax, nowMilliseconds: now
                     ) + catalog.abortUploadsByLifecycle(nowMilliseconds: now, limit: settings.batchCountMax)
                 if aborted > 0 { logger.info("aborted abandoned multipart uploads", metadata: ["count": "\(aborted)"]) }
@@ -72,7 +72,7 @@ struct MaintenanceService: Service {
     static func adoptOrphans(catalog: Catalog, blobs: any BlobStorage, nowMilliseconds: Int64) async throws -> Int {
         let onDisk = try await blobs.allDigests().filter { !blobs.isPinned($0) }
         let orphans = try catalog.unknownBlobs(onDisk).filter { !blobs.isPinned($0) }
-        if !orphans.isEmpty { try await catalog.adoptOrphans(orphans, nowMilliseconds: nowMilliseconds) }
+        if !orphans.isEmpty { try await catalog.objects.adoptOrphans(orphans, nowMilliseconds: nowMilliseconds) }
         return orphans.count
     }
 }

@@ -255,7 +255,7 @@ extension ArtifactService {
         let wanted = offset + limit
         repeat {
             let query = ListQuery(prefix: Array(prefix.utf8), delimiter: Array("/".utf8), after: after)
-            let (_, page) = try catalog.listObjects(bucket: bucket, query: query, nowMilliseconds: nowMilliseconds)
+            let (_, page) = try catalog.objects.listObjects(bucket: bucket, query: query, nowMilliseconds: nowMilliseconds)
             for entry in page.entries where entry.key != prefix {
                 files.append([
                     "type": "file", "name": .string(String(entry.key.dropFirst(prefix.count))), "size": .int(entry.version.byteCount),
@@ -287,7 +287,7 @@ extension ArtifactService {
         let key = record.slotPrefix(record.staging!.slot) + path
         guard let objectKey = ObjectKey(validating: key) else { throw ArtifactError.value("Invalid file path: '\(path)'") }
         let template = MultipartUpload(key: key, owner: storageOwner, headers: ContentHeaders(contentType: "application/octet-stream"))
-        let upload = try await catalog.createUpload(bucket: bucket, key: objectKey, template, nowMilliseconds: nowMilliseconds)
+        let upload = try await catalog.uploads.createUpload(bucket: bucket, key: objectKey, template, nowMilliseconds: nowMilliseconds)
         let parts = try (1...partCount).map { number -> JSONValue in
             let url = try signer.presignPart(
                 key: key, uploadID: upload.uploadID.description, partNumber: number, expiresSeconds: expires, useProxy: useProxy)
@@ -308,11 +308,11 @@ extension ArtifactService {
         let (record, parent) = try resolve(arguments["artifact_id"], actor: actor)
         try require(.putFile, actor, artifact: record, parent: parent)
         let expired = ArtifactError.value("Upload session expired or not found")
-        guard let uploadID = UploadID(parsing: text), let location = try catalog.uploadLocation(uploadID), location.bucket == bucket,
+        guard let uploadID = UploadID(parsing: text), let location = try catalog.uploads.uploadLocation(uploadID), location.bucket == bucket,
             location.key.hasPrefix(record.storagePrefix), let key = ObjectKey(validating: location.key)
         else { throw expired }
         do {
-            _ = try await catalog.completeUpload(
+            _ = try await catalog.uploads.completeUpload(
                 bucket: bucket, key: key, uploadID: uploadID, parts: parts, partByteCountMin: objects.settings.partByteCountMin,
                 expectedChecksum: nil, preconditions: WritePreconditions(), nowMilliseconds: nowMilliseconds
             )

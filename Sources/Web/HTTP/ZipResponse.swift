@@ -57,7 +57,7 @@ public enum ZipResponse {
         var after: [UInt8]?
         repeat {
             let query = ListQuery(prefix: Array(prefix.utf8), after: after)
-            let (_, page) = try objects.catalog.listObjects(bucket: bucket, query: query, nowMilliseconds: objects.clock.nowMilliseconds())
+            let (_, page) = try objects.catalog.objects.listObjects(bucket: bucket, query: query, nowMilliseconds: objects.clock.nowMilliseconds())
             for entry in page.entries where entry.key.utf8.count > base.utf8.count && !entry.key.hasSuffix("/") {
                 guard let key = ObjectKey(validating: entry.key), try include(entry.key, entry.version) else { continue }
                 let name = String(decoding: entry.key.utf8.dropFirst(base.utf8.count), as: UTF8.self)

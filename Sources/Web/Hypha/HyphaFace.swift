@@ -64,10 +64,10 @@ public struct HyphaFace: Sendable {
 
     /// The workspace bucket appears with the first use of the API, so S3-only users never see it.
     func ensureBucket() async throws {
-        guard try catalog.bucket(named: bucket) == nil else { return }
+        guard try catalog.buckets.bucket(named: bucket) == nil else { return }
         guard let name = BucketName(validating: bucket) else { throw IndexError.invalidRequest("invalid workspace bucket name \(bucket)") }
         do {
-            _ = try await catalog.createBucket(name, owner: configuration.storageOwner, location: nil, nowMilliseconds: nowMilliseconds)
+            _ = try await catalog.buckets.createBucket(name, owner: configuration.storageOwner, location: nil, nowMilliseconds: nowMilliseconds)
         } catch IndexError.bucketOwnedByCaller {
             return
         }

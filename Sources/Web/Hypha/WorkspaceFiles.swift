@@ -18,7 +18,7 @@ extension HyphaFace {
         let wanted = offset + limit
         repeat {
             let query = ListQuery(prefix: Array(prefix.utf8), delimiter: Array("/".utf8), after: after)
-            let (_, page) = try catalog.listObjects(bucket: bucket, query: query, nowMilliseconds: nowMilliseconds)
+            let (_, page) = try catalog.objects.listObjects(bucket: bucket, query: query, nowMilliseconds: nowMilliseconds)
             for entry in page.entries where entry.key != prefix {
                 files.append([
                     "type": "file", "name": .string(String(entry.key.dropFirst(prefix.count))), "size": .int(entry.version.byteCount),
@@ -43,7 +43,7 @@ extension HyphaFace {
         var removed = 0
         while true {
             let query = ListQuery(prefix: Array(prefix.utf8), maxEntries: Limits.removeBatchCountMax)
-            let (_, page) = try catalog.listObjects(bucket: bucket, query: query, nowMilliseconds: nowMilliseconds)
+            let (_, page) = try catalog.objects.listObjects(bucket: bucket, query: query, nowMilliseconds: nowMilliseconds)
             guard !page.entries.isEmpty else { return removed }
             try await removeKeys(page.entries.map(\.key))
             removed += page.entries.count
@@ -52,7 +52,7 @@ extension HyphaFace {
 
     func removeKeys(_ keys: [String]) async throws {
         let targets = keys.compactMap(ObjectKey.init(validating:)).map { (key: $0, versionID: VersionID?.none) }
-        let results = try await catalog.deleteObjects(bucket: bucket, targets, owner: configuration.storageOwner, nowMilliseconds: nowMilliseconds)
+        let results = try await catalog.objects.deleteObjects(bucket: bucket, targets, owner: configuration.storageOwner, nowMilliseconds: nowMilliseconds)
         for case .failure(let error) in results { throw error }
     }
 
@@ -90,7 +90,7 @@ extension HyphaFace {
         var template = MultipartUpload(
             key: objectKey, owner: configuration.storageOwner, headers: ContentHeaders(contentType: MediaTypes.guess(path)))
         template.ttlSeconds = ttlSeconds
-        let upload = try await catalog.createUpload(bucket: bucket, key: validKey, template, nowMilliseconds: nowMilliseconds)
+        let upload = try await catalog.uploads.createUpload(bucket: bucket, key: validKey, template, nowMilliseconds: nowMilliseconds)
         var parts = [JSONValue]()
         for number in 1...partCount {
             let url = try presign(
@@ -115,13 +115,13 @@ extension HyphaFace {
 
     func completeMultipart(_ workspace: String, uploadID text: String, parts requested: [CompletionPart]) async throws -> JSONValue {
         let notFound = HyphaError.badRequest("Upload ID \(text) not found or expired")
-        guard let uploadID = UploadID(parsing: text), let location = try catalog.uploadLocation(uploadID) else { throw notFound }
+        guard let uploadID = UploadID(parsing: text), let location = try catalog.uploads.uploadLocation(uploadID) else { throw notFound }
         // An upload id is only good in the workspace that started it.
         guard location.bucket == bucket, location.key.hasPrefix(workspace + "/"), let key = ObjectKey(validating: location.key) else {
             throw notFound
         }
         do {
-            let result = try await catalog.completeUpload(
+            let result = try await catalog.uploads.completeUpload(
                 bucket: bucket, key: key, uploadID: uploadID, parts: requested, partByteCountMin: objects.settings.partByteCountMin,
                 expectedChecksum: nil, preconditions: WritePreconditions(), nowMilliseconds: nowMilliseconds
             )

@@ -99,7 +99,7 @@ extension ObjectService {
     public func abandon(_ ingested: IngestedBody) async {
         defer { ingested.lease?.release() }
         guard case .chunks(let chunks) = ingested.body, !chunks.isEmpty else { return }
-        try? await catalog.adoptOrphans(chunks.map(\.digest), nowMilliseconds: clock.nowMilliseconds())
+        try? await catalog.objects.adoptOrphans(chunks.map(\.digest), nowMilliseconds: clock.nowMilliseconds())
     }
 
     /// Refuses writes when the disk holding the blobs is below the configured reserve.

@@ -38,7 +38,7 @@ public final class ObjectService: Sendable {
         version.body = ingested.body
         version.crc32 = ingested.digests.crc32
         do {
-            let stored = try await catalog.putObject(bucket: bucket, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+            let stored = try await catalog.objects.putObject(bucket: bucket, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
             ingested.lease?.release()
             return stored
         } catch {
@@ -49,7 +49,7 @@ public final class ObjectService: Sendable {
 
     /// The current version of `key`, or nil when there is none (or a delete marker is current).
     public func currentVersion(bucket: String, key: ObjectKey) throws -> ObjectVersion? {
-        let (_, lookup) = try catalog.lookup(bucket: bucket, key: key, versionID: nil, nowMilliseconds: clock.nowMilliseconds())
+        let (_, lookup) = try catalog.objects.lookup(bucket: bucket, key: key, versionID: nil, nowMilliseconds: clock.nowMilliseconds())
         if case .found(let version) = lookup { return version }
         return nil
     }
@@ -62,7 +62,7 @@ public final class ObjectService: Sendable {
         for try await chunk in bytes(of: version, window: ByteRange.whole(version.byteCount)) {
             crc = CRC32.checksum(Array(chunk.readableBytesView), continuing: crc)
         }
-        try await catalog.recordCRC32(bucket: bucket, key: key, sequence: version.sequence, crc32: crc)
+        try await catalog.objects.recordCRC32(bucket: bucket, key: key, sequence: version.sequence, crc32: crc)
         return crc
     }
 

@@ -168,7 +168,7 @@ extension S3Service {
         let acl = try requestedACL(request, ownerID: ownerID) ?? (body.isEmpty ? nil : parseACLDocument(body))
         guard let acl else { throw S3Error.malformedXML() }
         try checkACLAllowed(acl, bucket: bucket, cannedName: request.header("x-amz-acl"))
-        try await catalog.updateBucket(named: bucket.name) { $0.acl = acl }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.acl = acl }
         return Response(status: .ok, headers: [.contentLength: "0"])
     }
 
@@ -189,7 +189,7 @@ extension S3Service {
             ?? (body.isEmpty ? nil : parseACLDocument(body))
         guard let acl else { throw S3Error.malformedXML() }
         try checkACLAllowed(acl, bucket: bucket, cannedName: request.header("x-amz-acl"))
-        let updated = try await catalog.setACL(
+        let updated = try await catalog.objects.setACL(
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), acl: acl
         )
         var headers = HTTPFields()
@@ -203,7 +203,7 @@ extension S3Service {
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
         let key = try request.objectKey()
         let versionID = try Self.versionID(request)
-        let (bucket, lookup) = try catalog.lookup(bucket: name, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
+        let (bucket, lookup) = try catalog.objects.lookup(bucket: name, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
         guard case .found(let version) = lookup else {
             try authorizeRead(auth, bucket, request: request, object: nil)
             throw versionID.map { S3Error.noSuchVersion(key.value, $0.rawValue) } ?? S3Error.noSuchKey(key.value)
@@ -232,13 +232,13 @@ extension S3Service {
             throw S3Error("MalformedPolicy", .badRequest, error.reason)
         }
         if policy.isPublic, (bucket.publicAccessBlock ?? 0) & 0b100 != 0 { throw S3Error.accessDenied() }
-        try await catalog.updateBucket(named: bucket.name) { $0.policy = body }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.policy = body }
         return Response(status: .noContent)
     }
 
     func deleteBucketPolicy(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.updateBucket(named: bucket.name) { $0.policy = nil }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.policy = nil }
         return Response(status: .noContent)
     }
 
@@ -278,13 +278,13 @@ extension S3Service {
         var flags: UInt8 = 0
         for (index, name) in Self.blockFlags.enumerated() where document.value(name)?.lowercased() == "true" { flags |= 1 << index }
         let chosen = flags
-        try await catalog.updateBucket(named: bucket.name) { $0.publicAccessBlock = chosen }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.publicAccessBlock = chosen }
         return Response(status: .ok, headers: [.contentLength: "0"])
     }
 
     func deletePublicAccessBlock(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.updateBucket(named: bucket.name) { $0.publicAccessBlock = nil }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.publicAccessBlock = nil }
         return Response(status: .noContent)
     }
 
@@ -316,13 +316,13 @@ extension S3Service {
             throw S3Error(
                 "InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
         }
-        try await catalog.updateBucket(named: bucket.name) { $0.ownership = ownership }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.ownership = ownership }
         return Response(status: .ok, headers: [.contentLength: "0"])
     }
 
     func deleteOwnershipControls(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.updateBucket(named: bucket.name) { $0.ownership = nil }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.ownership = nil }
         return Response(status: .noContent)
     }
 
@@ -341,13 +341,13 @@ extension S3Service {
         let body = try await verifiedBody(http, request, auth)
         try checkBodyChecksums(body, request)
         _ = try CORSConfiguration.parse(body)
-        try await catalog.updateBucket(named: bucket.name) { $0.cors = body }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.cors = body }
         return Response(status: .ok, headers: [.contentLength: "0"])
     }
 
     func deleteBucketCORS(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.updateBucket(named: bucket.name) { $0.cors = nil }
+        try await catalog.buckets.updateBucket(named: bucket.name) { $0.cors = nil }
         return Response(status: .noContent)
     }
 
@@ -371,7 +371,7 @@ extension S3Service {
 
     func corsConfiguration(forBucketNamed name: String?) -> CORSConfiguration? {
         guard let name else { return corsConfiguration(for: nil) }
-        guard let bucket = try? catalog.bucket(named: name) else { return nil }
+        guard let bucket = try? catalog.buckets.bucket(named: name) else { return nil }
         return corsConfiguration(for: bucket)
     }
 }

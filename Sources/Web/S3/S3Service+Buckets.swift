@@ -25,7 +25,7 @@ extension S3Service {
             }
             limit = value
         }
-        var buckets = try catalog.buckets().filter { bucket in
+        var buckets = try catalog.buckets.list().filter { bucket in
             (scoped.isEmpty ? auth.principal.isRoot || bucket.owner == auth.principal.user : scoped.contains(bucket.name))
                 && bucket.name.hasPrefix(prefix)
                 && (after.map { $0.utf8.lexicographicallyPrecedes(bucket.name.utf8) } ?? true)
@@ -79,7 +79,7 @@ extension S3Service {
                 "InvalidBucketAclWithObjectOwnership", .badRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
         }
         do {
-            _ = try await catalog.createBucket(
+            _ = try await catalog.buckets.createBucket(
                 bucketName, owner: auth.principal.user, location: location, objectLockEnabled: objectLock, acl: acl,
                 ownership: ownership, nowMilliseconds: clock.nowMilliseconds()
             )
@@ -90,7 +90,7 @@ extension S3Service {
             guard configuration.region == "us-east-1", location == nil || location == "us-east-1" else {
                 throw S3Error.bucketAlreadyOwnedByYou(name)
             }
-            let existing = try catalog.bucket(named: name)
+            let existing = try catalog.buckets.bucket(named: name)
             let current = existing?.acl ?? AccessControlList.canned("private", ownerID: ownerID)
             if (acl ?? AccessControlList.canned("private", ownerID: ownerID)) != current { throw S3Error.bucketAlreadyExists(name) }
         }
@@ -110,7 +110,7 @@ extension S3Service {
 
     func deleteBucket(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.deleteBucket(named: bucket.name)
+        try await catalog.buckets.deleteBucket(named: bucket.name)
         return Response(status: .noContent)
     }
 
@@ -142,12 +142,12 @@ extension S3Service {
             throw S3Error.malformedXML()
         }
         switch document.value("Status") {
-        case "Enabled": try await catalog.setVersioning(bucket: bucket.name, .enabled)
+        case "Enabled": try await catalog.buckets.setVersioning(bucket: bucket.name, .enabled)
         case "Suspended":
             if bucket.objectLockEnabled {
                 throw S3Error.invalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
             }
-            try await catalog.setVersioning(bucket: bucket.name, .suspended)
+            try await catalog.buckets.setVersioning(bucket: bucket.name, .suspended)
         default: throw S3Error.malformedXML()
         }
         return Response(status: .ok, headers: [.contentLength: "0"])

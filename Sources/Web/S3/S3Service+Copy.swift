@@ -50,8 +50,8 @@ extension S3Service {
     /// The source of a copy, after checking that the caller may read it.
     func copySource(_ request: S3Request, _ auth: Authentication) throws -> CopySource {
         let source = try CopySource(header: request.header("x-amz-copy-source") ?? "")
-        guard let bucket = try catalog.bucket(named: source.bucket) else { throw S3Error.noSuchBucket(source.bucket) }
-        let object = try? catalog.version(
+        guard let bucket = try catalog.buckets.bucket(named: source.bucket) else { throw S3Error.noSuchBucket(source.bucket) }
+        let object = try? catalog.objects.version(
             bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try authorize(
             auth, bucket, request: request, key: source.key.value, action: source.versionID == nil ? "s3:GetObject" : "s3:GetObjectVersion",
@@ -107,7 +107,7 @@ extension S3Service {
         }
         let replacementTags = tagDirective == "REPLACE" ? try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [] : nil
         let conditionsRequest = request
-        let (original, copy) = try await catalog.copyObject(
+        let (original, copy) = try await catalog.objects.copyObject(
             from: (source.bucket, source.key, source.versionID), to: bucket.name, key: key,
             preconditions: WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match")),
             nowMilliseconds: clock.nowMilliseconds()
@@ -144,14 +144,14 @@ extension S3Service {
     func uploadPartCopy(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let (bucket, upload, key, uploadID, partNumber) = try authorizedPart(request, auth)
         let source = try copySource(request, auth)
-        let original = try catalog.version(
+        let original = try catalog.objects.version(
             bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try Self.checkCopySourceConditions(request, original)
         let window = try Self.copyRange(request.header("x-amz-copy-source-range"), size: original.byteCount)
         let now = clock.nowMilliseconds()
         var part: UploadPart
         var ingested: IngestedBody?
-        if let chunk = Self.wholeChunk(original, window), upload.checksumAlgorithm == nil, let md5 = try catalog.blobMD5(chunk.digest) {
+        if let chunk = Self.wholeChunk(original, window), upload.checksumAlgorithm == nil, let md5 = try catalog.objects.blobMD5(chunk.digest) {
             // The range is exactly one stored blob: the part refers to it and no byte moves.
             part = UploadPart(
                 partNumber: partNumber, etag: Hex.encode(md5), byteCount: chunk.byteCount, chunks: [chunk], checksum: nil,
@@ -174,7 +174,7 @@ extension S3Service {
             part.crc32 = body.digests.crc32
         }
         do {
-            try await catalog.putPart(
+            try await catalog.uploads.putPart(
                 bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested?.digests.md5, isCopy: ingested == nil)
             ingested?.lease?.release()
         } catch {

@@ -9,7 +9,7 @@ extension S3Service {
     /// DeleteObjects: up to 1000 keys in one request and one durable commit.
     func deleteObjects(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
-        guard let bucket = try catalog.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
+        guard let bucket = try catalog.buckets.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
         // Each key is authorized on its own below; a caller who may delete none of them gets nothing.
         if auth.principal.isAnonymous && bucket.policy == nil && !(bucket.acl?.isPublic ?? false) { throw S3Error.accessDenied() }
         let body = try await verifiedBody(http, request, auth)
@@ -58,7 +58,7 @@ extension S3Service {
             if case .valid(let key, let versionID, _) = target { return (key, versionID) }
             return nil
         }
-        let outcomes = try await catalog.deleteObjects(
+        let outcomes = try await catalog.objects.deleteObjects(
             bucket: bucket.name, valid, owner: auth.principal.user, nowMilliseconds: clock.nowMilliseconds()
         )
         var xml = XMLWriter()

@@ -17,7 +17,7 @@ extension S3Service {
         let now = clock.nowMilliseconds()
         let lookup: ObjectLookup
         do {
-            let (bucket, found) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
+            let (bucket, found) = try catalog.objects.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
             var object: ObjectVersion?
             if case .found(let version) = found { object = version }
             try authorizeRead(auth, bucket, request: request, object: object)
@@ -145,7 +145,7 @@ extension S3Service {
         let bucket = try authorizedBucket(request, auth)
         let key = try request.objectKey()
         let versionID = try Self.versionID(request)
-        let outcome = try await catalog.deleteObject(
+        let outcome = try await catalog.objects.deleteObject(
             bucket: bucket.name, key: key, versionID: versionID, owner: auth.principal.user, nowMilliseconds: clock.nowMilliseconds()
         )
         var headers = HTTPFields()

@@ -33,7 +33,7 @@ extension S3Service {
             after = Array(marker.utf8)
         }
         let query = ListQuery(prefix: Array(prefix.utf8), delimiter: delimiter.map { Array($0.utf8) }, after: after, maxEntries: maxKeys)
-        let (_, page) = try catalog.listObjects(bucket: bucket.name, query: query, nowMilliseconds: clock.nowMilliseconds())
+        let (_, page) = try catalog.objects.listObjects(bucket: bucket.name, query: query, nowMilliseconds: clock.nowMilliseconds())
         let encode: (String) -> String = encodeURL ? { PercentEncoding.encode($0, keepSlash: true) } : { $0 }
 
         var xml = XMLWriter()

@@ -31,7 +31,7 @@ extension S3Service {
             tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [], ttlSeconds: ttlSeconds
         )
         template.acl = acl
-        let upload = try await catalog.createUpload(bucket: bucket.name, key: key, template, nowMilliseconds: clock.nowMilliseconds())
+        let upload = try await catalog.uploads.createUpload(bucket: bucket.name, key: key, template, nowMilliseconds: clock.nowMilliseconds())
         var xml = XMLWriter()
         xml.openRoot("InitiateMultipartUploadResult")
         xml.element("Bucket", bucket.name)
@@ -91,7 +91,7 @@ extension S3Service {
         let uploadID = try uploadID(request)
         let partNumber = try partNumber(request)
         guard let bucketName = request.bucket else { throw S3Error.methodNotAllowed() }
-        let (bucket, upload) = try catalog.upload(bucket: bucketName, key: key, uploadID: uploadID)
+        let (bucket, upload) = try catalog.uploads.upload(bucket: bucketName, key: key, uploadID: uploadID)
         try authorize(auth, bucket, request: request)
         return (bucket, upload, key, uploadID, partNumber)
     }
@@ -113,7 +113,7 @@ extension S3Service {
         )
         part.crc32 = ingested.digests.crc32
         do {
-            try await catalog.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
+            try await catalog.uploads.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
             ingested.lease?.release()
         } catch {
             await objects.abandon(ingested)
@@ -158,7 +158,7 @@ extension S3Service {
             }
             expected = ChecksumValue(algorithm: algorithm, bytes: bytes)
         }
-        let result = try await catalog.completeUpload(
+        let result = try await catalog.uploads.completeUpload(
             bucket: bucket.name, key: key, uploadID: uploadID, parts: parts, partByteCountMin: settings.partByteCountMin,
             expectedChecksum: expected,
             preconditions: WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match")),
@@ -184,7 +184,7 @@ extension S3Service {
 
     func abortMultipartUpload(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.abortUpload(
+        try await catalog.uploads.abortUpload(
             bucket: bucket.name, key: try request.objectKey(), uploadID: try uploadID(request), nowMilliseconds: clock.nowMilliseconds())
         return Response(status: .noContent)
     }
@@ -195,7 +195,7 @@ extension S3Service {
         let uploadID = try uploadID(request)
         let maxParts = try Self.boundedInteger(request, "max-parts", defaultValue: 1000, maximum: 1000)
         let marker = try Self.boundedInteger(request, "part-number-marker", defaultValue: 0, maximum: Limits.partNumberMax)
-        let (upload, parts, more) = try catalog.parts(bucket: bucket.name, key: key, uploadID: uploadID, after: marker, limit: maxParts)
+        let (upload, parts, more) = try catalog.uploads.parts(bucket: bucket.name, key: key, uploadID: uploadID, after: marker, limit: maxParts)
         var xml = XMLWriter()
         xml.openRoot("ListPartsResult")
         xml.element("Bucket", bucket.name)
@@ -233,7 +233,7 @@ extension S3Service {
         let maxUploads = try Self.boundedInteger(request, "max-uploads", defaultValue: 1000, maximum: 1000)
         let keyMarker = request.queryValue("key-marker")
         let uploadIDMarker = request.queryValue("upload-id-marker").flatMap { keyMarker == nil || $0.isEmpty ? nil : UploadID(parsing: $0) }
-        let (_, page) = try catalog.listUploads(
+        let (_, page) = try catalog.uploads.listUploads(
             bucket: bucket.name, prefix: Array(prefix.utf8), delimiter: delimiter.map { Array($0.utf8) }, keyMarker: keyMarker,
             uploadIDMarker: uploadIDMarker, limit: maxUploads
         )

@@ -25,7 +25,7 @@ extension S3Service {
                 "PreconditionFailed", .preconditionFailed, "Bucket POST must be of the enclosure-type multipart/form-data",
                 fields: [("Condition", "Bucket POST must be of the enclosure-type multipart/form-data")])
         }
-        guard let bucket = try catalog.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
+        guard let bucket = try catalog.buckets.bucket(named: bucketName) else { throw S3Error.noSuchBucket(bucketName) }
         let reader = MultipartFormReader(body: http.body, boundary: boundary)
         var fields = [String: String]()
         var filename = ""
@@ -110,7 +110,7 @@ extension S3Service {
         version.crc32 = ingested.digests.crc32
         let stored: ObjectVersion
         do {
-            stored = try await catalog.putObject(
+            stored = try await catalog.objects.putObject(
                 bucket: bucket.name, key: key, version: version, preconditions: WritePreconditions(), nowMilliseconds: now)
             ingested.lease?.release()
         } catch {

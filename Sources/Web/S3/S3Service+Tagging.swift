@@ -74,7 +74,7 @@ extension S3Service {
         let key = try request.objectKey()
         let body = try await verifiedBody(http, request, auth)
         let tags = try TagSet.parse(body, countMax: Limits.objectTagCountMax)
-        let version = try await catalog.setTags(
+        let version = try await catalog.objects.setTags(
             bucket: bucket.name, key: key, versionID: try Self.versionID(request), tags: tags, nowMilliseconds: clock.nowMilliseconds()
         )
         var headers = HTTPFields()
@@ -92,7 +92,7 @@ extension S3Service {
 
     func deleteObjectTagging(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let (bucket, _) = try authorizedObject(request, auth)
-        let version = try await catalog.setTags(
+        let version = try await catalog.objects.setTags(
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), tags: [],
             nowMilliseconds: clock.nowMilliseconds()
         )
@@ -105,13 +105,13 @@ extension S3Service {
         let bucket = try authorizedBucket(request, auth)
         let body = try await verifiedBody(http, request, auth)
         let tags = try TagSet.parse(body, countMax: Limits.bucketTagCountMax)
-        try await catalog.setBucketSetting(bucket: bucket.name, "tagging", TagSet.render(tags).bytes)
+        try await catalog.buckets.setBucketSetting(bucket: bucket.name, "tagging", TagSet.render(tags).bytes)
         return Response(status: .noContent)
     }
 
     func getBucketTagging(_ request: S3Request, _ auth: Authentication) throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        guard let document = try catalog.bucketSetting(bucket: bucket.name, "tagging") else {
+        guard let document = try catalog.buckets.bucketSetting(bucket: bucket.name, "tagging") else {
             throw S3Error("NoSuchTagSet", .notFound, "The TagSet does not exist", fields: [("BucketName", bucket.name)])
         }
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: .init(bytes: document)))
@@ -119,7 +119,7 @@ extension S3Service {
 
     func deleteBucketTagging(_ request: S3Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
-        try await catalog.setBucketSetting(bucket: bucket.name, "tagging", nil)
+        try await catalog.buckets.setBucketSetting(bucket: bucket.name, "tagging", nil)
         return Response(status: .noContent)
     }
 

@@ -24,7 +24,7 @@ extension S3Service {
             }
             versionIDMarker = parsed
         }
-        let (_, page) = try catalog.listVersions(
+        let (_, page) = try catalog.objects.listVersions(
             bucket: bucket.name, prefix: Array(prefix.utf8), delimiter: delimiter.map { Array($0.utf8) }, keyMarker: keyMarker,
             versionIDMarker: versionIDMarker, limit: maxKeys, nowMilliseconds: clock.nowMilliseconds()
         )
@@ -84,7 +84,7 @@ extension S3Service {
             throw S3Error.invalidArgument(
                 "Invalid attribute name specified.", name: "x-amz-object-attributes", value: request.header("x-amz-object-attributes"))
         }
-        let (bucket, lookup) = try catalog.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
+        let (bucket, lookup) = try catalog.objects.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
         var object: ObjectVersion?
         if case .found(let version) = lookup { object = version }
         try authorize(auth, bucket, request: request, object: object)

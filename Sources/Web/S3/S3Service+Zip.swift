@@ -16,7 +16,7 @@ extension S3Service {
     /// relative to the prefix's last `/`, so `photos/` gives `a.jpg`, not `photos/a.jpg`.
     func getPrefixZip(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
-        guard let bucket = try catalog.bucket(named: name) else { throw S3Error.noSuchBucket(name) }
+        guard let bucket = try catalog.buckets.bucket(named: name) else { throw S3Error.noSuchBucket(name) }
         let prefix = request.queryValue("prefix") ?? ""
         try authorize(auth, bucket, request: request, action: "s3:ListBucket", prefix: prefix, bucketLevel: true)
         let base = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""

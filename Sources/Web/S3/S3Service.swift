@@ -184,7 +184,7 @@ public final class S3Service: Sendable {
     /// on the request's key, when there is one).
     func authorizedBucket(_ request: S3Request, _ auth: Authentication) throws -> BucketRecord {
         guard let name = request.bucket else { throw S3Error.methodNotAllowed() }
-        guard let bucket = try catalog.bucket(named: name) else { throw S3Error.noSuchBucket(name) }
+        guard let bucket = try catalog.buckets.bucket(named: name) else { throw S3Error.noSuchBucket(name) }
         try authorize(auth, bucket, request: request)
         return bucket
     }

@@ -115,7 +115,8 @@ import Testing
 
     @Test(arguments: ["a/../evil.txt", "../evil.txt", "/etc/evil", "C:\\\\evil"])
     func dangerousNamesAreRefused(_ name: String) async throws {
-        let path = ZipTestSupport.temporaryPath("evil.zip")
+        // One file per case: the cases run in parallel.
+        let path = ZipTestSupport.temporaryPath("evil-\(name.utf8.map { String($0, radix: 16) }.joined()).zip")
         let result = try ZipTestSupport.python(
             """
             import sys, zipfile

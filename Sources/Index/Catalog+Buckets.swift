@@ -24,10 +24,12 @@ extension BucketStore {
             return record
         }
     }
+
     /// The bucket called `name`, or nil.
     public func bucket(named name: String) throws -> BucketRecord? {
         try read { transaction in try catalog.bucket(transaction, named: name) }
     }
+
     /// Every bucket, in name order.
     public func list() throws -> [BucketRecord] {
         try read { transaction in
@@ -42,6 +44,7 @@ extension BucketStore {
             }
         }
     }
+
     /// Deletes an empty bucket and its settings.
     public func deleteBucket(named name: String) async throws {
         let (databases, keyTree) = (self.databases, self.catalog.keyTree)
@@ -54,6 +57,7 @@ extension BucketStore {
             try transaction.delete(databases.bucketNames, KeyBytes.uint64(record.id))
         }
     }
+
     /// Changes a bucket record (ACL, policy, access block, ownership, CORS) in one write.
     @discardableResult
     public func updateBucket(named name: String, _ change: @escaping @Sendable (inout BucketRecord) throws -> Void) async throws -> BucketRecord {
@@ -65,6 +69,7 @@ extension BucketStore {
             return record
         }
     }
+
     /// Changes a bucket's versioning state. Once enabled, a bucket never returns to unversioned.
     public func setVersioning(bucket name: String, _ state: VersioningState) async throws {
         precondition(state != .unversioned, "versioning can be enabled or suspended, never removed")
@@ -75,6 +80,7 @@ extension BucketStore {
             try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
         }
     }
+
     /// The document stored for `setting` on a bucket, or nil.
     public func bucketSetting(bucket name: String, _ setting: String) throws -> [UInt8]? {
         try read { transaction in
@@ -82,6 +88,7 @@ extension BucketStore {
             return try transaction.get(databases.settings, Catalog.settingKey(record.id, setting))
         }
     }
+
     /// Stores (or with nil removes) the document for `setting` on a bucket.
     public func setBucketSetting(bucket name: String, _ setting: String, _ document: [UInt8]?) async throws {
         let databases = self.databases
@@ -95,6 +102,7 @@ extension BucketStore {
             }
         }
     }
+
     /// Every setting of a bucket whose name starts with `prefix`, by name.
     public func bucketSettings(bucket name: String, prefix: String) throws -> [(name: String, document: [UInt8])] {
         try read { transaction in

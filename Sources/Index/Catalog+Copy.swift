@@ -20,12 +20,14 @@ extension ObjectStore {
             return (original, stored)
         }
     }
+
     /// A version by key and optional version id, for reads outside a write.
     public func version(bucket name: String, key: ObjectKey, versionID: VersionID?, nowMilliseconds: Int64) throws -> ObjectVersion {
         try read { transaction in
             try catalog.resolveVersion(transaction, bucket: name, key: key, versionID: versionID, nowMilliseconds: nowMilliseconds)
         }
     }
+
     /// The MD5 recorded for a blob at ingest, if any.
     public func blobMD5(_ digest: BlobDigest) throws -> [UInt8]? {
         try read { transaction in try catalog.references.record(transaction, digest)?.md5 }

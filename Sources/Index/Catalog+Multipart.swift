@@ -51,6 +51,7 @@ extension UploadStore {
             return upload
         }
     }
+
     /// Where an upload in progress is, from its id alone (for APIs that hand out only the id).
     public func uploadLocation(_ uploadID: UploadID) throws -> (bucket: String, key: String, upload: MultipartUpload)? {
         try read { transaction in
@@ -64,6 +65,7 @@ extension UploadStore {
             return (bucket.name, key, try MultipartUpload(decoding: payload))
         }
     }
+
     /// The upload, if it is in progress for that bucket and key.
     public func upload(bucket name: String, key: ObjectKey, uploadID: UploadID) throws -> (BucketRecord, MultipartUpload) {
         try read { transaction in
@@ -71,6 +73,7 @@ extension UploadStore {
             return (bucket, try catalog.requireUpload(transaction, bucketID: bucket.id, key: key.value, uploadID: uploadID))
         }
     }
+
     /// Records a part, replacing an earlier part with the same number. The part's blobs must be
     /// placed; `md5` is the MD5 of a freshly ingested single blob.
     public func putPart(bucket name: String, key: ObjectKey, uploadID: UploadID, part: UploadPart, md5: [UInt8]?, isCopy: Bool = false) async throws {
@@ -91,6 +94,7 @@ extension UploadStore {
             try transaction.put(databases.parts, partKey, part.encoded())
         }
     }
+
     /// Parts of an upload after `marker`, in part-number order, at most `limit` (plus whether more exist).
     public func parts(bucket name: String, key: ObjectKey, uploadID: UploadID, after marker: Int, limit: Int) throws -> (
         MultipartUpload, [UploadPart], Bool
@@ -102,6 +106,7 @@ extension UploadStore {
             return (upload, parts, more)
         }
     }
+
     /// Completes an upload: checks the parts against the request, stores the object version made of
     /// the parts' blobs (no byte is copied), and forgets the upload. Completing again within a day
     /// answers with the same outcome.
@@ -148,6 +153,7 @@ extension UploadStore {
             return CompletionResult(completed: completed, isReplay: false)
         }
     }
+
     /// Aborts an upload and releases its parts.
     public func abortUpload(bucket name: String, key: ObjectKey, uploadID: UploadID, nowMilliseconds: Int64) async throws {
         try await writer.write { transaction in
@@ -156,6 +162,7 @@ extension UploadStore {
             try self.catalog.removeUpload(transaction, bucketID: bucket.id, upload: upload, nowMilliseconds: nowMilliseconds)
         }
     }
+
     /// Aborts uploads started before `cutoff` (at most `limit` per call) and forgets completed-upload
     /// outcomes older than a day. Returns how many uploads were aborted.
     public func abortUploads(initiatedBefore cutoff: Int64, limit: Int, nowMilliseconds: Int64) async throws -> Int {
@@ -196,6 +203,7 @@ extension UploadStore {
             return stale.count
         }
     }
+
     /// Lists uploads in progress, ordered by key and then by creation.
     public func listUploads(
         bucket name: String, prefix: [UInt8], delimiter: [UInt8]?, keyMarker: String?, uploadIDMarker: UploadID?, limit: Int

@@ -136,6 +136,7 @@ extension ObjectStore {
             return (bucket, version.isDeleteMarker ? .deleteMarker(version) : .found(version))
         }
     }
+
     /// Stores a new version of `key` as its current version, following the bucket's versioning
     /// state. The version's blobs must already be placed. Returns the version as stored (with its
     /// sequence number and version id).
@@ -148,6 +149,7 @@ extension ObjectStore {
                 transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)
         }
     }
+
     /// Deletes `key` (writing a delete marker on versioning buckets) or, with `versionID`, removes
     /// that version for good.
     public func deleteObject(
@@ -157,6 +159,7 @@ extension ObjectStore {
             try self.catalog.deleteObject(transaction, bucket: name, key: key, versionID: versionID, owner: owner, nowMilliseconds: nowMilliseconds)
         }
     }
+
     /// Deletes many keys in one durable commit (DeleteObjects). Each key succeeds or fails alone.
     public func deleteObjects(
         bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, nowMilliseconds: Int64
@@ -365,6 +368,7 @@ extension ObjectStore {
             }
         }
     }
+
     /// Records the CRC-32 computed for a version stored before spore kept it at ingest, if that
     /// version is still the key's current one (a newer write keeps its own).
     public func recordCRC32(bucket name: String, key: ObjectKey, sequence: UInt64, crc32: UInt32) async throws {

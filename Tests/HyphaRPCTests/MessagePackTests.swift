@@ -132,6 +132,18 @@ import Testing
         #expect(budget.inUse == 0)
     }
 
+    @Test func creatingAKeyAgainGivesBackWhatItHeld() throws {
+        let budget = RPCByteBudget(limit: 1000)
+        var assembly = RPCAssembly(budget: budget)
+        for _ in 0..<5 {
+            try assembly.create("k")
+            try assembly.set("k", index: 0, Array(repeating: 1, count: 600))
+        }
+        #expect(budget.inUse == 600)
+        assembly.removeAll()
+        #expect(budget.inUse == 0)
+    }
+
     @Test func decodedValuesAreCounted() {
         // 300,000 one-byte values in one array: more than a message may decode to.
         var bytes: [UInt8] = [0xDD, 0x00, 0x04, 0x93, 0xE0]

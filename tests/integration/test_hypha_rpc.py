@@ -466,3 +466,12 @@ def test_a_reconnection_resumes_the_same_user_and_workspace(spore):
     back = json.loads(raw_session(spore, json.dumps({"client_id": "anon-r", "workspace": None, "token": None,
                                                      "reconnection_token": anonymous["reconnection_token"]}), [], wait=0.5)[0])
     assert back["workspace"] == anonymous["workspace"] and back["user"]["is_anonymous"] is True
+
+
+def test_client_ids_cannot_smuggle_scopes(spore):
+    """A client id lands in addresses and in the reconnection token: only letters, digits, - and _."""
+    for client_id in ("c:user ws:*#a cid:", "a b", "x/y", "é"):
+        first = json.dumps({"client_id": client_id, "workspace": None, "token": None, "reconnection_token": None})
+        assert "client_id may hold only" in raw_session(spore, first, [], wait=0.5)[0]
+    first = json.dumps({"client_id": "ok", "workspace": "ws-user-x wid:public", "token": mint(spore, "rpc-ws"), "reconnection_token": None})
+    assert "invalid workspace name" in raw_session(spore, first, [], wait=0.5)[0]

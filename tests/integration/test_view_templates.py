@@ -111,6 +111,19 @@ HOSTILE = {
     "doubling": "{% set s = 'x' * 1000 %}" + "{% set s = s ~ s %}" * 40 + "{{ s|length }}",
     # CPU.
     "loops": "{% for i in range(300) %}{% if range(100000)|sum %}{% endif %}{% endfor %}",
+    # Found by a second review.
+    "modulo-min": "{{ (-9223372036854775807 - 1) % 3 }}|{{ 9223372036854775807 % -2 }}",
+    "round-min": "{{ 5|round(-9223372036854775807 - 1) }}{{ 5.0|round(-9223372036854775807 - 1) }}{{ 5.0|round(9223372036854775807) }}",
+    "deep-sets": "{% set x = 1 %}" + "{% set x = [[[[[[[[[[x]]]]]]]]]] %}" * 3000 + "{{ x|length }}",
+    "shared-doubling": "{% set x0 = [1] %}" + "".join(f"{{% set x{i + 1} = [x{i}, x{i}] %}}" for i in range(40)) + "{{ x40 }}",
+    "join-huge": "{% set s = 'x' * 1000000 %}{{ ([s] * 300000)|join }}",
+    "replace-huge": "{{ 'abc'.replace('', 'y' * 8000000) }}{{ 'abc'|replace('', 'y' * 8000000) }}",
+    "method-join-huge": "{% set s = 'x' * 1000000 %}{{ ''.join([s] * 300) }}",
+    "set-blocks": "{% set s = 'x' * 8000000 %}" + "".join(f"{{% set a{i} %}}.{{{{ s }}}}{{% endset %}}" for i in range(1000)),
+    "membership": "{% set big = range(100000)|list %}{% for i in range(1000) %}{{ 99999 in big }}{% endfor %}",
+    "string-index": "{% set s = 'x' * 8000000 %}{% for i in range(1000) %}{{ s[7999999] }}{% endfor %}",
+    "unique": "{{ range(100000)|unique|list|length }}",
+    "many-includes": "".join(f'{{% include "n{i}" ignore missing %}}' for i in range(200)),
 }
 
 

@@ -70,10 +70,14 @@ public struct HyphaToken: Sendable, Equatable {
     /// The personal workspace Hypha gives every user.
     public static func personalWorkspace(of userID: String) -> String { "ws-user-\(userID)" }
 
+    /// The `scope` claim. Items are separated by spaces, so an item holding whitespace is left
+    /// out rather than allowed to smuggle in other items (every caller validates names first;
+    /// this is the last line).
     public var scope: String {
-        var parts = workspaces.keys.sorted().map { "ws:\($0)#\(workspaces[$0]!.scopeCode)" }
-        if let currentWorkspace { parts.append("wid:\(currentWorkspace)") }
-        parts += extraScopes
+        func safe(_ item: String) -> Bool { !item.contains(where: \.isWhitespace) }
+        var parts = workspaces.keys.sorted().filter(safe).map { "ws:\($0)#\(workspaces[$0]!.scopeCode)" }
+        if let currentWorkspace, safe(currentWorkspace) { parts.append("wid:\(currentWorkspace)") }
+        parts += extraScopes.filter(safe)
         return parts.joined(separator: " ")
     }
 

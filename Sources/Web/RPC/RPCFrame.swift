@@ -15,6 +15,8 @@ public enum RPCLimits {
     public static let assemblingCountMax = 4
     /// Bytes all connections together may hold in messages being assembled.
     public static let assemblyBytesTotalMax = 256 << 20
+    /// Bytes of frames all connections together may hold in calls waiting or running.
+    public static let callBytesTotalMax = 256 << 20
     /// Calls of one connection running at once; more wait for a slot.
     public static let inFlightCallsMax = 32
     /// Calls of one connection running or waiting; beyond, a call is rejected at once, so the
@@ -143,7 +145,7 @@ public final class RPCByteBudget: Sendable {
 
     public var inUse: Int { used.load(ordering: .relaxed) }
 
-    func reserve(_ count: Int) -> Bool {
+    public func reserve(_ count: Int) -> Bool {
         guard count > 0 else {
             release(-count)
             return true
@@ -156,7 +158,7 @@ public final class RPCByteBudget: Sendable {
         return true
     }
 
-    func release(_ count: Int) {
+    public func release(_ count: Int) {
         if count > 0 { used.subtract(count, ordering: .relaxed) }
     }
 }
@@ -179,6 +181,8 @@ public struct RPCAssembly: Sendable {
         guard pending[key] != nil || pending.count < RPCLimits.assemblingCountMax else {
             throw MessagePackError("too many chunked messages at once")
         }
+        // Creating a key again starts it over; what it held goes back to the budget.
+        remove(key)
         pending[key] = [:]
         byteCount[key] = 0
     }

@@ -11,6 +11,8 @@ public enum TemplateLimits {
     public static let includeDepthMax = 10
     /// The most templates one page may include (distinct names).
     public static let includeCountMax = 64
+    /// Template source a page may load, itself and its includes together.
+    public static let pageSourceBytesMax = 4 << 20
     /// The longest `range()`.
     public static let rangeCountMax = 100_000
     /// The largest string a template may build (by `*`, `~`, `+`, `join`, `replace`, `indent` …).
@@ -49,16 +51,18 @@ public struct Template: Sendable {
     /// for a caller that must load them before rendering.
     public var includedNames: [String] {
         var names: [String] = []
+        var seen: Set<String> = []
+        func add(_ name: String) { if seen.insert(name).inserted { names.append(name) } }
         func visit(_ nodes: [TemplateNode]) {
             for node in nodes {
                 switch node {
                 case .include(let expression, _, _):
-                    if case .literal(.string(let name, _)) = expression, !names.contains(name) { names.append(name) }
+                    if case .literal(.string(let name, _)) = expression { add(name) }
                     if case .list(let items) = expression {
-                        for case .literal(.string(let name, _)) in items where !names.contains(name) { names.append(name) }
+                        for case .literal(.string(let name, _)) in items { add(name) }
                     }
                     if case .tuple(let items) = expression {
-                        for case .literal(.string(let name, _)) in items where !names.contains(name) { names.append(name) }
+                        for case .literal(.string(let name, _)) in items { add(name) }
                     }
                 case .conditional(let branches, let otherwise):
                     for (_, body) in branches { visit(body) }
@@ -177,27 +181,32 @@ public struct TemplateBundle: Sendable {
         guard let source = try await fetch(name) else {
             throw TemplateError("TemplateNotFound: \(name)", template: name, line: 1, column: 1)
         }
+        var sourceBytes = source.utf8.count
         main = try Template(source: source, name: name)
         var loaded: [String: Template] = [:]
+        var wanted = Set(main.includedNames)
         var pending = main.includedNames
-        var missing: Set<String> = []
-        while let next = pending.first {
-            pending.removeFirst()
-            if loaded[next] != nil || missing.contains(next) || next == name { continue }
-            guard loaded.count < TemplateLimits.includeCountMax else {
+        var looked: Set<String> = [name]
+        while !pending.isEmpty {
+            let next = pending.removeFirst()
+            guard looked.insert(next).inserted else { continue }
+            // Every name looked up counts, found or not, and so do the bytes loaded.
+            guard looked.count <= TemplateLimits.includeCountMax + 1 else {
                 throw TemplateError("a page may include at most \(TemplateLimits.includeCountMax) templates", template: name, line: 1, column: 1)
             }
-            guard let included = try await fetch(next) else {
-                missing.insert(next)
-                continue
+            guard let included = try await fetch(next) else { continue }
+            sourceBytes += included.utf8.count
+            guard sourceBytes <= TemplateLimits.pageSourceBytesMax else {
+                throw TemplateError(
+                    "a page's templates may hold at most \(TemplateLimits.pageSourceBytesMax) bytes", template: name, line: 1, column: 1)
             }
             let template = try Template(source: included, name: next)
             loaded[next] = template
-            pending += template.includedNames
+            let names = template.includedNames
+            wanted.formUnion(names)
+            pending += names
         }
-        if loaded[name] == nil, main.includedNames.contains(name) || loaded.values.contains(where: { $0.includedNames.contains(name) }) {
-            loaded[name] = main
-        }
+        if wanted.contains(name) { loaded[name] = main }
         includes = loaded
     }
 

@@ -66,7 +66,12 @@ enum TemplateFilters {
             default: throw fail("'\(value.typeName)' object cannot be interpreted as an integer")
             }
         }
-        func items(_ value: TemplateValue) throws(TemplateError) -> [TemplateValue] { try TemplatePython.iterate(value, at: at, renderer: frozen) }
+        // Going through a sequence costs its length in steps.
+        func items(_ value: TemplateValue) throws(TemplateError) -> [TemplateValue] {
+            let list = try TemplatePython.iterate(value, at: at, renderer: frozen)
+            try renderer.charge(list.count, at)
+            return list
+        }
         switch name {
         case "default", "d":
             let arguments = arguments("default_value", "boolean")
@@ -99,16 +104,28 @@ enum TemplateFilters {
                 list = try list.map { (item) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) }
             }
             let separator = arguments.value(0) ?? .text("")
-            if frozen.autoescape {
-                return try TemplatePython.sized(
-                    .string(list.map { escape($0).text }.joined(separator: escape(separator).text), safe: true), at: at, renderer: frozen)
+            // Joined piece by piece, stopping as soon as the result would be too large.
+            let glue = frozen.autoescape ? escape(separator).text : separator.text
+            var joined = ""
+            for (index, item) in list.enumerated() {
+                if index > 0 { joined += glue }
+                joined += frozen.autoescape ? escape(item).text : item.text
+                guard joined.utf8.count <= TemplateLimits.valueBytesMax else { throw TemplatePython.tooLarge(at: at, renderer: frozen) }
             }
-            return try TemplatePython.sized(.text(list.map(\.text).joined(separator: separator.text)), at: at, renderer: frozen)
+            return frozen.autoescape ? .string(joined, safe: true) : .text(joined)
         case "replace":
             let arguments = arguments("old", "new", "count")
             var count: Int?
             if let given = arguments.value(2), !isNone(given) { count = try integer(given, -1) }
-            let replaced = TemplatePython.replace(value.text, arguments.value(0)?.text ?? "", arguments.value(1)?.text ?? "", count: count)
+            let (old, new) = (arguments.value(0)?.text ?? "", arguments.value(1)?.text ?? "")
+            let text = value.text
+            // The result's size is known before it is built: refuse what would be too large.
+            let occurrences = old.isEmpty ? text.unicodeScalars.count + 1 : text.components(separatedBy: old).count - 1
+            let replacements = min(occurrences, count.map { $0 < 0 ? occurrences : $0 } ?? occurrences)
+            guard text.utf8.count + replacements * max(0, new.utf8.count - old.utf8.count) <= TemplateLimits.valueBytesMax else {
+                throw TemplatePython.tooLarge(at: at, renderer: frozen)
+            }
+            let replaced = TemplatePython.replace(text, old, new, count: count)
             return try TemplatePython.sized(.text(replaced), at: at, renderer: frozen)
         case "truncate":
             let arguments = arguments("length", "killwords", "end", "leeway")
@@ -142,7 +159,8 @@ enum TemplateFilters {
             return .string(json, safe: true)
         case "round":
             let arguments = arguments("precision", "method")
-            let precision = try integer(arguments.value(0), 0)
+            // Beyond ±400 digits every double and every 64-bit integer rounds the same way.
+            let precision = min(max(try integer(arguments.value(0), 0), -400), 400)
             let method = arguments.value(1)?.text ?? "common"
             guard ["common", "ceil", "floor"].contains(method) else { throw fail("method must be 'common', 'ceil' or 'floor'") }
             if method == "common", case .int(let number) = value {
@@ -208,12 +226,20 @@ enum TemplateFilters {
             return .list(order.map { list[$0] })
         case "unique":
             let arguments = arguments("case_sensitive", "attribute")
+            // Strings and numbers are found by hash (1, 1.0 and True are one key, as in Python);
+            // other values by comparison, charged.
+            var seenKeys: Set<String> = []
             var seen: [TemplateValue] = []
             var result: [TemplateValue] = []
             for item in try items(value) {
                 let key = sortKey(
                     try arguments.value(1).map { (attribute) throws(TemplateError) in try path(item, attribute, at: at, renderer: frozen) } ?? item,
                     caseSensitive: arguments.flag(0, false))
+                if let hashed = hashKey(key) {
+                    if seenKeys.insert(hashed).inserted { result.append(item) }
+                    continue
+                }
+                try renderer.charge(seen.count, at)
                 if !seen.contains(where: { TemplatePython.equal($0, key) }) {
                     seen.append(key)
                     result.append(item)
@@ -347,6 +373,9 @@ enum TemplateFilters {
             // Jinja2 3.1's do_indent: a newline is appended so that splitlines() keeps a final
             // empty line, then lines are joined again.
             let lines = pythonSplitLines(value.text + "\n")
+            guard value.text.utf8.count + lines.count * indention.utf8.count <= TemplateLimits.valueBytesMax else {
+                throw TemplatePython.tooLarge(at: at, renderer: frozen)
+            }
             var result: String
             if arguments.flag(2, false) {
                 result = lines.joined(separator: "\n" + indention)
@@ -360,6 +389,22 @@ enum TemplateFilters {
             return .text(try percentFormat(value.text, .tuple(positional), at: at, renderer: frozen))
         default:
             throw fail("No filter named '\(name)'.")
+        }
+    }
+
+    /// A hashable key for `unique`, equal exactly where Python's values are equal; nil for
+    /// containers.
+    static func hashKey(_ value: TemplateValue) -> String? {
+        switch value {
+        case .string(let text, _): return "s" + text
+        case .none: return "n"
+        case .undefined: return "u"
+        case .int(let number): return "d" + String(number)
+        case .bool(let flag): return flag ? "d1" : "d0"
+        case .double(let number):
+            if let whole = Int(exactly: number) { return "d" + String(whole) }
+            return "f" + number.description
+        default: return nil
         }
     }
 
@@ -492,6 +537,8 @@ enum TemplateFilters {
         case "floor": return (number * scale).rounded(.down) / scale
         default:
             guard number.isFinite else { return number }
+            // Past 308 digits to the left every double rounds to a zero of its sign.
+            if precision < -308 { return number.sign == .minus ? -0.0 : 0.0 }
             if precision <= 0 {
                 let unit = pow(10, Double(-precision))
                 return (number / unit).rounded(.toNearestOrEven) * unit
@@ -700,6 +747,7 @@ enum TemplateJSON {
         _ value: TemplateValue, into out: inout String, indent: Int?, level: Int, at: TemplateLexer.Position, renderer: TemplateRenderer
     ) throws(TemplateError) {
         guard level <= TemplateLimits.valueDepthMax else { throw renderer.error("RecursionError: a value nests too deeply for tojson", at) }
+        guard out.utf8.count <= TemplateLimits.valueBytesMax else { throw TemplatePython.tooLarge(at: at, renderer: renderer) }
         switch value {
         case .undefined, .callable: throw renderer.error("Object of type \(value.typeName) is not JSON serializable", at)
         case .none: out += "null"

@@ -44,9 +44,19 @@ enum TemplatePython {
             return try attribute(base, name, at: at, renderer: renderer)
         case (.list, _), (.tuple, _), (.string, _):
             guard var index = integer(key) else { break }
+            if case .string(let text, _) = base {
+                // One character, found without copying the string.
+                let scalars = text.unicodeScalars
+                if index < 0 { index += scalars.count }
+                if index >= 0, let position = scalars.index(scalars.startIndex, offsetBy: index, limitedBy: scalars.endIndex),
+                    position < scalars.endIndex
+                {
+                    return .text(String(scalars[position]))
+                }
+                return .undefined(hint: "'\(objectName(base))' has no attribute \(key.repr)")
+            }
             let values: [TemplateValue]
             switch base {
-            case .string(let text, _): values = text.unicodeScalars.map { .text(String($0)) }
             case .list(let items), .tuple(let items): values = items
             default: values = []
             }
@@ -163,19 +173,27 @@ enum TemplatePython {
         case (.string(let string, _), "startswith"): return .bool(string.hasPrefix(try text(0) ?? ""))
         case (.string(let string, _), "endswith"): return .bool(string.hasSuffix(try text(0) ?? ""))
         case (.string(let string, _), "replace"):
-            return .text(replace(string, try text(0) ?? "", try text(1) ?? "", count: argument(2).flatMap(integer)))
+            let (old, new) = (try text(0) ?? "", try text(1) ?? "")
+            // The result's size is known before it is built.
+            let occurrences = old.isEmpty ? string.unicodeScalars.count + 1 : string.components(separatedBy: old).count - 1
+            guard string.utf8.count + occurrences * max(0, new.utf8.count - old.utf8.count) <= TemplateLimits.valueBytesMax else {
+                throw tooLarge(at: at, renderer: renderer)
+            }
+            return .text(replace(string, old, new, count: argument(2).flatMap(integer)))
         case (.string(let string, _), "split"):
             let maximum = argument(1).flatMap(integer) ?? -1
             return .list(split(string, separator: try text(0), maximum: maximum).map { .text($0) })
         case (.string(let string, _), "join"):
-            var parts: [String] = []
-            for item in try iterate(argument(0) ?? .list([]), at: at, renderer: renderer) {
+            var joined = ""
+            for (index, item) in try iterate(argument(0) ?? .list([]), at: at, renderer: renderer).enumerated() {
                 guard case .string(let part, _) = item else {
-                    throw renderer.error("sequence item \(parts.count): expected str instance, \(item.typeName) found", at)
+                    throw renderer.error("sequence item \(index): expected str instance, \(item.typeName) found", at)
                 }
-                parts.append(part)
+                if index > 0 { joined += string }
+                joined += part
+                guard joined.utf8.count <= TemplateLimits.valueBytesMax else { throw tooLarge(at: at, renderer: renderer) }
             }
-            return .text(parts.joined(separator: string))
+            return .text(joined)
         default:
             throw renderer.error("'\(receiver.typeName)' object has no attribute '\(callable.name)'", at)
         }
@@ -327,7 +345,10 @@ enum TemplatePython {
             case "%":
                 guard b != 0 else { throw renderer.error("integer modulo by zero", at) }
                 if b == -1 { return .int(0) }
-                return .int(a - floorDivide(a, b) * b)
+                // Python's modulo takes the divisor's sign; computed without overflow.
+                var remainder = a.remainderReportingOverflow(dividingBy: b).partialValue
+                if remainder != 0, (remainder < 0) != (b < 0) { remainder += b }
+                return .int(remainder)
             case "**":
                 guard b >= 0 else { return .double(pow(Double(a), Double(b))) }
                 if a == 0 || a == 1 { return .int(b == 0 ? 1 : a) }

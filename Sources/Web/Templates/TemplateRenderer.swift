@@ -7,6 +7,8 @@ struct TemplateRenderer {
     private var steps = 0
     private var depth = 0
     private var scopes: [[String: TemplateValue]] = []
+    /// Bytes kept by `{% set %}` blocks on this page.
+    private var capturedBytes = 0
     /// The template being rendered, for error positions.
     private var templateName = ""
 
@@ -41,6 +43,7 @@ struct TemplateRenderer {
     }
 
     private mutating func write(_ text: String, _ at: TemplateLexer.Position) throws(TemplateError) {
+        try charge(text.utf8.count / 256, at)
         output += text
         guard output.utf8.count <= TemplateLimits.outputBytesMax else {
             throw error("page is larger than \(TemplateLimits.outputBytesMax) bytes", at)
@@ -83,6 +86,11 @@ struct TemplateRenderer {
                 try render(body)
                 let captured = output
                 output = saved
+                // What `set` blocks keep counts for the whole page, not only for one block.
+                capturedBytes += captured.utf8.count
+                guard capturedBytes <= TemplateLimits.outputBytesMax * 4 else {
+                    throw error("set blocks hold more than \(TemplateLimits.outputBytesMax * 4) bytes", TemplateLexer.Position(line: 0, column: 0))
+                }
                 scopes[scopes.count - 1][target] = .string(captured, safe: autoescape)
             case .include(let expression, let ignoreMissing, let at):
                 try include(expression, ignoreMissing: ignoreMissing, at: at)
@@ -210,12 +218,53 @@ struct TemplateRenderer {
             return value
         }
         switch value {
-        case .list(let items), .tuple(let items): try charge(1 + items.count, position(of: expression))
+        case .list, .tuple, .mapping: try admit(value, position(of: expression))
         case .string(let text, _): try charge(1 + text.utf8.count / 256, position(of: expression))
-        case .mapping(let mapping): try charge(1 + mapping.count, position(of: expression))
         default: try charge(1, position(of: expression))
         }
         return value
+    }
+
+    /// Admits a list or dict the template built: nested at most `valueDepthMax` deep (so that no
+    /// later walk, nor freeing it, recurses without bound), its size as a tree (parts shared by
+    /// reference count each time they appear) charged to the page's steps as it is walked, so a
+    /// value that doubles on every line stops the page instead of the daemon.
+    private mutating func admit(_ value: TemplateValue, _ at: TemplateLexer.Position) throws(TemplateError) {
+        var pending: [(TemplateValue, Int)] = [(value, 0)]
+        var visited = 0
+        while let (current, depth) = pending.popLast() {
+            guard depth <= TemplateLimits.valueDepthMax else {
+                throw error("RecursionError: a value nests deeper than \(TemplateLimits.valueDepthMax)", at)
+            }
+            let children: [TemplateValue]
+            switch current {
+            case .list(let items), .tuple(let items): children = items
+            case .mapping(let mapping): children = mapping.pairs.map(\.value)
+            default: children = []
+            }
+            visited += 1 + children.count
+            if visited >= 1024 {
+                try charge(visited, at)
+                visited = 0
+            }
+            for child in children {
+                switch child {
+                case .list, .tuple, .mapping: pending.append((child, depth + 1))
+                default: break
+                }
+            }
+        }
+        try charge(visited, at)
+    }
+
+    /// What reading `value` whole costs (`in`, `==`, filters that go through it).
+    static func readCost(_ value: TemplateValue) -> Int {
+        switch value {
+        case .list(let items), .tuple(let items): return items.count
+        case .mapping(let mapping): return mapping.count
+        case .string(let text, _): return text.utf8.count / 256
+        default: return 0
+        }
     }
 
     private mutating func evaluateNode(_ expression: TemplateExpression) throws(TemplateError) -> TemplateValue {
@@ -226,7 +275,9 @@ struct TemplateRenderer {
         case .attribute(let base, let name, let at):
             return try TemplatePython.attribute(try evaluate(base), name, at: at, renderer: self)
         case .item(let base, let key, let at):
-            return try TemplatePython.item(try evaluate(base), try evaluate(key), at: at, renderer: self)
+            let container = try evaluate(base)
+            if case .string = container { try charge(Self.readCost(container), at) }
+            return try TemplatePython.item(container, try evaluate(key), at: at, renderer: self)
         case .slice(let base, let start, let stop, let stepExpression, let at):
             let value = try evaluate(base)
             func bound(_ expression: TemplateExpression?) throws(TemplateError) -> Int? {
@@ -251,6 +302,7 @@ struct TemplateRenderer {
         case .test(let base, let name, let arguments, let negated, let at):
             let value = try evaluate(base)
             let (positional, _) = try evaluate(arguments)
+            try charge(positional.reduce(Self.readCost(value)) { $0 + Self.readCost($1) }, at)
             let result = try TemplateTests.apply(name, value, positional, at: at, renderer: self)
             return .bool(negated ? !result : result)
         case .unary(let operation, let operand, let at):
@@ -264,6 +316,7 @@ struct TemplateRenderer {
             var current = try evaluate(left)
             for (operation, rightExpression) in rest {
                 let right = try evaluate(rightExpression)
+                try charge(Self.readCost(right) + (operation == "==" || operation == "!=" ? Self.readCost(current) : 0), at)
                 guard try TemplatePython.compare(operation, current, right, at: at, renderer: self) else { return .bool(false) }
                 current = right
             }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import HummingbirdWebSocket
 import HyphaRPC
+import Index
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -72,6 +73,7 @@ final class RPCConnection: Sendable {
     /// Open connections of the whole daemon, and the bytes their half-sent messages hold.
     static let connections = Atomic<Int>(0)
     static let assemblyBudget = RPCByteBudget(limit: RPCLimits.assemblyBytesTotalMax)
+    static let callBudget = RPCByteBudget(limit: RPCLimits.callBytesTotalMax)
     static let tryAgainLater = WebSocketErrorCode(codeNumber: 1013)
 
     init(face: HyphaFace, outbound: WebSocketOutboundWriter, logger: Logger) {
@@ -127,7 +129,16 @@ final class RPCConnection: Sendable {
                     case .ignore: continue
                     case .close: break frames
                     case .run(let work):
+                        // Calls waiting or running hold their frames: bounded daemon-wide.
+                        let size = buffer.readableBytes
+                        guard Self.callBudget.reserve(size) else {
+                            await answer(
+                                frame, from: frame.to ?? "", peer: current,
+                                error: RPCFailure(type: "Exception", message: "The server is busy; try again"))
+                            continue
+                        }
                         guard calls.enqueue() else {
+                            Self.callBudget.release(size)
                             await answer(
                                 frame, from: frame.to ?? "", peer: current,
                                 error: RPCFailure(type: "Exception", message: "Too many calls in flight on this connection; try again"))
@@ -140,6 +151,7 @@ final class RPCConnection: Sendable {
                             await gate.acquire()
                             await work()
                             gate.release()
+                            Self.callBudget.release(size)
                         }
                     }
                 }
@@ -241,6 +253,7 @@ final class RPCConnection: Sendable {
     }
 
     static let anonymousRole = "anonymous"
+    static let clientIDBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     /// The one extra scope of a reconnection token: `rpc-reconnect:{client id}:{kind}`. Having an
     /// extra scope makes it a specialized token, so it opens nothing on the HTTP API, and only
     /// tokens with it are taken as `reconnection_token`.
@@ -255,8 +268,16 @@ final class RPCConnection: Sendable {
         }
         let requestedWorkspace = first["workspace"]?.stringValue
         var clientID = first["client_id"]?.stringValue ?? ""
-        if clientID.isEmpty || clientID.utf8.count > 128 || clientID.contains("/") {
-            clientID = RandomText.make(length: 22, alphabet: RandomText.secretAlphabet)
+        if clientID.isEmpty { clientID = RandomText.make(length: 22, alphabet: RandomText.secretAlphabet) }
+        // Client ids go into addresses and into the reconnection token: letters, digits, `-`, `_`
+        // only (hypha-rpc makes 22-character shortuuids), never a separator of either.
+        guard clientID.utf8.count <= 64, clientID.utf8.allSatisfy({ Self.clientIDBytes.contains($0) }) else {
+            throw RPCHandshakeFailure(reason: "Authentication error: client_id may hold only letters, digits, '-' and '_' (at most 64)")
+        }
+        if let requested = first["workspace"]?.stringValue,
+            !WorkspaceRecord.isValidName(requested) || requested.contains(where: { $0 == " " || $0 == "#" || $0 == ":" })
+        {
+            throw RPCHandshakeFailure(reason: "Authentication error: invalid workspace name")
         }
         func decode(_ text: String) throws -> HyphaToken {
             do {

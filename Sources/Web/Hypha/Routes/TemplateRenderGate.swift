@@ -18,10 +18,16 @@ final class TemplateRenderGate: Sendable {
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "spore.view-templates", attributes: .concurrent)
 
-    func run<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    /// Runs `body` holding one of the slots: loading a page's templates and rendering them.
+    func withSlot<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
         try await acquire()
         defer { release() }
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await body()
+    }
+
+    /// Runs CPU work on the gate's own threads (call it inside `withSlot`).
+    func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
     }

@@ -29,7 +29,7 @@ struct ViewRoutes {
     /// Headers `view_config.headers` may not set.
     static let reservedHeaders: Set<String> = [
         "content-length", "transfer-encoding", "connection", "content-type", "content-range", "etag", "last-modified", "x-content-type-options",
-        "set-cookie", "access-control-allow-credentials", "www-authenticate", "location",
+        "set-cookie", "access-control-allow-credentials", "www-authenticate", "location", "service-worker-allowed", "clear-site-data",
     ]
 
     /// The path after `/{ws}/view/{alias}/`, decoded.
@@ -167,12 +167,16 @@ struct ViewRoutes {
                 }
                 let objects = face.objects
                 let artifacts = face.artifacts
-                let bundle = try await TemplateBundle(name: page.path) { name in
-                    let found = name == page.path ? version : try artifacts.siteFile(page, name: name)
-                    guard let found else { return nil }
-                    return try await Self.text(of: found, objects: objects, name: name)
+                let gate = face.templateRenders
+                // Loading (parsing) and rendering both hold a slot: both are work a visitor causes.
+                text = try await gate.withSlot {
+                    let bundle = try await TemplateBundle(name: page.path) { name in
+                        let found = name == page.path ? version : try artifacts.siteFile(page, name: name)
+                        guard let found else { return nil }
+                        return try await Self.text(of: found, objects: objects, name: name)
+                    }
+                    return try await gate.offPool { try bundle.render(context) }
                 }
-                text = try await face.templateRenders.run { try bundle.render(context) }
             }
         } catch let error as ArtifactError {
             throw ArtifactRoutes.routeError(error)
@@ -352,7 +356,8 @@ struct ViewRoutes {
         }
         let template = isCollection ? BuiltinPages.collection : BuiltinPages.artifact
         let variables = context
-        return try await face.templateRenders.run { try template.render(variables, autoescape: true) }
+        let gate = face.templateRenders
+        return try await gate.withSlot { try await gate.offPool { try template.render(variables, autoescape: true) } }
     }
 
     /// Children a built-in gallery shows.

@@ -18,6 +18,15 @@ struct DataDirectory {
     var lockPath: String { path + "/spore.lock" }
     var secretPath: String { path + "/secret" }
     var credentialsPath: String { path + "/root-credentials" }
+    /// Where a running daemon says which address its S3 listener bound (`host:port`), so that
+    /// commands run on the same data directory reach it without being told.
+    var listenerAddressPath: String { path + "/s3-address" }
+
+    /// The S3 address the daemon holding this directory wrote, when one is running.
+    func runningDaemonAddress() -> ListenAddress? {
+        guard isLocked(), let text = try? String(contentsOfFile: listenerAddressPath, encoding: .utf8) else { return nil }
+        return try? ListenAddress(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
 
     init(path: String) throws {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path

@@ -312,3 +312,18 @@ def test_json_logs_one_line_per_request(fresh_spore):
     requests_logged = [line for line in lines if line.get("message") == "request"]
     assert requests_logged and requests_logged[-1]["operation"] == "ListBuckets" and requests_logged[-1]["status"] == "200"
     assert ROOT_PASSWORD not in daemon.output()
+
+
+def test_commands_find_a_daemon_started_on_another_address(fresh_spore):
+    """A daemon started with --s3-address records where it listens in its data directory, so
+    `spore user add --data-dir …` reaches it without being told the address again."""
+    daemon = fresh_spore()
+    assert (daemon.data_dir / "s3-address").read_text().strip() == f"127.0.0.1:{daemon.port}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SPORE_S3_ADDRESS")}
+    result = spore_cli("user", "add", "dora", data_dir=daemon.data_dir, env=env, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = spore_cli("user", "list", data_dir=daemon.data_dir)
+    assert "dora" in listed.stdout
+    # An explicit address still wins.
+    wrong = spore_cli("user", "add", "erin", data_dir=daemon.data_dir, env={"SPORE_S3_ADDRESS": "127.0.0.1:1"}, check=False)
+    assert wrong.returncode != 0

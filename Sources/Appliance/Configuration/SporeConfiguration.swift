@@ -77,6 +77,9 @@ struct SporeConfiguration: Sendable {
 
     func int(_ name: String) -> Int64? { string(name).flatMap { Int64($0) } }
 
+    /// Where a setting's value came from.
+    func source(_ name: String) -> Source? { values[name]?.source }
+
     func address(_ name: String) throws -> ListenAddress { try ListenAddress(parsing: string(name) ?? "") }
 
     /// How clients reach the S3 API: `public_url`, else the S3 listener's address.

@@ -135,6 +135,8 @@ struct Daemon {
         let (directory, root, generated, s3Host) = (self.directory, self.root, generatedRoot, s3Address)
         let banner = Task {
             await readiness.wait()
+            let host = s3Host.url.dropFirst("http://".count).dropLast(String(s3Host.port).count + 1)
+            try? "\(host):\(ports.s3)\n".write(toFile: directory.listenerAddressPath, atomically: true, encoding: .utf8)
             Self.printBanner(directory: directory, address: s3Host, ports: ports, root: root, generated: generated)
         }
         let services: [any Service] = [

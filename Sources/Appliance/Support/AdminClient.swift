@@ -18,7 +18,10 @@ struct AdminClient {
     let credential: Credential
 
     init(settings: SporeConfiguration, directory: DataDirectory) throws {
-        let address = try settings.address("s3_address")
+        // An address given by flag, environment or file wins; otherwise the one the daemon running
+        // on this data directory recorded (it may have been started with --s3-address).
+        var address = try settings.address("s3_address")
+        if settings.source("s3_address") == .defaultValue, let running = directory.runningDaemonAddress() { address = running }
         endpoint = address.url
         host = String(address.url.dropFirst("http://".count))
         credential = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential

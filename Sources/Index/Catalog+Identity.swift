@@ -305,6 +305,50 @@ public struct IdentityStore: Sendable {
         }
     }
 
+    // MARK: Token revocations
+
+    /// Revokes one token (named by its id) until `expiresAtSeconds`, after which it is refused
+    /// anyway; entries that have served their time go at the same write.
+    public func revokeToken(id: String, expiresAtSeconds: Int64, nowSeconds: Int64) async throws {
+        let database = catalog.databases.revocations
+        try await catalog.writer.write { transaction in
+            var expired: [[UInt8]] = []
+            try transaction.withCursor(database) { cursor in
+                var entry = try cursor.seek(atOrAfter: Array("t".utf8))
+                while let current = entry, current.key.first == UInt8(ascii: "t") {
+                    if Self.seconds(current.value) < nowSeconds { expired.append(Array(current.key)) }
+                    entry = try cursor.next()
+                }
+            }
+            for key in expired { _ = try transaction.delete(database, key) }
+            try transaction.put(database, Array(("t" + id).utf8), Self.bytes(expiresAtSeconds))
+        }
+    }
+
+    /// Revokes every token of `user` issued at or before `issuedUpToSeconds`.
+    public func revokeTokens(user: String, issuedUpToSeconds: Int64) async throws {
+        let database = catalog.databases.revocations
+        try await catalog.writer.write { transaction in
+            try transaction.put(database, Array(("u" + user).utf8), Self.bytes(issuedUpToSeconds))
+        }
+    }
+
+    /// Whether a token (its id, user and issue time) has been revoked.
+    public func isTokenRevoked(id: String, user: String, issuedAtSeconds: Int64) throws -> Bool {
+        let database = catalog.databases.revocations
+        return try catalog.read { transaction in
+            if try transaction.get(database, Array(("t" + id).utf8)) != nil { return true }
+            guard let before = try transaction.get(database, Array(("u" + user).utf8)) else { return false }
+            return issuedAtSeconds <= Self.seconds(before)
+        }
+    }
+
+    static func bytes(_ seconds: Int64) -> [UInt8] { withUnsafeBytes(of: seconds.bigEndian) { Array($0) } }
+
+    static func seconds(_ bytes: some Collection<UInt8>) -> Int64 {
+        bytes.prefix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+    }
+
     // MARK: Share links
 
     public func createShare(_ record: ShareRecord) async throws {

@@ -54,6 +54,8 @@ public final class Catalog: Sendable {
         let artifactStaged: LMDBDatabase
         let artifactCounters: LMDBDatabase
         let artifactRetired: LMDBDatabase
+        /// Revoked Hypha-style tokens: `t` + token id → expiry, `u` + user → revoked up to (seconds).
+        let revocations: LMDBDatabase
     }
 
     /// Opens or creates the index in `directory`.
@@ -98,7 +100,8 @@ public final class Catalog: Sendable {
             artifactWorkspaces: try environment.openDatabase(named: "artifact-workspaces"),
             artifactStaged: try environment.openDatabase(named: "artifact-staged"),
             artifactCounters: try environment.openDatabase(named: "artifact-counters"),
-            artifactRetired: try environment.openDatabase(named: "artifact-retired")
+            artifactRetired: try environment.openDatabase(named: "artifact-retired"),
+            revocations: try environment.openDatabase(named: "revocations")
         )
         self.environment = environment
         self.databases = databases

@@ -475,3 +475,39 @@ def test_client_ids_cannot_smuggle_scopes(spore):
         assert "client_id may hold only" in raw_session(spore, first, [], wait=0.5)[0]
     first = json.dumps({"client_id": "ok", "workspace": "ws-user-x wid:public", "token": mint(spore, "rpc-ws"), "reconnection_token": None})
     assert "invalid workspace name" in raw_session(spore, first, [], wait=0.5)[0]
+
+
+def test_revoked_tokens_are_refused_on_every_listener(spore):
+    """`spore token revoke` ends a token at once: on HTTP, for new RPC connections, on open RPC
+    connections and through their reconnection tokens; revoking a user ends all their tokens."""
+    token = mint(spore, "rpc-revoke")
+    other = spore.cli("token", "create", "--user", "rpc-revoke", "--expires", "2h").stdout.strip()
+    assert other != token
+    headers = {"Authorization": f"Bearer {token}"}
+    assert requests.get(f"{spore.http}/ws-user-rpc-revoke/files/", headers=headers).status_code in (200, 404)
+
+    async def session():
+        api = await connect(spore, token)
+        s3 = await api.get_service("public/s3-storage")
+        await s3.list_files("")
+        reconnection = (api.config["client_id"], api.config["reconnection_token"])
+        spore.cli("token", "revoke", "--token", token)
+        with pytest.raises(Exception) as raised:
+            await s3.list_files("")
+        assert "revoked" in str(raised.value)
+        await api.disconnect()
+        return reconnection
+
+    reconnection = run(session())
+    assert requests.get(f"{spore.http}/ws-user-rpc-revoke/files/", headers=headers).status_code == 401
+    with pytest.raises(ConnectionAbortedError):
+        run(connect_to_server({"server_url": spore.http, "token": token}))
+    first = json.dumps({"client_id": reconnection[0], "workspace": None, "token": None, "reconnection_token": reconnection[1]})
+    assert "revoked" in raw_session(spore, first, [], wait=0.5)[0]
+    # The user's other token still works until the user is revoked.
+    assert requests.get(f"{spore.http}/ws-user-rpc-revoke/files/", headers={"Authorization": f"Bearer {other}"}).status_code in (200, 404)
+    spore.cli("token", "revoke", "--user", "rpc-revoke")
+    assert requests.get(f"{spore.http}/ws-user-rpc-revoke/files/", headers={"Authorization": f"Bearer {other}"}).status_code == 401
+    time.sleep(1.1)
+    fresh = mint(spore, "rpc-revoke")
+    assert requests.get(f"{spore.http}/ws-user-rpc-revoke/files/", headers={"Authorization": f"Bearer {fresh}"}).status_code in (200, 404)

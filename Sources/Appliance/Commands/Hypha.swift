@@ -10,8 +10,28 @@ import SporeJSON
 /// Hypha-style API.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Mint tokens for the Hypha-style API.", subcommands: [Create.self]
+        commandName: "token", abstract: "Mint and revoke tokens for the Hypha-style API.", subcommands: [Create.self, Revoke.self]
     )
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke one token, or every token of a user issued until now; every listener refuses them at once."
+        )
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The token to revoke (its text).") var token: String?
+        @Option(help: "Revoke every token of this user issued until now.") var user: String?
+
+        func validate() throws {
+            guard (token == nil) != (user == nil) else { throw ValidationError("give --token or --user") }
+        }
+
+        func run() async throws {
+            var query: [String: String] = [:]
+            if let token { query["token"] = token }
+            if let user { query["user"] = user }
+            Console.line(try await AdminCall.run(store, "POST", "tokens/revoke", query: query))
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -79,6 +79,17 @@ extension AdminService {
             return Self.json(["shares": .array(try catalog.identity.shares().map { describe($0) })])
         case ("POST", "shares"):
             return try await createShare(request)
+        case ("POST", "tokens/revoke"):
+            // By token (its text: the id is its hash) or every token of a user issued so far.
+            let now = clock.nowMilliseconds() / 1000
+            if let token = request.query["token"], !token.isEmpty {
+                let id = HyphaToken.identifier(of: token)
+                try await catalog.identity.revokeToken(id: id, expiresAtSeconds: now + Limits.hyphaTokenLifetimeSecondsMax, nowSeconds: now)
+                return Self.json(["revoked_token": .string(id)])
+            }
+            let user = try Self.required(request, "user")
+            try await catalog.identity.revokeTokens(user: user, issuedUpToSeconds: now)
+            return Self.json(["revoked_tokens_of": .string(user), "issued_up_to": .int(now)])
         case ("DELETE", "shares"):
             let token = try Self.required(request, "token")
             try await catalog.identity.revokeShare(token)

@@ -56,10 +56,17 @@ public struct HyphaFace: Sendable {
     /// checks those scopes itself (`allowingSpecialized`), as in Hypha.
     func caller(_ request: Request, query: HyphaQuery, allowingSpecialized: Bool = false) throws -> HyphaCaller {
         let caller = try HyphaCaller.authenticate(request, query: query, secret: configuration.jwtSecret, nowSeconds: nowMilliseconds / 1000)
+        if let token = caller.token, isRevoked(token) { throw HyphaError.unauthorized("The token has been revoked.") }
         if !allowingSpecialized, caller.token?.isSpecialized == true {
             throw HyphaError(status: .forbidden, detail: "This token is limited to its scopes and cannot be used here.", shape: .detailOnly)
         }
         return caller
+    }
+
+    /// Whether `token` was revoked (`spore token revoke`); an index that cannot answer counts as
+    /// revoked: a check that fails must not let a token through.
+    func isRevoked(_ token: HyphaToken) -> Bool {
+        (try? catalog.identity.isTokenRevoked(id: token.id, user: token.userID, issuedAtSeconds: token.issuedAtSeconds)) ?? true
     }
 
     /// The workspace bucket appears with the first use of the API, so S3-only users never see it.

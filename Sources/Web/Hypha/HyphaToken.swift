@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SporeJSON
 
@@ -52,6 +53,8 @@ public struct HyphaToken: Sendable, Equatable {
     /// Scopes beyond workspaces (`get_file:{artifact}:{path}`, `put_file:…`): a token carrying any
     /// is "specialized", good only for what those scopes name.
     public var extraScopes: [String] = []
+    /// The id revocation names the token by (set when a token is decoded).
+    public var id = ""
 
     public init(
         userID: String, subject: String? = nil, email: String? = nil, roles: [String] = [], workspaces: [String: WorkspacePermission],
@@ -91,8 +94,8 @@ public struct HyphaToken: Sendable, Equatable {
         return JWT.sign(claims, secret: secret)
     }
 
-    public static func decode(_ token: String, secret: [UInt8], nowSeconds: Int64) throws(JWT.Failure) -> HyphaToken {
-        let claims = try JWT.verify(token, secret: secret, nowSeconds: nowSeconds)
+    public static func decode(_ tokenText: String, secret: [UInt8], nowSeconds: Int64) throws(JWT.Failure) -> HyphaToken {
+        let claims = try JWT.verify(tokenText, secret: secret, nowSeconds: nowSeconds)
         guard claims["iss"]?.stringValue == issuer else { throw .malformed("Invalid issuer") }
         if let audience = claims["aud"] {
             let values = audience.arrayValue?.compactMap(\.stringValue) ?? [audience.stringValue ?? ""]
@@ -120,7 +123,17 @@ public struct HyphaToken: Sendable, Equatable {
             issuedAtSeconds: claims["iat"]?.intValue ?? 0, expiresAtSeconds: claims["exp"]?.intValue ?? 0
         )
         token.extraScopes = extra
+        token.id = identifier(of: tokenText)
         return token
+    }
+
+    /// A token's id for revocation: the first 128 bits of the SHA-256 of its text (tokens carry
+    /// no id claim of their own; Hypha's do not either).
+    public static func identifier(of text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).prefix(16).map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
     }
 
     /// Whether the token is specialized (carries extra scopes): Hypha accepts such a token only

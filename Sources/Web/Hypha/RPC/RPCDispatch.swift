@@ -14,6 +14,10 @@ struct RPCDispatch {
     func call(target: String, method: String, arguments: (positional: [MessagePackValue], keyword: [(String, MessagePackValue)])) async throws
         -> MessagePackValue
     {
+        // Revoking a token ends what it can do at once, on open connections too.
+        if let token = peer.caller.token, face.isRevoked(token) {
+            throw RPCFailure(type: "PermissionError", message: "The token has been revoked.")
+        }
         let base = face.configuration.httpBaseURL
         if method == "services.built-in.get_service" {
             let id = arguments.positional.first?.stringValue ?? keyword("service_id", arguments)?.stringValue ?? ""

@@ -299,17 +299,21 @@ final class RPCConnection: Sendable {
             guard restored.extraScopes.count == 1, let scope = restored.extraScopes.first, scope.hasPrefix(Self.reconnectScopePrefix),
                 let current = restored.currentWorkspace
             else { throw RPCHandshakeFailure(reason: "Authentication error: Invalid reconnection token") }
-            let parts = scope.dropFirst(Self.reconnectScopePrefix.count).split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[0] == clientID else { throw RPCHandshakeFailure(reason: "Authentication error: Client id mismatch") }
+            let parts = scope.dropFirst(Self.reconnectScopePrefix.count).split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count == 3, parts[0] == clientID else { throw RPCHandshakeFailure(reason: "Authentication error: Client id mismatch") }
             restored.extraScopes = []
+            // Revocation names the token the session started with.
+            restored.id = parts[2]
             if parts[1] == Self.anonymousRole {
                 anonymousID = restored.userID
             } else {
                 token = restored
             }
+            if let token, face.isRevoked(token) { throw RPCHandshakeFailure(reason: "Authentication error: The token has been revoked.") }
             workspace = current
         } else if let text = first["token"]?.stringValue, !text.isEmpty {
             let decoded = try decode(text)
+            guard !face.isRevoked(decoded) else { throw RPCHandshakeFailure(reason: "Authentication error: The token has been revoked.") }
             guard !decoded.isSpecialized else {
                 throw RPCHandshakeFailure(reason: "Authentication error: A token limited to its scopes cannot connect.")
             }
@@ -350,17 +354,17 @@ final class RPCConnection: Sendable {
     private func reconnectionToken(_ peer: RPCPeer) -> String {
         let now = nowSeconds
         if var token = peer.caller.token {
+            // Issued when the original was, so that revoking the user's tokens revokes this too.
             token.currentWorkspace = peer.workspace
-            token.issuedAtSeconds = now
             token.expiresAtSeconds = min(token.expiresAtSeconds, now + RPCEndpoint.reconnectionLifetimeSeconds)
-            token.extraScopes = [Self.reconnectScopePrefix + peer.clientID + ":user"]
+            token.extraScopes = [Self.reconnectScopePrefix + peer.clientID + ":user:" + token.id]
             return token.encoded(secret: face.configuration.jwtSecret)
         }
         var token = HyphaToken(
             userID: peer.userID, subject: "reconnect", roles: [Self.anonymousRole], workspaces: [:], currentWorkspace: peer.workspace,
             issuedAtSeconds: now, expiresAtSeconds: now + RPCEndpoint.reconnectionLifetimeSeconds
         )
-        token.extraScopes = [Self.reconnectScopePrefix + peer.clientID + ":" + Self.anonymousRole]
+        token.extraScopes = [Self.reconnectScopePrefix + peer.clientID + ":" + Self.anonymousRole + ":-"]
         return token.encoded(secret: face.configuration.jwtSecret)
     }
 

@@ -1,3 +1,5 @@
+import SporeJSON
+
 /// jsonschema's `best_match`, which `jsonschema.validate` raises and Hypha therefore reports.
 ///
 /// The relevance of an error is the tuple `(-len(path), path, validator not in weak, validator in

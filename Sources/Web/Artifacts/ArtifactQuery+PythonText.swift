@@ -43,8 +43,8 @@ enum PythonText {
         case .bool(let flag): output += flag ? "true" : "false"
         case .int(let number): output += String(number)
         case .double(let number):
-            output += number.isFinite ? floatRepr(number) : (number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity"))
-        case .string(let text): writeJSONString(text, into: &output)
+            output += number.isFinite ? PythonRepr.float(number) : (number.isNaN ? "NaN" : (number < 0 ? "-Infinity" : "Infinity"))
+        case .string(let text): PythonJSON.writeString(text, into: &output)
         case .array(let items):
             output += "["
             for (index, item) in items.enumerated() {
@@ -56,59 +56,12 @@ enum PythonText {
             output += "{"
             for (index, member) in object.pairs.enumerated() {
                 if index > 0 { output += compact ? "," : ", " }
-                writeJSONString(member.key, into: &output)
+                PythonJSON.writeString(member.key, into: &output)
                 output += compact ? ":" : ": "
                 writeJSON(member.value, compact: compact, into: &output)
             }
             output += "}"
         }
-    }
-
-    private static func writeJSONString(_ text: String, into output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case " "..."~": output.unicodeScalars.append(scalar)
-            default:
-                for unit in String(scalar).utf16 { output += "\\u" + hex4(unit) }
-            }
-        }
-        output += "\""
-    }
-
-    private static func hex4(_ unit: UInt16) -> String {
-        let digits = String(unit, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
-
-    /// `repr(float)`: the shortest round-trip digits, fixed notation for exponents -4…15, else `1e+16` style.
-    /// Swift's `description` already gives those digits but leaves fixed notation at 2^53 rather than 1e16.
-    static func floatRepr(_ value: Double) -> String {
-        let text = value.description
-        guard let marker = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: marker)...]),
-            (-4...15).contains(exponent)
-        else { return text }
-        var mantissa = text[..<marker]
-        let negative = mantissa.hasPrefix("-")
-        if negative { mantissa = mantissa.dropFirst() }
-        let digits = mantissa.filter { $0 != "." }
-        let point = 1 + exponent
-        let fixed: String
-        if point <= 0 {
-            fixed = "0." + String(repeating: "0", count: -point) + digits
-        } else if point >= digits.count {
-            fixed = digits + String(repeating: "0", count: point - digits.count) + ".0"
-        } else {
-            fixed = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
-        }
-        return (negative ? "-" : "") + fixed
     }
 
     /// `str(value)` as an f-string writes it: strings bare, everything else as `repr`.
@@ -124,7 +77,7 @@ enum PythonText {
         case .null: return "None"
         case .bool(let flag): return flag ? "True" : "False"
         case .int(let number): return String(number)
-        case .double(let number): return number.isFinite ? floatRepr(number) : (number.isNaN ? "nan" : (number < 0 ? "-inf" : "inf"))
+        case .double(let number): return number.isFinite ? PythonRepr.float(number) : (number.isNaN ? "nan" : (number < 0 ? "-inf" : "inf"))
         case .string(let text): return reprString(text)
         case .array(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
         case .object(let object): return "{" + object.pairs.map { reprString($0.key) + ": " + repr($0.value) }.joined(separator: ", ") + "}"

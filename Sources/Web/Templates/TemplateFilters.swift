@@ -1,4 +1,5 @@
 import Foundation
+import SporeJSON
 
 /// Jinja2's built-in filters that pages use, with Jinja2 3.1's arguments, defaults and output.
 enum TemplateFilters {
@@ -759,9 +760,9 @@ enum TemplateJSON {
             } else if number.isInfinite {
                 out += number < 0 ? "-Infinity" : "Infinity"
             } else {
-                out += number.description
+                out += PythonRepr.float(number)
             }
-        case .string(let text, _): writeString(text, into: &out)
+        case .string(let text, _): PythonJSON.writeString(text, into: &out)
         case .list(let items), .tuple(let items):
             guard !items.isEmpty else {
                 out += "[]"
@@ -785,30 +786,12 @@ enum TemplateJSON {
             for (index, pair) in sorted.enumerated() {
                 if index > 0 { out += indent == nil ? ", " : "," }
                 if let indent { out += "\n" + String(repeating: " ", count: indent * (level + 1)) }
-                writeString(pair.key, into: &out)
+                PythonJSON.writeString(pair.key, into: &out)
                 out += ": "
                 try write(pair.value, into: &out, indent: indent, level: level + 1, at: at, renderer: renderer)
             }
             if let indent { out += "\n" + String(repeating: " ", count: indent * level) }
             out += "}"
         }
-    }
-
-    static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for unit in text.utf16 {
-            switch unit {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default: out += "\\u" + TemplateValue.hex(UInt32(unit), width: 4)
-            }
-        }
-        out += "\""
     }
 }

@@ -116,51 +116,11 @@ public indirect enum TemplateValue: Sendable {
         }
     }
 
-    /// Python's float repr: the shortest text that reads back as the same double, which is also
-    /// what Swift's `description` gives; only the spellings of the special values differ.
-    static func pythonFloat(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        return value.description
-    }
+    /// Python's float repr (`nan`, `inf`, `1e+16`, `1.0`), as schema messages and queries use it.
+    static func pythonFloat(_ value: Double) -> String { PythonRepr.float(value) }
 
-    /// Python's `repr(str)`: single quotes unless the text has one and no double quote.
-    static func pythonQuoted(_ value: String) -> String {
-        let quote: Character = value.contains("'") && !value.contains("\"") ? "\"" : "'"
-        var out = String(quote)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if Character(scalar) == quote {
-                    out += "\\" + String(quote)
-                } else if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + hex(scalar.value, width: 2)
-                } else if !isPrintable(scalar) {
-                    // Python's str.isprintable: controls, format characters, separators other
-                    // than the space, surrogates, private use and unassigned are escaped.
-                    let value = scalar.value
-                    out +=
-                        value <= 0xFF ? "\\x" + hex(value, width: 2) : value <= 0xFFFF ? "\\u" + hex(value, width: 4) : "\\U" + hex(value, width: 8)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out.append(quote)
-        return out
-    }
-
-    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == " " { return true }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator: return false
-        default: return true
-        }
-    }
+    /// Python's `repr(str)`: the same rules as schema messages use.
+    static func pythonQuoted(_ value: String) -> String { PythonRepr.string(value) }
 
     static func hex(_ value: UInt32, width: Int) -> String {
         let digits = String(value, radix: 16)

@@ -1,5 +1,3 @@
-import SporeJSON
-
 /// The text Python's `repr()` gives for the value `json.loads` would make of it: `None`, `True`,
 /// `'text'`, `1.0`, `[1, 2]`, `{'a': 1}`.
 ///
@@ -13,12 +11,12 @@ public func pythonRepr(_ value: JSONValue) -> String {
 }
 
 /// Python's rendering rules for the pieces of a `repr()`.
-enum PythonRepr {
+public enum PythonRepr {
     /// Deeper values print as `...`: a value built in code (not parsed, so not bounded by the parser)
     /// must not exhaust the stack while a message is rendered.
-    static let depthMax = 256
+    public static let depthMax = 256
 
-    static func write(_ value: JSONValue, into output: inout String, depth: Int) {
+    public static func write(_ value: JSONValue, into output: inout String, depth: Int) {
         guard depth < depthMax else {
             output += "..."
             return
@@ -50,7 +48,7 @@ enum PythonRepr {
 
     /// A number the way Python prints it where jsonschema uses `str()` rather than `repr()`
     /// (`multipleOf`, `maxContains`): the same text for ints and floats.
-    static func number(_ value: JSONValue) -> String {
+    public static func number(_ value: JSONValue) -> String {
         switch value {
         case .int(let number): return String(number)
         case .double(let number): return float(number)
@@ -61,7 +59,7 @@ enum PythonRepr {
     /// `repr(float)`: the shortest round-tripping digits (Swift's `description` finds the same
     /// ones), laid out by Python's rule: scientific notation when the decimal exponent is below
     /// -4 or at least 16, otherwise positional with at least one fractional digit.
-    static func float(_ value: Double) -> String {
+    public static func float(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
@@ -117,7 +115,7 @@ enum PythonRepr {
     /// `repr(str)`: single quotes unless the text holds a single quote and no double quote;
     /// backslash escapes for the quote, backslash, `\t \n \r`, and `\x`/`\u`/`\U` escapes for
     /// characters Python deems unprintable.
-    static func string(_ text: String) -> String {
+    public static func string(_ text: String) -> String {
         let scalars = text.unicodeScalars
         let quote: Unicode.Scalar = scalars.contains("'") && !scalars.contains("\"") ? "\"" : "'"
         var output = String(quote)
@@ -163,7 +161,32 @@ enum PythonRepr {
 
     /// Python's `sorted()` order for strings: by code point, without Unicode normalization
     /// (Swift's `<` compares canonically equivalent strings as equal).
-    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+    public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars)
+    }
+}
+
+/// Python's `json.dumps` text for a string with its defaults (`ensure_ascii=True`): `"`, `\\` and
+/// the common controls escaped by name, other characters outside printable ASCII as `\uXXXX`
+/// (lower-case hex, surrogate pairs beyond the BMP).
+public enum PythonJSON {
+    public static func writeString(_ text: String, into output: inout String) {
+        output += "\""
+        for unit in text.utf16 {
+            switch unit {
+            case 0x22: output += "\\\""
+            case 0x5C: output += "\\\\"
+            case 0x0A: output += "\\n"
+            case 0x0D: output += "\\r"
+            case 0x09: output += "\\t"
+            case 0x08: output += "\\b"
+            case 0x0C: output += "\\f"
+            case 0x20..<0x7F: output.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+            default:
+                let digits = String(unit, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+            }
+        }
+        output += "\""
     }
 }

@@ -121,10 +121,9 @@ struct RPCDispatch {
         }
     }
 
-    /// The public service an id names, in Hypha's forms (`public/s3-storage`, `public/*:s3-storage`,
-    /// `public/spore:s3-storage`, optionally `@app`); a bare name is relative to the caller's
-    /// workspace (§6.2), so it is found only from `public`.
-    static func resolve(_ id: String, callerWorkspace: String) -> String? {
+    /// A service id split as Hypha reads it: `[workspace/][client:]service[@app]`, the workspace
+    /// defaulting to the caller's (§6.2).
+    static func parts(_ id: String, callerWorkspace: String) -> (workspace: String, client: String?, service: String) {
         var text = id
         if let at = text.firstIndex(of: "@") { text = String(text[..<at]) }
         var workspace = callerWorkspace
@@ -132,26 +131,23 @@ struct RPCDispatch {
             workspace = String(text[..<slash])
             text = String(text[text.index(after: slash)...])
         }
-        if let colon = text.firstIndex(of: ":") {
-            let client = text[..<colon]
-            guard client == "*" || client == "spore" else { return nil }
-            text = String(text[text.index(after: colon)...])
-        }
-        guard workspace == "public", publicServices.contains(text) else { return nil }
-        return text
+        guard let colon = text.firstIndex(of: ":") else { return (workspace, nil, text) }
+        return (workspace, String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    /// The public service an id names, in Hypha's forms (`public/s3-storage`, `public/*:s3-storage`,
+    /// `public/spore:s3-storage`, optionally `@app`); a bare name is relative to the caller's
+    /// workspace, so it is found only from `public`.
+    static func resolve(_ id: String, callerWorkspace: String) -> String? {
+        let (workspace, client, service) = parts(id, callerWorkspace: callerWorkspace)
+        guard client == nil || client == "*" || client == "spore", workspace == "public", publicServices.contains(service) else { return nil }
+        return service
     }
 
     /// The id as Hypha spells it in "Service not found" (`public/*:name@*`).
     static func qualified(_ id: String, callerWorkspace: String) -> String {
-        var text = id
-        if let at = text.firstIndex(of: "@") { text = String(text[..<at]) }
-        var workspace = callerWorkspace
-        if let slash = text.firstIndex(of: "/") {
-            workspace = String(text[..<slash])
-            text = String(text[text.index(after: slash)...])
-        }
-        if !text.contains(":") { text = "*:" + text }
-        return "\(workspace)/\(text)@*"
+        let (workspace, client, service) = parts(id, callerWorkspace: callerWorkspace)
+        return "\(workspace)/\(client ?? "*"):\(service)@*"
     }
 }
 

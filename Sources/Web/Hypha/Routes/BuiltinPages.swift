@@ -37,7 +37,8 @@ enum BuiltinPages {
         </style>
         """
 
-    static let collectionSource = """
+    /// What both pages start and end with: the document, its head and the main element.
+    static let pageStart = """
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -48,6 +49,15 @@ enum BuiltinPages {
         </head>
         <body>
         <main>
+        """
+    static let pageEnd = """
+        </main>
+        </body>
+        </html>
+        """
+
+    static let collectionSource = """
+        \(pageStart)
         <header>
         <p class="crumb">{{ workspace }} · collection</p>
         <h1>{{ MANIFEST.name | default(artifact.alias) }}</h1>
@@ -66,22 +76,11 @@ enum BuiltinPages {
         <li class="card">Nothing here yet, or nothing you may see.</li>
         {% endfor %}
         </ul>
-        </main>
-        </body>
-        </html>
+        \(pageEnd)
         """
 
     static let artifactSource = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{ MANIFEST.name | default(artifact.alias) }}</title>
-        \(style)
-        </head>
-        <body>
-        <main>
+        \(pageStart)
         <header>
         <p class="crumb">{{ workspace }} · {{ artifact.type | default("artifact", true) }}</p>
         <h1>{{ MANIFEST.name | default(artifact.alias) }}</h1>
@@ -120,8 +119,6 @@ enum BuiltinPages {
         </table>
         </section>
         {% endif %}
-        </main>
-        </body>
-        </html>
+        \(pageEnd)
         """
 }

@@ -208,9 +208,9 @@ let package = Package(
         ),
         .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "SporeJSON"], swiftSettings: strictSettings),
-        .testTarget(name: "HyphaRPCTests", dependencies: ["HyphaRPC"], swiftSettings: strictSettings),
+        .testTarget(name: "HyphaRPCTests", dependencies: ["HyphaRPC", "SporeTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "SporeJSON"], swiftSettings: strictSettings),
-        .testTarget(name: "ZipTests", dependencies: ["Zip", "CZlib"], swiftSettings: strictSettings),
+        .testTarget(name: "ZipTests", dependencies: ["Zip", "CZlib", "SporeTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Index", "BlobStore", "SporeJSON", "SporeTestSupport"], swiftSettings: strictSettings
         ),

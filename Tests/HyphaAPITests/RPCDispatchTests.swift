@@ -1,5 +1,6 @@
 import HyphaRPC
 import SporeJSON
+import SporeTestSupport
 import Testing
 
 @testable import HyphaAPI
@@ -20,7 +21,8 @@ import Testing
         let face = harness.face
         try await harness.run { _ in
             let dispatch = RPCDispatch(face: face, peer: try Self.peer(face))
-            let manager = try await dispatch.call(target: RPCEndpoint.managerTarget, method: "services.built-in.get_service", arguments: ([.string("default")], []))
+            let manager = try await dispatch.call(
+                target: RPCEndpoint.managerTarget, method: "services.built-in.get_service", arguments: ([.string("default")], []))
             #expect(manager["get_service"]?["_rtarget"] == .string(RPCEndpoint.managerTarget))
             let storage = try await dispatch.call(
                 target: RPCEndpoint.managerTarget, method: "services.default.get_service",
@@ -31,10 +33,12 @@ import Testing
                 arguments: ([], [("alias", .string("rpc-made")), ("manifest", .map([(.string("name"), .string("n"))]))]))
             #expect(created["id"] == .string("\(HyphaHarness.personalWorkspace)/rpc-made"))
             await #expect(throws: PythonException.self) {
-                _ = try await dispatch.call(target: RPCEndpoint.providerTarget, method: "services.artifact-manager.read", arguments: ([.string("missing")], []))
+                _ = try await dispatch.call(
+                    target: RPCEndpoint.providerTarget, method: "services.artifact-manager.read", arguments: ([.string("missing")], []))
             }
             await #expect(throws: RPCFailure.self) {
-                _ = try await dispatch.call(target: RPCEndpoint.managerTarget, method: "services.default.get_service", arguments: ([.string("public/nope")], []))
+                _ = try await dispatch.call(
+                    target: RPCEndpoint.managerTarget, method: "services.default.get_service", arguments: ([.string("public/nope")], []))
             }
         }
     }
@@ -43,7 +47,7 @@ import Testing
         let harness = try HyphaHarness()
         let face = harness.face
         try await harness.run { _ in
-            var generator = SplitMix(seed: 42)
+            var generator = SplitMix64(seed: 42)
             let targets = [RPCEndpoint.managerTarget, RPCEndpoint.providerTarget, "ws-user-x/c", "*/other", ""]
             let methods =
                 ["services.built-in.get_service", "services.default.nope", "services.s3-storage.", "services..", "x"]
@@ -58,7 +62,10 @@ import Testing
                     let method = methods[Int(generator.next() % UInt64(methods.count))]
                     let positional = (0..<Int(generator.next() % 4)).map { _ in Self.randomValue(&generator, depth: 0) }
                     let keyword = (0..<Int(generator.next() % 3)).map { _ in
-                        (["alias", "file_path", "artifact_id", "config", "manifest", "x"][Int(generator.next() % 6)], Self.randomValue(&generator, depth: 0))
+                        (
+                            ["alias", "file_path", "artifact_id", "config", "manifest", "x"][Int(generator.next() % 6)],
+                            Self.randomValue(&generator, depth: 0)
+                        )
                     }
                     _ = try? await dispatch.call(target: target, method: method, arguments: (positional, keyword))
                 }
@@ -66,7 +73,7 @@ import Testing
         }
     }
 
-    static func randomValue(_ generator: inout SplitMix, depth: Int) -> MessagePackValue {
+    static func randomValue(_ generator: inout SplitMix64, depth: Int) -> MessagePackValue {
         switch generator.next() % (depth > 2 ? 6 : 8) {
         case 0: return .nil_
         case 1: return .bool(generator.next() % 2 == 0)
@@ -76,19 +83,10 @@ import Testing
         case 5: return .binary((0..<Int(generator.next() % 8)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         case 6: return .array((0..<Int(generator.next() % 3)).map { _ in randomValue(&generator, depth: depth + 1) })
         default:
-            return .map((0..<Int(generator.next() % 3)).map { _ in (.string(["name", "k", "_rtype"][Int(generator.next() % 3)]), randomValue(&generator, depth: depth + 1)) })
+            return .map(
+                (0..<Int(generator.next() % 3)).map { _ in
+                    (.string(["name", "k", "_rtype"][Int(generator.next() % 3)]), randomValue(&generator, depth: depth + 1))
+                })
         }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

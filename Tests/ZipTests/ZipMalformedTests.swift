@@ -1,5 +1,7 @@
 import Foundation
+import SporeTestSupport
 import Testing
+
 @testable import Zip
 
 @Suite struct ZipMalformedTests {

@@ -1,4 +1,5 @@
 import Foundation
+import SporeTestSupport
 import Testing
 import Zip
 

@@ -104,11 +104,22 @@ let package = Package(
             path: "Sources/Web/HTTP",
             swiftSettings: strictSettings
         ),
+        // Who may do what to buckets and objects: access keys and principals, bucket policies, and the
+        // decision that combines them with ACLs. Shared by every face that acts on S3 permissions.
+        .target(
+            name: "Access",
+            dependencies: [
+                "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Web/Access",
+            swiftSettings: strictSettings
+        ),
         // The S3 face. Faces never import each other: shared behaviour lives in Objects and HTTPSupport.
         .target(
             name: "S3API",
             dependencies: [
-                "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                "Access", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -139,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "S3API", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                "Access", "S3API", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -189,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "S3APITests",
             dependencies: [
-                "S3API", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeTestSupport",
+                "Access", "S3API", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

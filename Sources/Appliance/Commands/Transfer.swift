@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import BlobStore
 import Foundation

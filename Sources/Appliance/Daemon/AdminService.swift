@@ -1,3 +1,4 @@
+import Access
 import BlobStore
 import Foundation
 import HTTPSupport

@@ -1,3 +1,4 @@
+import Access
 import Artifacts
 import BlobStore
 import CoreMetrics

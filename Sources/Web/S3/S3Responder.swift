@@ -1,3 +1,4 @@
+import Access
 import HTTPSupport
 import Hummingbird
 import Objects

@@ -1,3 +1,4 @@
+import Access
 import BlobStore
 import HTTPSupport
 import HTTPTypes
@@ -39,7 +40,8 @@ extension S3Service {
         version.crc32 = ingested.digests.crc32
         let stored: ObjectVersion
         do {
-            stored = try await catalog.objects.putObject(bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+            stored = try await catalog.objects.putObject(
+                bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
             ingested.lease?.release()
         } catch {
             await objects.abandon(ingested)

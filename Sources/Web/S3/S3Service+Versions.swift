@@ -1,3 +1,4 @@
+import Access
 import BlobStore
 import HTTPSupport
 import HTTPTypes
@@ -84,7 +85,8 @@ extension S3Service {
             throw S3Error.invalidArgument(
                 "Invalid attribute name specified.", name: "x-amz-object-attributes", value: request.header("x-amz-object-attributes"))
         }
-        let (bucket, lookup) = try catalog.objects.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
+        let (bucket, lookup) = try catalog.objects.lookup(
+            bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: clock.nowMilliseconds())
         var object: ObjectVersion?
         if case .found(let version) = lookup { object = version }
         try authorize(auth, bucket, request: request, object: object)

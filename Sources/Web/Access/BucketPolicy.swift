@@ -247,7 +247,7 @@ public struct BucketPolicy: Sendable, Equatable {
     }
 
     /// `*` matches any run of characters, `?` any one.
-    static func matches(pattern: String, _ text: String, caseInsensitive: Bool) -> Bool {
+    public static func matches(pattern: String, _ text: String, caseInsensitive: Bool) -> Bool {
         let pattern = Array((caseInsensitive ? pattern.lowercased() : pattern).unicodeScalars)
         let text = Array((caseInsensitive ? text.lowercased() : text).unicodeScalars)
         var (p, t) = (0, 0)
@@ -277,8 +277,8 @@ public struct BucketPolicy: Sendable, Equatable {
 /// order mark, or UTF-16 or UTF-32 told by a byte order mark or by the zero bytes among the first
 /// four (text invalid in its encoding is refused), and one trailing comma allowed before a
 /// closing bracket or brace.
-enum PolicyJSON {
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+public enum PolicyJSON {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         let (encoding, skip) = detectEncoding(bytes)
         let utf8: [UInt8]
         if encoding == .utf8 {
@@ -323,7 +323,7 @@ enum PolicyJSON {
 
     /// A number's text where a string is expected, as NSNumber wrote it: `true` and `false` as 1 and
     /// 0, integers in decimal, fractions as Swift writes a Double (`0.5`, `100.0`, `1e+20`).
-    static func numberText(_ value: JSONValue) -> String? {
+    public static func numberText(_ value: JSONValue) -> String? {
         switch value {
         case .bool(let flag): return flag ? "1" : "0"
         case .int(let number): return String(number)

@@ -1,4 +1,3 @@
-import HTTPSupport
 import Hummingbird
 import Index
 import NIOCore
@@ -6,21 +5,21 @@ import Objects
 
 /// Reads a `multipart/form-data` body as it streams: the small fields before the file whole, the
 /// file part as a stream, so a browser upload of any size needs bounded memory.
-final class MultipartFormReader {
+public final class MultipartFormReader {
     /// Longest header block of one part.
-    static let headerByteCountMax = 16 * 1024
+    public static let headerByteCountMax = 16 * 1024
     /// Longest non-file field.
-    static let fieldByteCountMax = 64 * 1024
+    public static let fieldByteCountMax = 64 * 1024
     /// Most fields before the file.
-    static let fieldCountMax = 64
+    public static let fieldCountMax = 64
 
-    struct Part {
-        let name: String
-        let filename: String?
-        let contentType: String?
+    public struct Part {
+        public let name: String
+        public let filename: String?
+        public let contentType: String?
     }
 
-    enum FormError: Error {
+    public enum FormError: Error {
         case malformed(String)
     }
 
@@ -29,13 +28,13 @@ final class MultipartFormReader {
     private var finished = false
     private let delimiter: [UInt8]
 
-    init(body: RequestBody, boundary: String) {
+    public init(body: RequestBody, boundary: String) {
         base = body.makeAsyncIterator()
         delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
     /// The boundary parameter of a `multipart/form-data` content type.
-    static func boundary(_ contentType: String) -> String? {
+    public static func boundary(_ contentType: String) -> String? {
         let parts = contentType.split(separator: ";").map { $0.trimmingSpaces() }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
@@ -45,7 +44,7 @@ final class MultipartFormReader {
     }
 
     /// Positions after the opening boundary.
-    func start() async throws {
+    public func start() async throws {
         // The body starts with "--boundary" (without the CRLF that separates later parts).
         let opening = Array(delimiter.dropFirst(2))
         guard try await fill(opening.count + 2) else { throw FormError.malformed("empty form") }
@@ -54,7 +53,7 @@ final class MultipartFormReader {
     }
 
     /// The next part's headers, or nil after the closing boundary.
-    func nextPart() async throws -> Part? {
+    public func nextPart() async throws -> Part? {
         var headerBytes = [UInt8]()
         while true {
             guard try await fill(1) else { throw FormError.malformed("truncated part headers") }
@@ -84,7 +83,7 @@ final class MultipartFormReader {
     }
 
     /// The whole value of a small field part.
-    func readField() async throws -> [UInt8] {
+    public func readField() async throws -> [UInt8] {
         var value = [UInt8]()
         while let chunk = try await nextChunk() {
             value += chunk.readableBytesView
@@ -94,7 +93,7 @@ final class MultipartFormReader {
     }
 
     /// The next piece of the current part's content, nil at its end (the boundary is consumed).
-    func nextChunk() async throws -> ByteBuffer? {
+    public func nextChunk() async throws -> ByteBuffer? {
         if finished { return nil }
         while true {
             let view = buffer.readableBytesView
@@ -116,7 +115,7 @@ final class MultipartFormReader {
     }
 
     /// Prepares for the next part after the current one ended.
-    func endPart() async throws {
+    public func endPart() async throws {
         while try await nextChunk() != nil {}
         finished = false
         try await skipLineEnd()
@@ -157,22 +156,24 @@ final class MultipartFormReader {
 }
 
 /// The file part of a form as a body to ingest.
-struct FormFileBody: AsyncSequence, @unchecked Sendable {
+public struct FormFileBody: AsyncSequence, @unchecked Sendable {
     // @unchecked Sendable: the reader is used by the one task that ingests the file, never shared.
-    typealias Element = ByteBuffer
+    public typealias Element = ByteBuffer
     let reader: MultipartFormReader
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    public init(reader: MultipartFormReader) { self.reader = reader }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
         let reader: MultipartFormReader
-        mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
+        public mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
 }
 
 extension MultipartFormReader {
     /// The raw bytes after the current position (nil at the end of the body).
-    func rest() async throws -> ByteBuffer? {
+    public func rest() async throws -> ByteBuffer? {
         if buffer.readableBytes > 0 {
             defer { buffer.clear() }
             return buffer

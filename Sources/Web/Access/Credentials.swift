@@ -28,7 +28,7 @@ public struct Credential: Sendable, Equatable {
     /// What signs URLs made with this key.
     public var keyPair: AccessKeyPair { AccessKeyPair(accessKey: accessKey, secretKey: secretKey) }
 
-    var principal: Principal {
+    public var principal: Principal {
         Principal(user: user, isRoot: isRoot, accessKey: accessKey, scopes: scopes, isReadOnly: isReadOnly)
     }
 }

@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // The console's Hugging Face import: an HTTP(S) client that streams response bodies.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -147,10 +149,28 @@ let package = Package(
             path: "Sources/Web/Hypha",
             swiftSettings: strictSettings
         ),
+        // The web console: its JSON API (the S3 console seed's Objects API and more) and its UI,
+        // over the object service with the same access decisions as the S3 face.
+        .target(
+            name: "WebConsole",
+            dependencies: [
+                "Access", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Web/Console",
+            exclude: ["Assets"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Access", "S3API", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                "Access", "S3API", "WebConsole", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,24 +3,24 @@ import Synchronization
 /// A counting gate for async callers: at most `capacity` holders at once; the others wait, in
 /// arrival order, without a thread. This is how a bounded queue pushes back on its producers:
 /// a request that would overfill it waits for room instead of growing it.
-final class AdmissionGate: Sendable {
+public final class AdmissionGate: Sendable {
     private struct State {
         var available: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
         var waiterHead = 0
     }
 
-    let capacity: Int
+    public let capacity: Int
     private let state: Mutex<State>
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         precondition(capacity > 0, "a gate admits someone")
         self.capacity = capacity
         state = Mutex(State(available: capacity))
     }
 
     /// Waits until a place is free and takes it.
-    func enter() async {
+    public func enter() async {
         let admitted = state.withLock { state -> Bool in
             guard state.available > 0 else { return false }
             state.available -= 1
@@ -42,7 +42,7 @@ final class AdmissionGate: Sendable {
     }
 
     /// Frees a place: hands it straight to the longest waiter, if any.
-    func leave() {
+    public func leave() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiterHead < state.waiters.count {
                 let waiter = state.waiters[state.waiterHead]

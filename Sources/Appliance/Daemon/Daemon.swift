@@ -16,6 +16,7 @@ import ServiceLifecycle
 import SporeJSON
 import Synchronization
 import UnixSignals
+import WebConsole
 
 /// The running daemon: the data directory, the stores, both listeners and the background services,
 /// in one service group that starts them in order and stops them in reverse on SIGTERM.
@@ -32,6 +33,7 @@ struct Daemon {
     /// Real time, or (with `SPORE_DEBUG_HOOKS=1`) real time plus an offset tests can advance.
     let clock: any WallClock
     let sealer: SecretSealer
+    let adminBox: AdminBox
     let hypha: HyphaConfiguration
     let logger: Logger
     let environment: [String: String]
@@ -70,6 +72,7 @@ struct Daemon {
         sealer = SecretSealer(serverSecret: serverSecret)
         let credentials = CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: catalog, sealer: sealer, clock: clock)
         let adminBox = AdminBox()
+        self.adminBox = adminBox
         service = S3Service(
             objects: objects, credentials: credentials, configuration: configuration, logger: logger,
             admin: { request in try await adminBox.handle(request) }
@@ -116,10 +119,12 @@ struct Daemon {
         )
         let artifacts = HyphaFace.makeArtifactService(objects: objects, configuration: hypha)
         let hyphaFace = HyphaFace(objects: objects, configuration: hypha, sealer: sealer, artifacts: artifacts)
+        let console = try makeConsole()
         let http = HTTPListener.makeApplication(
             responder: HTTPFrontResponder(
                 s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
                 hypha: hyphaFace.makeResponder(),
+                console: console.makeResponder(),
                 observers: .init(logger: logger)
             ),
             rpc: RPCEndpoint(face: hyphaFace),
@@ -148,6 +153,7 @@ struct Daemon {
             ArtifactStatisticsService(counters: artifacts.counters, store: catalog.artifacts, logger: logger),
             s3,
             http,
+            ConsoleService(console: console),
             SystemdService(notifier: notifier, readiness: readiness, catalog: catalog, status: { ports.status }, logger: logger),
         ]
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -155,6 +161,29 @@ struct Daemon {
         banner.cancel()
         withExtendedLifetime(lock) {}
         logger.info("spore stopped")
+    }
+
+    /// The web console over the same object service, keys and tokens as the other faces.
+    private func makeConsole() throws -> ConsoleFace {
+        let (catalog, hypha, clock) = (self.catalog, self.hypha, self.clock)
+        let verify: ConsoleTokenVerifier = { text in
+            guard let token = try? HyphaToken.decode(text, secret: hypha.jwtSecret, nowSeconds: clock.nowMilliseconds() / 1000),
+                !token.isSpecialized,
+                (try? catalog.identity.isTokenRevoked(id: token.id, user: token.userID, issuedAtSeconds: token.issuedAtSeconds)) == false
+            else { return nil }
+            let workspaces = token.workspaces.keys.sorted().map { ($0, token.workspaces[$0]! < .readWrite) }
+            return ConsoleTokenClaims(user: token.userID, workspaces: workspaces, expiresAtSeconds: token.expiresAtSeconds)
+        }
+        let configuration = ConsoleConfiguration(
+            s3PublicURL: try settings.s3BaseURL(), httpPublicURL: try settings.httpBaseURL(), region: service.configuration.region,
+            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, assetsDirectory: environment["SPORE_CONSOLE_ASSETS_DIR"]
+        )
+        let admin = adminBox
+        return ConsoleFace(
+            objects: objects, credentials: service.credentials, sealer: sealer, configuration: configuration, verifyToken: verify,
+            admin: { request in try await admin.handle(request) },
+            importer: HubImporter(settings: HubSettings.fromEnvironment(environment), logger: logger), logger: logger
+        )
     }
 
     static func printBanner(directory: DataDirectory, address: ListenAddress, ports: PortBox, root: Credential, generated: Bool) {

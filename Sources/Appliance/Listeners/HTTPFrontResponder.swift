@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import S3API
 import SporeJSON
+import WebConsole
 
 /// What the operations endpoints ask the daemon.
 struct OperationsProbe: Sendable {
@@ -19,16 +20,19 @@ struct OperationsProbe: Sendable {
 
 /// The second listener: `/s3/…` serves the S3 API (for clients that can reach one port only),
 /// `/share/<token>` serves share links, `/health/live`, `/health/ready` and `/metrics` serve
-/// operations, and everything else goes to the Hypha-style API. Each part is served inside its
+/// operations, `/`, `/console/…` and `/api/…` serve the web console, and everything else goes to
+/// the Hypha-style API. Each part is served inside its
 /// face's `RequestObserver`, so every request of this listener has a request id, a log line and
 /// its face's metrics.
-struct HTTPFrontResponder<Hypha: HTTPResponder>: HTTPResponder where Hypha.Context == SporeRequestContext {
+struct HTTPFrontResponder<Hypha: HTTPResponder, ConsoleUI: HTTPResponder>: HTTPResponder
+where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestContext {
     typealias Context = SporeRequestContext
 
     let s3: S3Service
     let probe: OperationsProbe
     let share: ShareResponder
     let hypha: Hypha
+    let console: ConsoleUI
     let observers: Observers
 
     struct Observers: Sendable {
@@ -36,12 +40,14 @@ struct HTTPFrontResponder<Hypha: HTTPResponder>: HTTPResponder where Hypha.Conte
         let share: RequestObserver
         let operations: RequestObserver
         let hypha: RequestObserver
+        let console: RequestObserver
 
         init(logger: Logger) {
             s3 = RequestObserver(face: "s3", logger: logger)
             share = RequestObserver(face: "share", logger: logger)
             operations = RequestObserver(face: "operations", logger: logger)
             hypha = RequestObserver(face: "hypha", logger: logger)
+            console = RequestObserver(face: "console", logger: logger)
         }
     }
 
@@ -62,6 +68,15 @@ struct HTTPFrontResponder<Hypha: HTTPResponder>: HTTPResponder where Hypha.Conte
         if let operation = Self.operation(request.method, route) {
             context.labels.set(operation: operation, resource: route)
             return await observers.operations.observe(request, context: context) { await operations(request, route: route) }
+        }
+        if ConsoleFace.serves(route: route) {
+            return await observers.console.observe(request, context: context) {
+                do {
+                    return try await console.respond(to: request, context: context)
+                } catch {
+                    return JSONResponse.make(["error": "InternalError", "message": "Internal Server Error"], status: .internalServerError)
+                }
+            }
         }
         return await observers.hypha.observe(request, context: context) {
             do {
@@ -105,10 +120,10 @@ struct HTTPFrontResponder<Hypha: HTTPResponder>: HTTPResponder where Hypha.Conte
 
 /// Builds the application of the second listener.
 enum HTTPListener {
-    static func makeApplication<Hypha: HTTPResponder>(
-        responder: HTTPFrontResponder<Hypha>, rpc: RPCEndpoint, host: String, port: Int, logger: Logger,
+    static func makeApplication<Hypha: HTTPResponder, ConsoleUI: HTTPResponder>(
+        responder: HTTPFrontResponder<Hypha, ConsoleUI>, rpc: RPCEndpoint, host: String, port: Int, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol where Hypha.Context == SporeRequestContext {
+    ) -> some ApplicationProtocol where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestContext {
         // `/ws` upgrades to hypha-rpc; every other request stays plain HTTP/1.1.
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]),

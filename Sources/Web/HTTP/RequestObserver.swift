@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SporeJSON
+import Synchronization
 
 /// The one place where every request of every listener is logged and counted: each face's
 /// responder runs inside `observe`, which times it, adds `X-Request-Id`, writes one log line and
@@ -31,11 +32,13 @@ public struct RequestObserver: Sendable {
         let received = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
         let sent = response.headers[.contentLength].flatMap { Int64($0) } ?? 0
         let labels = context.labels.current
+        RequestTotals.shared.count(status: response.status.code)
         metrics.record(operation: labels.operation, status: response.status.code, nanoseconds: nanoseconds, receivedBytes: received, sentBytes: sent)
         logger.info(
             "request",
             metadata: [
-                "face": "\(face)", "operation": "\(labels.operation)", "resource": "\(String(decoding: labels.resource.utf8.prefix(Self.loggedResourceByteCountMax), as: UTF8.self))",
+                "face": "\(face)", "operation": "\(labels.operation)",
+                "resource": "\(String(decoding: labels.resource.utf8.prefix(Self.loggedResourceByteCountMax), as: UTF8.self))",
                 "status": "\(response.status.code)", "bytes-in": "\(received)", "bytes-out": "\(sent)",
                 "duration-ms": "\(nanoseconds / 1_000_000)", "request-id": "\(context.requestID)",
             ]
@@ -66,4 +69,21 @@ public struct ObservedResponder<Inner: HTTPResponder>: HTTPResponder where Inner
             }
         }
     }
+}
+
+/// Requests answered by every listener since the daemon started, and how many failed with a 5xx:
+/// the console's status page draws request rates from these.
+public final class RequestTotals: Sendable {
+    public static let shared = RequestTotals()
+
+    private let requests = Atomic<Int64>(0)
+    private let failures = Atomic<Int64>(0)
+
+    func count(status: Int) {
+        requests.add(1, ordering: .relaxed)
+        if status >= 500 { failures.add(1, ordering: .relaxed) }
+    }
+
+    public var requestCount: Int64 { requests.load(ordering: .relaxed) }
+    public var failureCount: Int64 { failures.load(ordering: .relaxed) }
 }

@@ -1,5 +1,3 @@
-import Access
-import HTTPSupport
 import Objects
 
 /// A call to spore's admin API: `/_spore/admin/v1/<command>` on the S3 listener, signed with the

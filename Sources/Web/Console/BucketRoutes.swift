@@ -1,0 +1,215 @@
+import Access
+import BlobStore
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import Index
+import Logging
+import NIOCore
+import Objects
+import SporeJSON
+import Synchronization
+
+/// Buckets (list, create, delete, settings) and object versions (list, restore, delete one).
+struct BucketRoutes {
+    let face: ConsoleFace
+
+    /// The id of the one lifecycle rule the settings dialog manages; other rules are left alone.
+    static let expirationRuleID = "spore-console-expiration"
+    static let expirationDaysMax: Int64 = 36_500
+    static let versionListCountMax = 1000
+
+    func register(on router: Router<SporeRequestContext>) {
+        router.get("/api/buckets") { request, context in try listBuckets(request, context) }
+        router.post("/api/buckets") { request, context in try await createBucket(request, context) }
+        router.delete("/api/buckets/:bucket") { request, context in try await deleteBucket(request, context) }
+        router.get("/api/buckets/:bucket/settings") { request, context in try settings(request, context) }
+        router.put("/api/buckets/:bucket/settings") { request, context in try await changeSettings(request, context) }
+        router.get("/api/versions/:bucket/:key") { request, context in try listVersions(request, context) }
+        router.post("/api/versions/:bucket/:key/restore") { request, context in try await restore(request, context) }
+        router.delete("/api/versions/:bucket/:key") { request, context in try await deleteVersion(request, context) }
+    }
+
+    private func listBuckets(_ request: Request, _ context: SporeRequestContext) throws -> Response {
+        let caller = try face.caller(request, context: context)
+        context.labels.set(operation: "console.ListBuckets", resource: "-")
+        let visible = try face.catalog.buckets.list().filter { face.allows(caller, $0, action: "s3:ListBucket") }
+        return JSONResponse.make([
+            "buckets": .array(
+                visible.prefix(Limits.listBucketsCountMax).map { bucket in
+                    [
+                        "Name": .string(bucket.name), "CreationDate": .string(Timestamp.iso8601(milliseconds: bucket.createdAtMilliseconds)),
+                        "owner": .string(bucket.owner),
+                    ]
+                })
+        ])
+    }
+
+    private func createBucket(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let body = try await ConsoleRequest.jsonObject(request)
+        guard let name = body["name"]?.stringValue, let bucketName = BucketName(validating: name) else {
+            throw ConsoleError.invalid("Bucket names are 3 to 63 lower-case letters, digits, dots and hyphens.")
+        }
+        context.labels.set(operation: "console.CreateBucket", resource: name)
+        try face.requireFullKey(caller)
+        _ = try await face.catalog.buckets.createBucket(bucketName, owner: caller.user, location: nil, nowMilliseconds: face.now)
+        if body["versioning"]?.boolValue == true { try await face.catalog.buckets.setVersioning(bucket: name, .enabled) }
+        return JSONResponse.make(["bucket": .string(name)], status: .created)
+    }
+
+    private func deleteBucket(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        context.labels.set(operation: "console.DeleteBucket", resource: name)
+        _ = try face.authorizedBucket(caller, name, action: "s3:DeleteBucket")
+        try await face.catalog.buckets.deleteBucket(named: name)
+        return JSONResponse.make(["message": "Bucket deleted", "bucket": .string(name)])
+    }
+
+    // MARK: Settings
+
+    static func publicReadPolicy(_ bucket: String) -> String {
+        #"{"Version":"2012-10-17","Statement":[{"Sid":"SporeConsolePublicRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::\#(bucket)/*"]}]}"#
+    }
+
+    private func describeSettings(_ bucket: BucketRecord) throws -> JSONValue {
+        let versioning: String
+        switch bucket.versioning {
+        case .unversioned: versioning = "Off"
+        case .enabled: versioning = "Enabled"
+        case .suspended: versioning = "Suspended"
+        }
+        let access: String
+        if let policy = bucket.policy {
+            access = policy == Array(Self.publicReadPolicy(bucket.name).utf8) ? "public-read" : "custom"
+        } else {
+            access = "private"
+        }
+        let rule = try face.catalog.lifecycleRules(bucket: bucket.name)?.first { $0.id == Self.expirationRuleID }
+        return [
+            "bucket": .string(bucket.name), "owner": .string(bucket.owner), "versioning": .string(versioning), "access": .string(access),
+            "expirationDays": rule?.expirationDays.map { .int(Int64($0)) } ?? .null,
+        ]
+    }
+
+    private func settings(_ request: Request, _ context: SporeRequestContext) throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        context.labels.set(operation: "console.GetBucketSettings", resource: name)
+        let bucket = try face.authorizedBucket(caller, name, action: "s3:GetBucketVersioning")
+        return JSONResponse.make(try describeSettings(bucket))
+    }
+
+    /// Applies the fields given, each checked with its own S3 action, all before any is changed.
+    private func changeSettings(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        context.labels.set(operation: "console.PutBucketSettings", resource: name)
+        let body = try await ConsoleRequest.jsonObject(request)
+        guard let bucket = try face.catalog.buckets.bucket(named: name) else { throw ConsoleError.noSuchBucket(name) }
+        var versioning: VersioningState?
+        if let text = body["versioning"]?.stringValue {
+            switch text {
+            case "Enabled": versioning = .enabled
+            case "Suspended", "Off":
+                versioning = bucket.versioning == .unversioned ? nil : .suspended
+            default: throw ConsoleError.invalid("versioning is Enabled or Suspended.")
+            }
+            try face.authorize(caller, bucket, action: "s3:PutBucketVersioning")
+        }
+        var policy: [UInt8]??
+        if let text = body["access"]?.stringValue {
+            switch text {
+            case "public-read": policy = .some(Array(Self.publicReadPolicy(name).utf8))
+            case "private": policy = .some(nil)
+            default: throw ConsoleError.invalid("access is private or public-read.")
+            }
+            try face.authorize(caller, bucket, action: "s3:PutBucketPolicy")
+        }
+        var expiration: Int64??
+        if body.contains("expirationDays") {
+            expiration = .some(try ConsoleRequest.int(body["expirationDays"], name: "expirationDays", range: 1...Self.expirationDaysMax))
+            try face.authorize(caller, bucket, action: "s3:PutLifecycleConfiguration")
+        }
+        if let versioning { try await face.catalog.buckets.setVersioning(bucket: name, versioning) }
+        if let policy {
+            _ = try await face.catalog.buckets.updateBucket(named: name) { $0.policy = policy }
+        }
+        if let expiration {
+            var rules = (try face.catalog.lifecycleRules(bucket: name) ?? []).filter { $0.id != Self.expirationRuleID }
+            if let days = expiration {
+                rules.append(LifecycleRule(id: Self.expirationRuleID, isEnabled: true, filter: .init(), expirationDays: Int(days)))
+            }
+            try await face.catalog.setLifecycleRules(bucket: name, rules.isEmpty ? nil : rules, nowMilliseconds: face.now)
+        }
+        guard let changed = try face.catalog.buckets.bucket(named: name) else { throw ConsoleError.noSuchBucket(name) }
+        return JSONResponse.make(try describeSettings(changed))
+    }
+
+    // MARK: Versions
+
+    private func listVersions(_ request: Request, _ context: SporeRequestContext) throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        let key = try ConsoleRequest.decodeKey(try ConsoleRequest.parameter(context, "key"))
+        context.labels.set(operation: "console.ListVersions", resource: name + "/" + key)
+        _ = try face.authorizedBucket(caller, name, action: "s3:ListBucketVersions", prefix: key)
+        let (_, page) = try face.catalog.objects.listVersions(
+            bucket: name, prefix: Array(key.utf8), delimiter: nil, keyMarker: nil, versionIDMarker: nil, limit: Self.versionListCountMax,
+            nowMilliseconds: face.now)
+        let versions = page.entries.filter { $0.key == key }.map { entry -> JSONValue in
+            [
+                "versionId": .string(entry.version.versionID.rawValue), "isLatest": .bool(entry.isLatest),
+                "isDeleteMarker": .bool(entry.version.isDeleteMarker), "size": .int(entry.version.byteCount),
+                "lastModified": .string(Timestamp.iso8601(milliseconds: entry.version.lastModifiedMilliseconds)),
+                "etag": .string("\"\(entry.version.etag)\""),
+            ]
+        }
+        return JSONResponse.make(["key": .string(key), "versions": .array(versions)])
+    }
+
+    /// Makes an older version current again by copying it (as S3 clients do), so history is kept.
+    private func restore(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        let key = try ConsoleRequest.decodeKey(try ConsoleRequest.parameter(context, "key"))
+        context.labels.set(operation: "console.RestoreVersion", resource: name + "/" + key)
+        let body = try await ConsoleRequest.jsonObject(request)
+        guard let text = body["versionId"]?.stringValue, let versionID = VersionID(parsing: text), let objectKey = ObjectKey(validating: key) else {
+            throw ConsoleError.invalid("Send {\"versionId\": \"…\"}.")
+        }
+        let source = try ObjectRoutes(face: face).readableVersion(caller, bucket: name, key: key, versionID: text)
+        guard let bucket = try face.catalog.buckets.bucket(named: name) else { throw ConsoleError.noSuchBucket(name) }
+        try face.authorize(caller, bucket, action: "s3:PutObject", key: key, object: source)
+        let now = face.now
+        let owner = caller.user
+        let (_, copy) = try await face.catalog.objects.copyObject(
+            from: (name, objectKey, versionID), to: name, key: objectKey, preconditions: .none, nowMilliseconds: now
+        ) { original in
+            var copy = original
+            copy.owner = owner
+            copy.acl = nil
+            copy.lastModifiedMilliseconds = now
+            return copy
+        }
+        return JSONResponse.make(["message": "Version restored", "versionId": .string(copy.versionID.rawValue)])
+    }
+
+    private func deleteVersion(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        let key = try ConsoleRequest.decodeKey(try ConsoleRequest.parameter(context, "key"))
+        context.labels.set(operation: "console.DeleteVersion", resource: name + "/" + key)
+        guard let text = ConsoleRequest.query(request)["versionId"], let versionID = VersionID(parsing: text),
+            let objectKey = ObjectKey(validating: key)
+        else {
+            throw ConsoleError.invalid("Give ?versionId=.")
+        }
+        _ = try face.authorizedBucket(caller, name, action: "s3:DeleteObjectVersion", key: key)
+        _ = try await face.catalog.objects.deleteObject(
+            bucket: name, key: objectKey, versionID: versionID, owner: caller.user, nowMilliseconds: face.now)
+        return JSONResponse.make(["message": "Version deleted", "versionId": .string(text)])
+    }
+}

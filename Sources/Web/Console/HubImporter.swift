@@ -146,11 +146,13 @@ public final class HubImporter: Sendable {
     /// GET with the token for the hub's own host only, following redirects by hand.
     func get(_ url: String, range: ClosedRange<Int64>?) async throws -> HTTPClientResponse {
         var current = url
-        let hubHost = URL(string: settings.endpoint)?.host
+        // The token goes only to the hub's own origin (host and port), never to where it redirects.
+        let hub = URL(string: settings.endpoint)
+        let hubOrigin = hub.map { "\($0.scheme ?? "")://\($0.host ?? ""):\($0.port ?? -1)" }
         for _ in 0...Self.redirectCountMax {
             var request = HTTPClientRequest(url: current)
             request.headers.add(name: "User-Agent", value: "spore-hub-import")
-            if let token = settings.token, URL(string: current)?.host == hubHost {
+            if let token = settings.token, let url = URL(string: current), "\(url.scheme ?? "")://\(url.host ?? ""):\(url.port ?? -1)" == hubOrigin {
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
             }
             if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }

@@ -237,6 +237,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "SporeJSONTests", dependencies: ["SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "SporeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "HyphaRPCTests", dependencies: ["HyphaRPC", "SporeTestSupport"], swiftSettings: strictSettings),

@@ -477,3 +477,34 @@ def test_hugging_face_import_from_a_fake_hub(fresh_spore):
         alice = Console(daemon, *USERS["alice"])
         assert alice.post("/api/objects/huggingface-import", json={"bucketName": "models", "hfRepoId": "acme/tiny"}).status_code == 403
         assert alice.get(f"/api/imports/{body['jobId']}").status_code == 404
+
+
+def test_the_artifact_gallery_shows_what_the_callers_hypha_identity_may_read(spore, root):
+    keeper = spore.cli("token", "create", "--user", "keeper2").stdout.strip()
+    headers = {"Authorization": f"Bearer {keeper}"}
+    call = lambda function, body: httpx.post(f"{spore.http}/public/services/artifact-manager/{function}", headers=headers, json=body)
+    collection = call("create", {"alias": "ws-user-keeper2/gallery", "type": "collection", "manifest": {"name": "Gallery"}})
+    assert collection.status_code == 200, collection.text
+    child = call("create", {"alias": "ws-user-keeper2/item-one", "parent_id": "ws-user-keeper2/gallery", "manifest": {"name": "One"}, "stage": True})
+    assert child.status_code == 200, child.text
+    put = call("put_file", {"artifact_id": "ws-user-keeper2/item-one", "file_path": "data.txt"})
+    assert httpx.put(put.json(), content=b"artifact bytes").status_code == 200
+    assert call("commit", {"artifact_id": "ws-user-keeper2/item-one"}).status_code == 200
+    # The token's own session sees its workspace's collection, its child, and the child's files.
+    roots = httpx.get(f"{spore.http}/api/artifacts?workspace=ws-user-keeper2", headers=headers)
+    assert roots.status_code == 200, roots.text
+    assert [a["alias"] for a in roots.json()] == ["gallery"]
+    children = httpx.get(f"{spore.http}/api/artifacts?workspace=ws-user-keeper2&parent=ws-user-keeper2/gallery", headers=headers).json()
+    assert [a["alias"] for a in children] == ["item-one"]
+    item = httpx.get(f"{spore.http}/api/artifacts/item?id=ws-user-keeper2/item-one", headers=headers).json()
+    assert item["manifest"]["name"] == "One" and len(item["versions"]) == 1
+    files = httpx.get(f"{spore.http}/api/artifacts/files?id=ws-user-keeper2/item-one", headers=headers).json()
+    assert [f["name"] for f in files] == ["data.txt"]
+    url = httpx.get(f"{spore.http}/api/artifacts/file-url?id=ws-user-keeper2/item-one&path=data.txt", headers=headers).json()["url"]
+    assert httpx.get(url).content == b"artifact bytes"
+    # Root (a key session) administers every workspace; alice's key session is her own Hypha user.
+    assert [a["alias"] for a in root.get("/api/artifacts?workspace=ws-user-keeper2").json()] == ["gallery"]
+    alice = Console(spore, *USERS["alice"])
+    denied = alice.get("/api/artifacts?workspace=ws-user-keeper2")
+    assert denied.status_code in (403, 404) or denied.json() == []
+    assert alice.get("/api/artifacts/item?id=ws-user-keeper2/item-one").status_code in (403, 404)

@@ -119,7 +119,7 @@ struct Daemon {
         )
         let artifacts = HyphaFace.makeArtifactService(objects: objects, configuration: hypha)
         let hyphaFace = HyphaFace(objects: objects, configuration: hypha, sealer: sealer, artifacts: artifacts)
-        let console = try makeConsole()
+        let console = try makeConsole(hypha: hyphaFace)
         let http = HTTPListener.makeApplication(
             responder: HTTPFrontResponder(
                 s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
@@ -164,7 +164,7 @@ struct Daemon {
     }
 
     /// The web console over the same object service, keys and tokens as the other faces.
-    private func makeConsole() throws -> ConsoleFace {
+    private func makeConsole(hypha face: HyphaFace) throws -> ConsoleFace {
         let (catalog, hypha, clock) = (self.catalog, self.hypha, self.clock)
         let verify: ConsoleTokenVerifier = { text in
             guard let token = try? HyphaToken.decode(text, secret: hypha.jwtSecret, nowSeconds: clock.nowMilliseconds() / 1000),
@@ -182,6 +182,30 @@ struct Daemon {
         return ConsoleFace(
             objects: objects, credentials: service.credentials, sealer: sealer, configuration: configuration, verifyToken: verify,
             admin: { request in try await admin.handle(request) },
+            artifacts: { call in
+                // A key session is the Hypha user of the same name (as `spore token create --user`
+                // would make it); root administers every workspace.
+                var token: HyphaToken
+                let now = clock.nowMilliseconds() / 1000
+                if let text = call.token {
+                    guard let decoded = try? HyphaToken.decode(text, secret: hypha.jwtSecret, nowSeconds: now) else {
+                        throw ConsoleArtifactFailure(status: 401, message: "The token is unknown, expired or revoked.")
+                    }
+                    token = decoded
+                } else {
+                    let workspaces: [String: WorkspacePermission] =
+                        call.isRoot ? ["*": .admin] : [HyphaToken.personalWorkspace(of: call.user): .admin]
+                    token = HyphaToken(
+                        userID: call.user, workspaces: workspaces, currentWorkspace: nil, issuedAtSeconds: now, expiresAtSeconds: now + 60)
+                }
+                token.currentWorkspace = call.workspace
+                do {
+                    return try await face.callService(
+                        "artifact-manager", call.function, arguments: call.arguments, token: token, urlWorkspace: "public")
+                } catch let error as HyphaError {
+                    throw ConsoleArtifactFailure(status: error.status.code, message: error.detail)
+                }
+            },
             importer: HubImporter(settings: HubSettings.fromEnvironment(environment), logger: logger), logger: logger
         )
     }

@@ -84,6 +84,7 @@ public final class ConsoleFace: Sendable {
     let configuration: ConsoleConfiguration
     let verifyToken: ConsoleTokenVerifier?
     let admin: AdminHandler?
+    let artifacts: ConsoleArtifactGateway?
     let logger: Logger
     let access = AccessDecider()
     let startedAtMilliseconds: Int64
@@ -100,8 +101,9 @@ public final class ConsoleFace: Sendable {
 
     public init(
         objects: ObjectService, credentials: any CredentialStore, sealer: SecretSealer, configuration: ConsoleConfiguration,
-        verifyToken: ConsoleTokenVerifier?, admin: AdminHandler?, importer: HubImporter, logger: Logger
+        verifyToken: ConsoleTokenVerifier?, admin: AdminHandler?, artifacts: ConsoleArtifactGateway? = nil, importer: HubImporter, logger: Logger
     ) {
+        self.artifacts = artifacts
         self.objects = objects
         self.credentials = credentials
         self.sealer = sealer
@@ -127,6 +129,7 @@ public final class ConsoleFace: Sendable {
         ShareRoutes(face: self).register(on: router)
         AdminRoutes(face: self).register(on: router)
         ImportRoutes(face: self).register(on: router)
+        ArtifactRoutes(face: self).register(on: router)
         AssetRoutes(face: self).register(on: router)
         return router.buildResponder()
     }

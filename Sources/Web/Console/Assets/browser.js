@@ -271,9 +271,9 @@ export function objectsPage(main, { bucket, prefix }) {
       tbody.appendChild(h('tr', { dataset: { key: folder, kind: 'folder' } },
         h('td', { class: 'col-check' }, checkbox(folder)),
         h('td', { class: 'col-name' }, h('a', { href: bucketHref(bucket, folder), class: 'name-link folder-link' },
-          h('span', { class: 'icon icon-folder', 'aria-hidden': 'true' }), h('span', { class: 'name-text' }, nameNodes(folder, state.matches.prefixes[folder])), '/')),
-        h('td', { class: 'col-size', 'data-label': 'Size' }, '—'),
-        h('td', { class: 'col-date', 'data-label': 'Modified' }, ''),
+          h('span', { class: 'icon icon-folder', 'aria-hidden': 'true' }), h('span', { class: 'name-text' }, nameNodes(folder, state.matches.prefixes[folder]), '/'))),
+        h('td', { class: 'col-size blank' }, '—'),
+        h('td', { class: 'col-date blank' }, ''),
         h('td', { class: 'col-actions' },
           h('a', { class: 'button small', href: urls.zip(bucket, folder), download: '', 'aria-label': `Download ${displayName(folder)} as zip` }, 'Zip'),
           h('button', { type: 'button', class: 'small danger', dataset: { testid: 'delete' }, 'aria-label': `Delete folder ${displayName(folder)}`, onclick: () => removeKeys([folder]) }, 'Delete'))));

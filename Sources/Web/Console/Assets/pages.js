@@ -129,6 +129,8 @@ export function statusPage(main) {
       const t = performance.now() / 1000;
       if (previous && t > previous.t) {
         const rate = Math.max(0, (Number(requests.total) - previous.total) / (t - previous.t));
+        // A rate holds over the interval it was measured in: the first one draws as a segment.
+        if (!samples.length) samples.push({ t: previous.t, rate });
         samples.push({ t, rate });
         while (samples.length > 90) samples.shift();
         rateText.textContent = `${rate.toFixed(2)} requests/s now · peak ${Math.max(...samples.map((s) => s.rate)).toFixed(2)} over the last ${formatDuration(t - samples[0].t)}`;
@@ -257,6 +259,7 @@ export function usersPage(main, _params, session) {
           h('td', { class: 'col-actions' }, pick(user, 'isRoot', 'root') ? null : h('button', { type: 'button', class: 'small danger', dataset: { testid: 'user-delete' }, onclick: () => removeUser(name) }, 'Delete'))));
       }
       if (selected) keyUser.value = selected;
+      main.querySelector('#user-table').dataset.loaded = 'true';
       clear(keyRows);
       for (const key of keys) {
         const accessKey = pick(key, 'accessKey', 'access_key');

@@ -26,12 +26,22 @@ function ensurePanel() {
   overallText = h('span', { class: 'uploads-summary', id: 'upload-summary' });
   listEl = h('ul', { class: 'uploads-list', id: 'upload-list' });
   const clearButton = h('button', { type: 'button', class: 'small', id: 'uploads-clear', onclick: clearFinished }, 'Clear finished');
-  const hide = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Hide uploads', onclick: () => panel.classList.toggle('collapsed') }, '▾');
+  const hide = h('button', { type: 'button', class: 'icon-button', id: 'uploads-toggle', 'aria-label': 'Show the list of uploads', 'aria-expanded': 'true', onclick: () => collapse(!panel.classList.contains('collapsed')) }, '▾');
   panel = h('section', { class: 'uploads', id: 'uploads', 'aria-label': 'Uploads' },
     h('div', { class: 'uploads-head' }, h('strong', null, 'Uploads'), overallText, clearButton, hide),
     overall, listEl);
   document.body.appendChild(panel);
 }
+
+function collapse(collapsed) {
+  if (!panel) return;
+  panel.classList.toggle('collapsed', collapsed);
+  const toggle = panel.querySelector('#uploads-toggle');
+  toggle.setAttribute('aria-expanded', String(!collapsed));
+  toggle.textContent = collapsed ? '▸' : '▾';
+}
+
+let collapseTimer = null;
 
 function clearFinished() {
   for (let i = queue.length - 1; i >= 0; i--) {
@@ -55,6 +65,9 @@ function updateOverall() {
   const allDone = active.every((item) => item.state === 'done' || item.state === 'failed');
   overall.set(allDone && active.length ? 100 : total ? (loaded / total) * 100 : 0);
   overall.state(allDone ? (failed ? 'failed' : 'done') : 'running');
+  // Once everything went up, the list folds away (the overall bar stays); failures keep it open.
+  clearTimeout(collapseTimer);
+  if (allDone && !failed) collapseTimer = setTimeout(() => collapse(true), 3000);
   overallText.textContent = `${done} of ${active.length} done · ${formatBytes(loaded)} of ${formatBytes(total)}` + (failed ? ` · ${failed} failed` : '');
 }
 
@@ -62,7 +75,8 @@ function updateOverall() {
 export function enqueue(bucket, files) {
   if (!files.length) return;
   ensurePanel();
-  panel.classList.remove('collapsed');
+  clearTimeout(collapseTimer);
+  collapse(false);
   for (const { file, key } of files) {
     const bar = progressBar({ label: `Upload of ${key}`, testid: 'upload-progress' });
     const status = h('span', { class: 'upload-status', dataset: { testid: 'upload-status' } }, 'queued');

@@ -39,3 +39,23 @@ extension HyphaFace {
         }
     }
 }
+
+extension HyphaFace {
+    /// Runs a service function for a verified token exactly as an HTTP call to
+    /// `/<urlWorkspace>/services/<service>/<function>` would: the path another front end (the web
+    /// console) takes, so its answers and permission checks are this face's own. Failures are
+    /// `HyphaError`s (the status and detail an HTTP caller would get).
+    public func callService(_ serviceName: String, _ functionName: String, arguments: JSONValue, token: HyphaToken?, urlWorkspace: String)
+        async throws -> JSONValue
+    {
+        do {
+            try await ensureBucket()
+            guard let service = services.service(named: serviceName), let function = service.function(named: functionName) else {
+                throw HyphaError.notFound("\(serviceName).\(functionName) not found.")
+            }
+            return try await invoke(service, function, arguments: arguments, caller: HyphaCaller(token: token), urlWorkspace: urlWorkspace)
+        } catch {
+            throw HyphaError.from(error)
+        }
+    }
+}

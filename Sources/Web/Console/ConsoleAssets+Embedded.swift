@@ -664,9 +664,9 @@ export function objectsPage(main, { bucket, prefix }) {
       tbody.appendChild(h('tr', { dataset: { key: folder, kind: 'folder' } },
         h('td', { class: 'col-check' }, checkbox(folder)),
         h('td', { class: 'col-name' }, h('a', { href: bucketHref(bucket, folder), class: 'name-link folder-link' },
-          h('span', { class: 'icon icon-folder', 'aria-hidden': 'true' }), h('span', { class: 'name-text' }, nameNodes(folder, state.matches.prefixes[folder])), '/')),
-        h('td', { class: 'col-size', 'data-label': 'Size' }, '—'),
-        h('td', { class: 'col-date', 'data-label': 'Modified' }, ''),
+          h('span', { class: 'icon icon-folder', 'aria-hidden': 'true' }), h('span', { class: 'name-text' }, nameNodes(folder, state.matches.prefixes[folder]), '/'))),
+        h('td', { class: 'col-size blank' }, '—'),
+        h('td', { class: 'col-date blank' }, ''),
         h('td', { class: 'col-actions' },
           h('a', { class: 'button small', href: urls.zip(bucket, folder), download: '', 'aria-label': `Download ${displayName(folder)} as zip` }, 'Zip'),
           h('button', { type: 'button', class: 'small danger', dataset: { testid: 'delete' }, 'aria-label': `Delete folder ${displayName(folder)}`, onclick: () => removeKeys([folder]) }, 'Delete'))));
@@ -1503,6 +1503,8 @@ export function statusPage(main) {
       const t = performance.now() / 1000;
       if (previous && t > previous.t) {
         const rate = Math.max(0, (Number(requests.total) - previous.total) / (t - previous.t));
+        // A rate holds over the interval it was measured in: the first one draws as a segment.
+        if (!samples.length) samples.push({ t: previous.t, rate });
         samples.push({ t, rate });
         while (samples.length > 90) samples.shift();
         rateText.textContent = `${rate.toFixed(2)} requests/s now · peak ${Math.max(...samples.map((s) => s.rate)).toFixed(2)} over the last ${formatDuration(t - samples[0].t)}`;
@@ -1631,6 +1633,7 @@ export function usersPage(main, _params, session) {
           h('td', { class: 'col-actions' }, pick(user, 'isRoot', 'root') ? null : h('button', { type: 'button', class: 'small danger', dataset: { testid: 'user-delete' }, onclick: () => removeUser(name) }, 'Delete'))));
       }
       if (selected) keyUser.value = selected;
+      main.querySelector('#user-table').dataset.loaded = 'true';
       clear(keyRows);
       for (const key of keys) {
         const accessKey = pick(key, 'accessKey', 'access_key');
@@ -2093,7 +2096,7 @@ mark.match { background: var(--mark); color: inherit; border-radius: 2px; paddin
 .uploads.collapsed .uploads-list { display: none; }
 .uploads-head { display: flex; align-items: center; gap: 8px; margin-bottom: 6px; }
 .uploads-summary { flex: 1; color: var(--muted); font-size: 0.82rem; }
-.uploads-list { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+.uploads-list { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-direction: column; gap: 8px; max-height: 30vh; overflow: auto; }
 .upload-line { display: flex; align-items: center; gap: 8px; font-size: 0.88rem; }
 .upload-name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .upload-status { color: var(--muted); font-size: 0.8rem; white-space: nowrap; }
@@ -2201,6 +2204,7 @@ pre.code { margin: 0; padding: 12px; background: var(--surface-2); border: 1px s
   .table.objects td.col-name { padding-right: 30px; }
   .table td.col-actions { text-align: left; white-space: normal; padding-top: 6px; }
   .table td.col-date, .table td.col-size { width: auto; }
+  .table td.blank { display: none; }
   .col-link { min-width: 0; }
 }
 
@@ -2443,12 +2447,22 @@ function ensurePanel() {
   overallText = h('span', { class: 'uploads-summary', id: 'upload-summary' });
   listEl = h('ul', { class: 'uploads-list', id: 'upload-list' });
   const clearButton = h('button', { type: 'button', class: 'small', id: 'uploads-clear', onclick: clearFinished }, 'Clear finished');
-  const hide = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Hide uploads', onclick: () => panel.classList.toggle('collapsed') }, '▾');
+  const hide = h('button', { type: 'button', class: 'icon-button', id: 'uploads-toggle', 'aria-label': 'Show the list of uploads', 'aria-expanded': 'true', onclick: () => collapse(!panel.classList.contains('collapsed')) }, '▾');
   panel = h('section', { class: 'uploads', id: 'uploads', 'aria-label': 'Uploads' },
     h('div', { class: 'uploads-head' }, h('strong', null, 'Uploads'), overallText, clearButton, hide),
     overall, listEl);
   document.body.appendChild(panel);
 }
+
+function collapse(collapsed) {
+  if (!panel) return;
+  panel.classList.toggle('collapsed', collapsed);
+  const toggle = panel.querySelector('#uploads-toggle');
+  toggle.setAttribute('aria-expanded', String(!collapsed));
+  toggle.textContent = collapsed ? '▸' : '▾';
+}
+
+let collapseTimer = null;
 
 function clearFinished() {
   for (let i = queue.length - 1; i >= 0; i--) {
@@ -2472,6 +2486,9 @@ function updateOverall() {
   const allDone = active.every((item) => item.state === 'done' || item.state === 'failed');
   overall.set(allDone && active.length ? 100 : total ? (loaded / total) * 100 : 0);
   overall.state(allDone ? (failed ? 'failed' : 'done') : 'running');
+  // Once everything went up, the list folds away (the overall bar stays); failures keep it open.
+  clearTimeout(collapseTimer);
+  if (allDone && !failed) collapseTimer = setTimeout(() => collapse(true), 3000);
   overallText.textContent = `${done} of ${active.length} done · ${formatBytes(loaded)} of ${formatBytes(total)}` + (failed ? ` · ${failed} failed` : '');
 }
 
@@ -2479,7 +2496,8 @@ function updateOverall() {
 export function enqueue(bucket, files) {
   if (!files.length) return;
   ensurePanel();
-  panel.classList.remove('collapsed');
+  clearTimeout(collapseTimer);
+  collapse(false);
   for (const { file, key } of files) {
     const bar = progressBar({ label: `Upload of ${key}`, testid: 'upload-progress' });
     const status = h('span', { class: 'upload-status', dataset: { testid: 'upload-status' } }, 'queued');

@@ -508,3 +508,30 @@ def test_the_artifact_gallery_shows_what_the_callers_hypha_identity_may_read(spo
     denied = alice.get("/api/artifacts?workspace=ws-user-keeper2")
     assert denied.status_code in (403, 404) or denied.json() == []
     assert alice.get("/api/artifacts/item?id=ws-user-keeper2/item-one").status_code in (403, 404)
+
+
+def test_large_files_upload_in_parts_and_cancel_cleanly(root, cbucket):
+    data = os.urandom((5 << 20) + 4096)
+    key = enc("large/file.bin")
+    started = root.post(f"/api/objects/multipart/{cbucket}/{key}", json={"size": len(data)}).json()
+    upload_id = started["uploadId"]
+    assert started["partSize"] >= 5 << 20
+    parts = []
+    for number, chunk in ((1, data[: 5 << 20]), (2, data[5 << 20:])):
+        reply = root.put(f"/api/objects/multipart/{cbucket}/{key}?uploadId={upload_id}&partNumber={number}", content=chunk)
+        assert reply.status_code == 200, reply.text
+        parts.append({"partNumber": number, "etag": reply.json()["etag"]})
+    # A part sent again replaces the first try (a retry after a failure).
+    again = root.put(f"/api/objects/multipart/{cbucket}/{key}?uploadId={upload_id}&partNumber=2", content=data[5 << 20:])
+    parts[1]["etag"] = again.json()["etag"]
+    done = root.post(f"/api/objects/multipart/{cbucket}/{key}/complete", json={"uploadId": upload_id, "parts": parts})
+    assert done.status_code == 200, done.text
+    assert root.get(f"/api/objects/download/{cbucket}/{key}").content == data
+    # Cancelled: the upload and its parts are gone and nothing appears.
+    other = root.post(f"/api/objects/multipart/{cbucket}/{enc('large/cancelled.bin')}", json={}).json()["uploadId"]
+    root.put(f"/api/objects/multipart/{cbucket}/{enc('large/cancelled.bin')}?uploadId={other}&partNumber=1", content=b"x" * 1000)
+    assert root.delete(f"/api/objects/multipart/{cbucket}/{enc('large/cancelled.bin')}?uploadId={other}").status_code == 200
+    gone = root.put(f"/api/objects/multipart/{cbucket}/{enc('large/cancelled.bin')}?uploadId={other}&partNumber=2", content=b"y")
+    assert gone.status_code == 404 and error(gone) == "NoSuchUpload"
+    assert [o["Key"] for o in root.get(f"/api/objects/{cbucket}/{enc('large/')}").json()["objects"]] == ["large/file.bin"]
+    assert root.post(f"/api/objects/multipart/{cbucket}/{key}", json={"size": 6 << 40}).status_code == 413

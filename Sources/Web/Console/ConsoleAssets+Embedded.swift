@@ -1597,12 +1597,14 @@ export function usersPage(main, _params, session) {
   const keyRows = h('tbody', { id: 'key-rows' });
   const userName = h('input', { id: 'user-name', required: true, autocomplete: 'off', placeholder: 'alice', pattern: '[A-Za-z0-9][A-Za-z0-9_.@\\-]*' });
   const userForm = h('form', { class: 'inline-form card', id: 'user-form' }, field('New user', userName), h('button', { type: 'submit', class: 'primary', id: 'user-add' }, 'Add user'));
-  const keyUser = h('select', { id: 'key-user', required: true });
+  // A text field with suggestions: users from the configuration may not be listed.
+  const userChoices = h('datalist', { id: 'key-user-choices' });
+  const keyUser = h('input', { id: 'key-user', required: true, list: 'key-user-choices', autocomplete: 'off', spellcheck: 'false', placeholder: 'user name' });
   const keyBucket = h('input', { id: 'key-bucket', placeholder: 'any bucket', autocomplete: 'off' });
   const keyPrefix = h('input', { id: 'key-prefix', placeholder: 'any prefix', autocomplete: 'off' });
   const keyReadOnly = h('input', { type: 'checkbox', id: 'key-readonly' });
   const keyForm = h('form', { class: 'inline-form card', id: 'key-form' },
-    field('User', keyUser), field('Only bucket', keyBucket), field('Only prefix', keyPrefix),
+    field('User', keyUser), userChoices, field('Only bucket', keyBucket), field('Only prefix', keyPrefix),
     h('label', { class: 'check' }, keyReadOnly, ' Read only'),
     h('button', { type: 'submit', class: 'primary', id: 'key-create' }, 'Create key'));
   clear(main).append(pageHead('Users and keys'),
@@ -1619,22 +1621,22 @@ export function usersPage(main, _params, session) {
       const users = list(usersAnswer, 'users');
       const keys = list(keysAnswer, 'keys');
       clear(userRows);
-      const selected = keyUser.value;
-      clear(keyUser);
+      clear(userChoices);
+      if (!users.length) userRows.appendChild(h('tr', { class: 'empty-row' }, h('td', { colspan: '4', class: 'empty' }, 'No users created here yet (the root user and users from the configuration file are not listed).')));
       for (const user of users) {
         const name = userNameOf(user);
         const count = keys.filter((k) => pick(k, 'user', 'userName') === name).length;
         const disabled = pick(user, 'disabled') === true || pick(user, 'enabled') === false;
-        keyUser.appendChild(h('option', { value: name }, name));
+        userChoices.appendChild(h('option', { value: name }));
         userRows.appendChild(h('tr', { dataset: { user: name } },
           h('td', { 'data-label': 'Name' }, name, pick(user, 'isRoot', 'root') ? h('span', { class: 'badge' }, 'root') : null),
           h('td', { 'data-label': 'Keys' }, String(count)),
           h('td', { 'data-label': 'State' }, disabled ? 'disabled' : 'active'),
           h('td', { class: 'col-actions' }, pick(user, 'isRoot', 'root') ? null : h('button', { type: 'button', class: 'small danger', dataset: { testid: 'user-delete' }, onclick: () => removeUser(name) }, 'Delete'))));
       }
-      if (selected) keyUser.value = selected;
       main.querySelector('#user-table').dataset.loaded = 'true';
       clear(keyRows);
+      if (!keys.length) keyRows.appendChild(h('tr', { class: 'empty-row' }, h('td', { colspan: '5', class: 'empty' }, 'No access keys created here yet.')));
       for (const key of keys) {
         const accessKey = pick(key, 'accessKey', 'access_key');
         const scopes = list(pick(key, 'scopes') || []);
@@ -1698,7 +1700,7 @@ export function usersPage(main, _params, session) {
         ],
         actions: [h('button', { type: 'button', class: 'primary', dataset: { close: '1' } }, 'I have saved it')],
       });
-      keyBucket.value = keyPrefix.value = '';
+      keyBucket.value = keyPrefix.value = keyUser.value = '';
       keyReadOnly.checked = false;
       load();
     } catch (error) { showError(error, 'Could not create the key'); }
@@ -1995,7 +1997,8 @@ input:user-invalid { border-color: var(--danger); }
 .stack { display: flex; flex-direction: column; gap: 12px; }
 .inline-form { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 12px; }
 .inline-form .field { flex: 1 1 180px; }
-.grid-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 12px; align-items: end; }
+.grid-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 12px; align-items: start; }
+.grid-form .form-actions { grid-column: 1 / -1; }
 .form-actions { display: flex; gap: 8px; justify-content: flex-end; }
 .url-row { display: flex; gap: 6px; align-items: center; }
 .url-row input { flex: 1; min-width: 0; }

@@ -79,6 +79,11 @@ public struct ConsoleError: Error, HTTPResponseError, CustomStringConvertible {
             case .noSuchKey, .notFound: return .noSuchKey
             case .noSuchVersion: return ConsoleError(.notFound, "NoSuchVersion", "The specified version does not exist")
             case .invalidRequest(let detail): return .invalid(detail)
+            case .noSuchUpload: return ConsoleError(.notFound, "NoSuchUpload", "No such upload (it was completed or cancelled).")
+            case .invalidPart(let detail): return ConsoleError(.badRequest, "InvalidPart", detail)
+            case .invalidPartOrder: return ConsoleError(.badRequest, "InvalidPartOrder", "Parts must be listed in ascending order.")
+            case .partTooSmall(let number):
+                return ConsoleError(.badRequest, "EntityTooSmall", "Part \(number) is smaller than the minimum part size.")
             case .deleteMarker: return ConsoleError(.badRequest, "InvalidArgument", "That version is a delete marker.")
             default: return ConsoleError(.internalServerError, "InternalError", "The index could not complete the request.")
             }

@@ -125,6 +125,7 @@ public final class ConsoleFace: Sendable {
         router.add(middleware: ConsoleMiddleware())
         AuthRoutes(face: self).register(on: router)
         ObjectRoutes(face: self).register(on: router)
+        MultipartRoutes(face: self).register(on: router)
         BucketRoutes(face: self).register(on: router)
         ShareRoutes(face: self).register(on: router)
         AdminRoutes(face: self).register(on: router)

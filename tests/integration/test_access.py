@@ -18,7 +18,7 @@ from conftest import ROOT_PASSWORD, ROOT_USER, admin_caller, error_code, make_cl
 
 
 def cli_json(daemon, *args):
-    return json.loads(daemon.cli(*args).stdout)
+    return json.loads(daemon.cli(*args, "--json").stdout)
 
 
 def denied(call):

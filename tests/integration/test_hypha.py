@@ -266,7 +266,7 @@ def test_files_errors_and_permissions(spore, user1):
     # A shared workspace: owners administer it, tokens grant read or read_write, read-only refuses writes.
     spore.cli("workspace", "create", "lab", "--owners", "user-1")
     spore.cli("workspace", "create", "archive", "--owners", "user-1", "--read-only")
-    assert {w["name"] for w in json.loads(spore.cli("workspace", "list").stdout)["workspaces"]} >= {"lab", "archive"}
+    assert {w["name"] for w in json.loads(spore.cli("workspace", "list", "--json").stdout)["workspaces"]} >= {"lab", "archive"}
     assert requests.put(f"{spore.http}/lab/files/notes.txt", headers=headers, data=b"lab notes").status_code == 200
     response = requests.put(f"{spore.http}/archive/files/x", headers=headers, data=b"x")
     assert response.status_code == 403 and response.json()["detail"] == "Permission denied: workspace (archive) is read-only"

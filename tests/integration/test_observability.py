@@ -62,7 +62,7 @@ def test_every_listener_answers_with_a_request_id_and_counts_the_request_under_i
     assert headers["x-amz-request-id"] == headers["x-request-id"]
 
     # ... share links ...
-    link = json.loads(spore.cli("share", "link", f"{bucket}/{name}", "--expires", "1d").stdout)
+    link = json.loads(spore.cli("share", "link", f"{bucket}/{name}", "--expires", "1d", "--json").stdout)
     shared = requests.get(link["url"])
     assert shared.status_code == 200 and shared.content == b"observed"
     ids.append(request_id(shared.headers))

@@ -198,7 +198,7 @@ def test_fsck_gc_and_stats_on_a_stopped_and_a_running_store(fresh_spore):
     assert stats["versions"] == 2 and stats["logical_bytes"] == 600_000 and stats["gc_pending"] == 1
     # gc talks to the running daemon.
     env = {"SPORE_S3_ADDRESS": f"127.0.0.1:{daemon.port}"}
-    assert json.loads(spore_cli("gc", data_dir=data, env=env).stdout)["collected"] == 1
+    assert json.loads(spore_cli("gc", "--json", data_dir=data, env=env).stdout)["collected"] == 1
     stats = json.loads(spore_cli("stats", "--json", data_dir=data).stdout)
     assert stats["stored_bytes"] == 300_000 and stats["deduplicated_bytes"] == 300_000
     daemon.stop()

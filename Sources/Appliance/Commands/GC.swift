@@ -1,6 +1,5 @@
 import ArgumentParser
-import Foundation
-import Index
+import SporeJSON
 
 /// `spore gc`: runs a garbage collection now.
 struct GC: AsyncParsableCommand {
@@ -10,22 +9,16 @@ struct GC: AsyncParsableCommand {
     )
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
     @Option(help: "Only collect blobs unreferenced for at least this many seconds (default 0).") var grace: Int64 = 0
 
     func run() async throws {
-        let settings = try store.configuration()
-        let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
-        if directory.isLocked() {
-            let reply = try await AdminClient(settings: settings, directory: directory).call("POST", "gc", query: ["grace": String(grace)])
-            Console.line(reply)
-            return
+        // The admin API's gc, on the daemon or (when none runs) on the directory: one collection, one answer.
+        let answer = try await AdminCall.run(store, "POST", "gc", query: ["grace": String(grace)])
+        output.emit(answer) { reply in
+            let collected = reply["collected"]?.intValue ?? 0
+            let adopted = reply["adopted_orphans"]?.intValue ?? 0
+            return ["collected \(Shown.count(collected, "blob"))" + (adopted > 0 ? " (\(adopted) of them orphans the index did not know)" : "")]
         }
-        let access = try StoreAccess.open(settings, exclusive: true)
-        let now = SystemWallClock().nowMilliseconds()
-        let adopted = try await MaintenanceService.adoptOrphans(catalog: access.catalog, blobs: access.blobs, nowMilliseconds: now - grace * 1000 - 1)
-        let collected = try await MaintenanceService.collectGarbage(
-            catalog: access.catalog, blobs: access.blobs, before: now - grace * 1000 + 1, limit: Int.max)
-        Console.line("{\"collected\": \(collected), \"adopted_orphans\": \(adopted)}")
-        await access.close()
     }
 }

@@ -20,6 +20,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "The token to revoke (its text).") var token: String?
         @Option(help: "Revoke every token of this user issued until now.") var user: String?
+        @OptionGroup var output: OutputOptions
 
         func validate() throws {
             guard (token == nil) != (user == nil) else { throw ValidationError("give --token or --user") }
@@ -29,7 +30,14 @@ struct TokenCommand: AsyncParsableCommand {
             var query: [String: String] = [:]
             if let token { query["token"] = token }
             if let user { query["user"] = user }
-            Console.line(try await AdminCall.run(store, "POST", "tokens/revoke", query: query))
+            let answer = try await AdminCall.run(store, "POST", "tokens/revoke", query: query)
+            output.emit(answer) { reply in
+                if let user = reply["revoked_tokens_of"]?.stringValue {
+                    let until = reply["issued_up_to"]?.intValue.map { Timestamp.iso8601(milliseconds: $0 * 1000) }
+                    return ["revoked every token of \(user) issued until \(Shown.date(until))"]
+                }
+                return ["revoked the token (id \(Shown.text(reply, "revoked_token")))"]
+            }
         }
     }
 
@@ -74,25 +82,47 @@ struct WorkspaceCommand: AsyncParsableCommand {
         @Option(help: "Owner user ids, comma separated (they are its admins).") var owners = ""
         @Flag(help: "Refuse writes through the Hypha-style API.") var readOnly = false
         @Option(help: "A description.") var description: String?
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             var query = ["name": name, "owners": owners]
             if readOnly { query["read_only"] = "true" }
             if let description { query["description"] = description }
-            Console.line(try await AdminCall.run(store, "POST", "workspaces", query: query))
+            let answer = try await AdminCall.run(store, "POST", "workspaces", query: query)
+            output.emit(answer) { reply in
+                let owners = reply["owners"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                let access = reply["read_only"]?.boolValue == true ? "; read-only" : ""
+                return ["created workspace \(name) (owners: \(owners.isEmpty ? "none" : owners.joined(separator: ", "))\(access))"]
+            }
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List shared workspaces.")
         @OptionGroup var store: StoreOptions
-        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "workspaces")) }
+        @OptionGroup var output: OutputOptions
+        func run() async throws { output.emit(try await AdminCall.run(store, "GET", "workspaces"), human: Self.table) }
+
+        static func table(_ answer: JSONValue) -> [String] {
+            var table = TextTable([.left("NAME"), .left("OWNERS"), .left("ACCESS"), .left("DESCRIPTION")])
+            for workspace in answer["workspaces"]?.arrayValue ?? [] {
+                table.append([
+                    Shown.text(workspace, "name"), Shown.text(workspace, "owners"),
+                    workspace["read_only"]?.boolValue == true ? "read-only" : "read-write", Shown.text(workspace, "description"),
+                ])
+            }
+            return table.lines
+        }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Forget a workspace (its files stay in the bucket).")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var name: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "workspaces", query: ["name": name])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "DELETE", "workspaces", query: ["name": name])
+            output.emit(answer) { _ in ["deleted workspace \(name) (its files stay in the bucket)"] }
+        }
     }
 }

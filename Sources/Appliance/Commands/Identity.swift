@@ -2,40 +2,9 @@ import Access
 import ArgumentParser
 import Foundation
 import HTTPSupport
-import HyphaAPI
-import Index
-import Logging
 import Objects
 import S3API
 import SporeJSON
-
-/// Runs an admin call: through the running daemon when there is one, else on the data directory
-/// directly (so users and keys can be made before the first start).
-enum AdminCall {
-    static func run(_ store: StoreOptions, _ method: String, _ command: String, query: [String: String] = [:]) async throws -> String {
-        let settings = try store.configuration()
-        let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
-        if directory.isLocked() {
-            return try await AdminClient(settings: settings, directory: directory).call(method, command, query: query)
-        }
-        let access = try StoreAccess.open(settings, exclusive: true)
-        let root = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
-        let users = try settings.string("users").map(StaticCredentialStore.parseUsers) ?? []
-        let sealer = SecretSealer(serverSecret: try directory.secret())
-        let clock = SystemWallClock()
-        let admin = AdminService(
-            catalog: access.catalog, blobs: access.blobs, disk: DiskMonitor(blobs: access.blobs), clock: clock,
-            credentials: CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: access.catalog, sealer: sealer, clock: clock),
-            sealer: sealer, rootUser: root.user, workspaceBucket: settings.workspaceBucket, httpPublicURL: try settings.httpBaseURL(),
-            debugHooks: false,
-            logger: .init(label: "spore")
-        )
-        let reply = try await admin.handle(AdminRequest(method: method, command: command, query: query, body: []))
-        await access.close()
-        guard reply.status < 300 else { throw SporeError("refused: \(reply.json)") }
-        return reply.json
-    }
-}
 
 /// `spore user …`: managed users, who own buckets and hold access keys.
 struct UserCommand: AsyncParsableCommand {
@@ -47,35 +16,62 @@ struct UserCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user (then give them a key with `spore key create`).")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "User name: letters, digits, '.', '_', '-'.") var name: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "users", query: ["name": name])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "POST", "users", query: ["name": name])
+            output.emit(answer) { ["created user \(Shown.text($0, "name"))"] }
+        }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List managed users.")
         @OptionGroup var store: StoreOptions
-        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "users")) }
+        @OptionGroup var output: OutputOptions
+        func run() async throws { output.emit(try await AdminCall.run(store, "GET", "users"), human: Self.table) }
+
+        static func table(_ answer: JSONValue) -> [String] {
+            var table = TextTable([.left("NAME"), .left("STATUS"), .left("CREATED")])
+            for user in answer["users"]?.arrayValue ?? [] {
+                table.append([
+                    Shown.text(user, "name"), user["disabled"]?.boolValue == true ? "disabled" : "enabled", Shown.date(user["created"]?.stringValue),
+                ])
+            }
+            return table.lines
+        }
     }
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: every key of theirs stops working at once.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var name: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "users/disable", query: ["name": name])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "POST", "users/disable", query: ["name": name])
+            output.emit(answer) { _ in ["disabled user \(name)"] }
+        }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var name: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "users/enable", query: ["name": name])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "POST", "users/enable", query: ["name": name])
+            output.emit(answer) { _ in ["enabled user \(name)"] }
+        }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a user and their keys (their buckets stay).")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var name: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "users", query: ["name": name])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "DELETE", "users", query: ["name": name])
+            output.emit(answer) { _ in ["deleted user \(name) (their buckets stay)"] }
+        }
     }
 }
 
@@ -95,6 +91,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Flag(help: "Allow reads only.") var readOnly = false
         @Option(help: "Seconds until the key stops working.") var expiresIn: Int64?
         @Option(help: "A note kept with the key.") var label: String?
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             var query = ["user": user]
@@ -103,7 +100,20 @@ struct KeyCommand: AsyncParsableCommand {
             if readOnly { query["read_only"] = "true" }
             if let expiresIn { query["expires_in"] = String(expiresIn) }
             if let label { query["label"] = label }
-            Console.line(try await AdminCall.run(store, "POST", "keys", query: query))
+            let answer = try await AdminCall.run(store, "POST", "keys", query: query)
+            output.emit(answer, human: Self.fields)
+            if !output.json { Console.error("the secret key is shown only this once; keep it somewhere safe") }
+        }
+
+        /// The new key as `field: value` lines, the secret among them.
+        static func fields(_ key: JSONValue) -> [String] {
+            var lines = [
+                "access key: \(Shown.text(key, "access_key"))", "secret key: \(Shown.text(key, "secret_key"))", "user: \(Shown.text(key, "user"))",
+                "scope: \(KeyCommand.scope(key))", "rights: \(KeyCommand.rights(key))",
+            ]
+            if let expires = key["expires"]?.stringValue { lines.append("expires: \(Shown.date(expires))") }
+            if let label = key["label"]?.stringValue { lines.append("label: \(label)") }
+            return lines
         }
     }
 
@@ -111,29 +121,71 @@ struct KeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
         @OptionGroup var store: StoreOptions
         @Option(help: "Only this user's keys.") var user: String?
-        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "keys", query: user.map { ["user": $0] } ?? [:])) }
+        @OptionGroup var output: OutputOptions
+        func run() async throws {
+            output.emit(try await AdminCall.run(store, "GET", "keys", query: user.map { ["user": $0] } ?? [:]), human: Self.table)
+        }
+
+        static func table(_ answer: JSONValue) -> [String] {
+            var table = TextTable([
+                .left("ACCESS KEY"), .left("USER"), .left("SCOPE"), .left("RIGHTS"), .left("STATUS"), .left("EXPIRES"), .left("LABEL"),
+            ])
+            for key in answer["keys"]?.arrayValue ?? [] {
+                let expires = key["expires"]?.stringValue
+                let status = key["disabled"]?.boolValue == true ? "disabled" : Shown.hasPassed(expires) ? "expired" : "enabled"
+                table.append([
+                    Shown.text(key, "access_key"), Shown.text(key, "user"), KeyCommand.scope(key), KeyCommand.rights(key), status,
+                    Shown.date(expires), Shown.text(key, "label"),
+                ])
+            }
+            return table.lines
+        }
     }
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a key at once.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var accessKey: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "keys/disable", query: ["access_key": accessKey])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "POST", "keys/disable", query: ["access_key": accessKey])
+            output.emit(answer) { _ in ["disabled key \(accessKey)"] }
+        }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled key.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var accessKey: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "POST", "keys/enable", query: ["access_key": accessKey])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "POST", "keys/enable", query: ["access_key": accessKey])
+            output.emit(answer) { _ in ["enabled key \(accessKey)"] }
+        }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a key.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var accessKey: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "keys", query: ["access_key": accessKey])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "DELETE", "keys", query: ["access_key": accessKey])
+            output.emit(answer) { _ in ["deleted key \(accessKey)"] }
+        }
     }
+
+    /// What a key may reach: `bucket`, `bucket/prefix`, or `all` when it is not scoped.
+    static func scope(_ key: JSONValue) -> String {
+        let scopes = (key["scopes"]?.arrayValue ?? []).map { scope in
+            let bucket = scope["bucket"]?.stringValue ?? ""
+            let prefix = scope["prefix"]?.stringValue ?? ""
+            return prefix.isEmpty ? bucket : bucket + "/" + prefix
+        }
+        return scopes.isEmpty ? "all" : scopes.joined(separator: ",")
+    }
+
+    static func rights(_ key: JSONValue) -> String { key["read_only"]?.boolValue == true ? "read-only" : "read-write" }
 }
 
 /// `spore share …`: presigned URLs (like `mc share`) and share links that outlive them.
@@ -192,6 +244,7 @@ struct ShareCommand: AsyncParsableCommand {
         @Option(help: "How long the link works: 30m, 2h, 30d, 1y (default: until revoked).") var expires: String?
         @Option(help: "Ask for this password (HTTP Basic with any user name, or ?password=).") var password: String?
         @Option(help: "Stop after this many downloads.") var maxDownloads: Int64?
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (bucket, key) = try ShareCommand.split(path)
@@ -199,21 +252,47 @@ struct ShareCommand: AsyncParsableCommand {
             if let expires { query["expires_in"] = String(try ShareCommand.seconds(expires)) }
             if let password { query["password"] = password }
             if let maxDownloads { query["max_downloads"] = String(maxDownloads) }
-            Console.line(try await AdminCall.run(store, "POST", "shares", query: query))
+            // The URL alone, so `URL=$(spore share link …)` works; --json has the rest.
+            let answer = try await AdminCall.run(store, "POST", "shares", query: query)
+            output.emit(answer) { [$0["url"]?.stringValue ?? Shown.text($0, "path")] }
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List share links and their download counts.")
         @OptionGroup var store: StoreOptions
-        func run() async throws { Console.line(try await AdminCall.run(store, "GET", "shares")) }
+        @OptionGroup var output: OutputOptions
+        func run() async throws { output.emit(try await AdminCall.run(store, "GET", "shares"), human: Self.table) }
+
+        static func table(_ answer: JSONValue) -> [String] {
+            var table = TextTable([
+                .left("TOKEN"), .left("OBJECT"), .right("DOWNLOADS"), .left("EXPIRES"), .left("PASSWORD"), .left("STATUS"),
+            ])
+            for share in answer["shares"]?.arrayValue ?? [] {
+                let downloads = share["downloads"]?.intValue ?? 0
+                let maximum = share["max_downloads"]?.intValue
+                let expires = share["expires"]?.stringValue
+                let status =
+                    share["revoked"]?.boolValue == true
+                    ? "revoked" : maximum.map { downloads >= $0 } == true ? "used up" : Shown.hasPassed(expires) ? "expired" : "active"
+                table.append([
+                    Shown.text(share, "token"), Shown.text(share, "bucket") + "/" + Shown.text(share, "key"),
+                    maximum.map { "\(downloads)/\($0)" } ?? String(downloads), Shown.date(expires), Shown.text(share, "password"), status,
+                ])
+            }
+            return table.lines
+        }
     }
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a share link at once.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument var token: String
-        func run() async throws { Console.line(try await AdminCall.run(store, "DELETE", "shares", query: ["token": token])) }
+        func run() async throws {
+            let answer = try await AdminCall.run(store, "DELETE", "shares", query: ["token": token])
+            output.emit(answer) { _ in ["revoked share link \(token)"] }
+        }
     }
 
     static func split(_ path: String) throws -> (bucket: String, key: String) {

@@ -162,3 +162,25 @@ public struct CatalogFormatError: Error, CustomStringConvertible {
         "the index has format \(stored) but this spore understands up to \(supported); run a newer spore"
     }
 }
+
+extension Catalog {
+    /// Longest daemon-wide setting.
+    public static let daemonSettingByteCountMax = 64 * 1024
+
+    private static func daemonSettingKey(_ name: String) -> [UInt8] { Array("setting/".utf8) + Array(name.utf8) }
+
+    /// A daemon-wide setting (the console's sealed Hugging Face token): a small document by name,
+    /// kept in the meta database beside the index's own counters.
+    public func daemonSetting(_ name: String) throws -> [UInt8]? {
+        try read { transaction in try transaction.get(databases.meta, Self.daemonSettingKey(name)) }
+    }
+
+    /// Stores (or with nil removes) a daemon-wide setting; durable on return.
+    public func setDaemonSetting(_ name: String, _ value: [UInt8]?) async throws {
+        precondition((value?.count ?? 0) <= Self.daemonSettingByteCountMax, "settings are small documents")
+        let (meta, key) = (databases.meta, Self.daemonSettingKey(name))
+        try await writer.write { transaction in
+            if let value { try transaction.put(meta, key, value) } else { try transaction.delete(meta, key) }
+        }
+    }
+}

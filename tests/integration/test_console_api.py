@@ -535,3 +535,28 @@ def test_large_files_upload_in_parts_and_cancel_cleanly(root, cbucket):
     assert gone.status_code == 404 and error(gone) == "NoSuchUpload"
     assert [o["Key"] for o in root.get(f"/api/objects/{cbucket}/{enc('large/')}").json()["objects"]] == ["large/file.bin"]
     assert root.post(f"/api/objects/multipart/{cbucket}/{key}", json={"size": 6 << 40}).status_code == 413
+
+
+def test_the_hub_token_from_the_settings_endpoint_is_stored_sealed(fresh_spore):
+    token = "hf_settings_token_0123456789"
+    with FakeHub("acme/gated", {"weights.bin": b"gated bytes"}, token=token) as hub:
+        daemon = fresh_spore(extra_env={"HF_ENDPOINT": hub.url})
+        console = Console(daemon)
+        assert console.post("/api/buckets", json={"name": "gated"}).status_code == 201
+        assert console.get("/api/settings/huggingface").json() == {"endpoint": hub.url, "hasToken": False, "tokenSource": "none"}
+        refused = console.post("/api/objects/huggingface-import", json={"bucketName": "gated", "hfRepoId": "acme/gated"})
+        assert refused.status_code == 502 and "HF_TOKEN" in refused.json()["message"]
+        alice = Console(daemon, *USERS["alice"])
+        assert alice.put("/api/settings/huggingface", json={"token": token}).status_code == 403
+        stored = console.put("/api/settings/huggingface", json={"token": token})
+        assert stored.json() == {"endpoint": hub.url, "hasToken": True, "tokenSource": "settings"} and token not in stored.text
+        started = console.post("/api/objects/huggingface-import", json={"bucketName": "gated", "hfRepoId": "acme/gated", "s3Prefix": "g/"})
+        assert started.status_code == 200, started.text
+        assert wait_for_job(console, started.json()["jobId"])["status"] == "completed"
+        assert console.get(f"/api/objects/download/gated/{enc('g/weights.bin')}").content == b"gated bytes"
+        # Sealed at rest: the token's text is nowhere in the data directory or the log.
+        for path in daemon.data_dir.rglob("*"):
+            if path.is_file():
+                assert token.encode() not in path.read_bytes(), path
+        assert token not in daemon.output()
+        assert console.put("/api/settings/huggingface", json={"token": None}).json()["tokenSource"] == "none"

@@ -135,6 +135,17 @@ public final class ConsoleFace: Sendable {
         return router.buildResponder()
     }
 
+    static let hubTokenSetting = "huggingface-token"
+
+    /// The token stored through the settings endpoint, opened.
+    func storedHubToken() -> String? {
+        guard let sealed = (try? catalog.daemonSetting(Self.hubTokenSetting)) ?? nil else { return nil }
+        return sealer.open(sealed)
+    }
+
+    /// The token hub requests carry: the stored one, else `HF_TOKEN`.
+    func hubToken() -> String? { storedHubToken() ?? imports.importer.settings.token }
+
     /// Stops background work (import jobs) at shutdown.
     public func shutdown() async { await imports.cancelAll() }
 }

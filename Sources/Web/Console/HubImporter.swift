@@ -92,14 +92,14 @@ public final class HubImporter: Sendable {
     }
 
     /// Every file of the repository at `revision` (the hub's tree API, all pages).
-    func listFiles(repo: String, type: HubRepoType, revision: String) async throws -> [HubFile] {
+    func listFiles(repo: String, type: HubRepoType, revision: String, token: String?) async throws -> [HubFile] {
         var url: String? =
             "\(settings.endpoint)/api/\(type.apiSegment)/\(repo)/tree/\(PercentEncoding.encode(revision))?recursive=true&expand=false"
         var files = [HubFile]()
         var pages = 0
         while let next = url, pages < Self.listingPageCountMax {
             pages += 1
-            let response = try await get(next, range: nil)
+            let response = try await get(next, token: token)
             guard response.status == .ok else {
                 let text = String(buffer: try await response.body.collect(upTo: 64 * 1024))
                 throw HubFailure(description: Self.hubMessage(status: response.status.code, text, repo: repo))
@@ -144,7 +144,7 @@ public final class HubImporter: Sendable {
     }
 
     /// GET with the token for the hub's own host only, following redirects by hand.
-    func get(_ url: String, range: ClosedRange<Int64>?) async throws -> HTTPClientResponse {
+    func get(_ url: String, token: String?) async throws -> HTTPClientResponse {
         var current = url
         // The token goes only to the hub's own origin (host and port), never to where it redirects.
         let hub = URL(string: settings.endpoint)
@@ -152,10 +152,9 @@ public final class HubImporter: Sendable {
         for _ in 0...Self.redirectCountMax {
             var request = HTTPClientRequest(url: current)
             request.headers.add(name: "User-Agent", value: "spore-hub-import")
-            if let token = settings.token, let url = URL(string: current), "\(url.scheme ?? "")://\(url.host ?? ""):\(url.port ?? -1)" == hubOrigin {
+            if let token, let url = URL(string: current), "\(url.scheme ?? "")://\(url.host ?? ""):\(url.port ?? -1)" == hubOrigin {
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
             }
-            if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
             let response = try await client.execute(request, timeout: .seconds(300))
             guard [301, 302, 303, 307, 308].contains(response.status.code), let location = response.headers.first(name: "location") else {
                 return response

@@ -114,7 +114,7 @@ final class ImportJobs: Sendable {
     }
 
     /// Registers and starts a job. `store` stores one file's body under its key.
-    func start(_ job: ImportJob, objects: ObjectService, logger: Logger, mayWrite: @escaping @Sendable (String) -> Bool) throws {
+    func start(_ job: ImportJob, token: String?, objects: ObjectService, logger: Logger, mayWrite: @escaping @Sendable (String) -> Bool) throws {
         try jobs.withLock { jobs in
             if jobs.count >= Self.jobCountMax {
                 let finished = jobs.values.filter(\.isFinished).sorted { $0.createdAtMilliseconds < $1.createdAtMilliseconds }
@@ -128,7 +128,7 @@ final class ImportJobs: Sendable {
         let task = Task { [self] in
             await gate.enter()
             defer { gate.leave() }
-            await run(job.id, objects: objects, logger: logger, mayWrite: mayWrite)
+            await run(job.id, token: token, objects: objects, logger: logger, mayWrite: mayWrite)
         }
         tasks.withLock { $0[job.id] = task }
     }
@@ -146,7 +146,7 @@ final class ImportJobs: Sendable {
         await importer.shutdown()
     }
 
-    private func run(_ id: String, objects: ObjectService, logger: Logger, mayWrite: @escaping @Sendable (String) -> Bool) async {
+    private func run(_ id: String, token: String?, objects: ObjectService, logger: Logger, mayWrite: @escaping @Sendable (String) -> Bool) async {
         defer { tasks.withLock { _ = $0.removeValue(forKey: id) } }
         guard let job = job(id) else { return }
         change(id) { $0.status = .running }
@@ -155,7 +155,7 @@ final class ImportJobs: Sendable {
             if Task.isCancelled { break }
             let file = job.files[index]
             change(id) { $0.files[index].status = .running }
-            let outcome = await copy(file, of: job, index: index, objects: objects, mayWrite: mayWrite)
+            let outcome = await copy(file, of: job, index: index, token: token, objects: objects, mayWrite: mayWrite)
             change(id) { job in
                 switch outcome {
                 case .success: job.files[index].status = .completed
@@ -180,7 +180,9 @@ final class ImportJobs: Sendable {
 
     /// Streams one file from the hub into the store, trying again from the start (the store keeps
     /// nothing of a failed attempt) up to `attemptCountMax` times.
-    private func copy(_ file: ImportJob.File, of job: ImportJob, index: Int, objects: ObjectService, mayWrite: @Sendable (String) -> Bool) async
+    private func copy(
+        _ file: ImportJob.File, of job: ImportJob, index: Int, token: String?, objects: ObjectService, mayWrite: @Sendable (String) -> Bool
+    ) async
         -> Outcome
     {
         guard let key = ObjectKey(validating: file.key) else { return .failure("\(file.key) cannot be an object key") }
@@ -197,7 +199,7 @@ final class ImportJobs: Sendable {
             }
             do {
                 let url = importer.fileURL(repo: job.repo, type: job.repoType, revision: job.revision, path: file.path)
-                let response = try await importer.get(url, range: nil)
+                let response = try await importer.get(url, token: token)
                 guard response.status == .ok else {
                     _ = try? await response.body.collect(upTo: 64 * 1024)
                     lastError = "the hub answered \(response.status.code) for \(file.path)"

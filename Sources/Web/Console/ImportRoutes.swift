@@ -23,6 +23,8 @@ struct ImportRoutes {
         router.get("/api/imports/:job") { request, context in try show(request, context) }
         router.get("/api/transfers/:job") { request, context in try show(request, context) }
         router.delete("/api/imports/:job") { request, context in try cancel(request, context) }
+        router.get("/api/settings/huggingface") { request, context in try settings(request, context) }
+        router.put("/api/settings/huggingface") { request, context in try await changeSettings(request, context) }
     }
 
     private func start(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
@@ -41,9 +43,10 @@ struct ImportRoutes {
         if !prefix.isEmpty, !prefix.hasSuffix("/") { prefix += "/" }
         guard prefix.isEmpty || ObjectKey(validating: prefix) != nil else { throw ConsoleError.invalid("s3Prefix is not a valid key prefix.") }
         let bucket = try face.authorizedBucket(caller, bucketName, action: "s3:PutObject", key: prefix + "x")
+        let token = face.hubToken()
         let files: [HubFile]
         do {
-            files = try await face.imports.importer.listFiles(repo: repo, type: type, revision: revision)
+            files = try await face.imports.importer.listFiles(repo: repo, type: type, revision: revision, token: token)
         } catch let failure as HubImporter.HubFailure {
             throw ConsoleError(.badGateway, "HubError", failure.description)
         } catch {
@@ -64,7 +67,7 @@ struct ImportRoutes {
             files: files.map { ImportJob.File(path: $0.path, key: prefix + $0.path, size: $0.size) }
         )
         let face = self.face
-        try face.imports.start(job, objects: face.objects, logger: face.logger) { key in
+        try face.imports.start(job, token: token, objects: face.objects, logger: face.logger) { key in
             face.allows(caller, bucket, action: "s3:PutObject", key: key)
         }
         return JSONResponse.make([
@@ -96,5 +99,45 @@ struct ImportRoutes {
         guard let job = face.imports.job(id), visible(caller, job) else { throw ConsoleError.notFound("No such import job.") }
         let stopped = face.imports.cancel(id)
         return JSONResponse.make(["jobId": .string(id), "cancelled": .bool(stopped), "status": .string(job.status.rawValue)])
+    }
+
+    // MARK: Settings
+
+    static let tokenByteCountMax = 1024
+
+    private func describeSettings() -> Response {
+        let stored = face.storedHubToken() != nil
+        let environment = face.imports.importer.settings.token != nil
+        return JSONResponse.make([
+            "endpoint": .string(face.imports.importer.settings.endpoint), "hasToken": .bool(stored || environment),
+            "tokenSource": .string(stored ? "settings" : environment ? "environment" : "none"),
+        ])
+    }
+
+    /// Root only: the hub's token is the daemon's, not one user's.
+    private func settings(_ request: Request, _ context: SporeRequestContext) throws -> Response {
+        let caller = try face.caller(request, context: context)
+        context.labels.set(operation: "console.GetHubSettings", resource: "-")
+        try face.requireRoot(caller)
+        return describeSettings()
+    }
+
+    /// Stores the token sealed (with the daemon's secret) in the index, or removes it with null;
+    /// a stored token wins over `HF_TOKEN`. It is never given back.
+    private func changeSettings(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        context.labels.set(operation: "console.PutHubSettings", resource: "-")
+        try face.requireRoot(caller)
+        let body = try await ConsoleRequest.jsonObject(request)
+        guard body.contains("token") else { throw ConsoleError.invalid("Send {\"token\": \"hf_…\"} or {\"token\": null}.") }
+        if let token = body["token"]?.stringValue, !token.isEmpty {
+            guard token.utf8.count <= Self.tokenByteCountMax, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw ConsoleError.invalid("That does not look like a Hugging Face token.")
+            }
+            try await face.catalog.setDaemonSetting(ConsoleFace.hubTokenSetting, try face.sealer.seal(token))
+        } else {
+            try await face.catalog.setDaemonSetting(ConsoleFace.hubTokenSetting, nil)
+        }
+        return describeSettings()
     }
 }

@@ -455,6 +455,9 @@ function mediaKind(contentType, key) {
 
 function previewBody(bucket, key, metadata, preview) {
   const kind = preview && preview.kind;
+  const media = mediaKind(metadata.contentType, key);
+  // Documents and media play from the download URL even when their bytes happen to be text.
+  if (media === 'pdf' || media === 'video' || media === 'audio') preview = null;
   const note = preview && preview.truncated ? h('p', { class: 'note' }, 'Showing the beginning of the file only; download it to see everything.') : null;
   if (preview && preview.available !== false && kind === 'json') {
     return [note, highlight(String(preview.content ?? ''), 'json')];
@@ -480,7 +483,7 @@ function previewBody(bucket, key, metadata, preview) {
     return h('div', { class: 'preview-media' }, h('img', { src: preview.content, alt: baseName(key), id: 'preview-image' }));
   }
   const inline = urls.download(bucket, key, true);
-  switch (mediaKind(metadata.contentType, key)) {
+  switch (media) {
     case 'pdf': return h('iframe', { src: inline, title: `PDF ${baseName(key)}`, class: 'preview-frame', id: 'preview-pdf' });
     case 'video': return h('div', { class: 'preview-media' }, h('video', { src: inline, controls: true, preload: 'metadata', id: 'preview-video' }));
     case 'audio': return h('div', { class: 'preview-media' }, h('audio', { src: inline, controls: true, preload: 'metadata', id: 'preview-audio' }));

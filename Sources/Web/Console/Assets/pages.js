@@ -326,7 +326,7 @@ export function usersPage(main, _params, session) {
         ],
         actions: [h('button', { type: 'button', class: 'primary', dataset: { close: '1' } }, 'I have saved it')],
       });
-      keyBucket.value = keyPrefix.value = keyUser.value = '';
+      keyBucket.value = keyPrefix.value = '';
       keyReadOnly.checked = false;
       load();
     } catch (error) { showError(error, 'Could not create the key'); }

@@ -33,8 +33,12 @@ public struct WorkspaceRecord: Sendable, Equatable {
 
     /// Workspace names become the first segment of object keys: no `/`, no control characters,
     /// not `.` or `..`, at most `nameByteCountMax` bytes.
+    /// First path segments the HTTP listener serves itself (the console, its API, share links, the
+    /// S3 mount, operations, hypha-rpc): a workspace of one of these names could never be reached.
+    public static let reservedNames: Set<String> = ["api", "console", "share", "s3", "health", "metrics", "ws"]
+
     public static func isValidName(_ name: String) -> Bool {
-        (1...nameByteCountMax).contains(name.utf8.count) && name != "." && name != ".."
+        (1...nameByteCountMax).contains(name.utf8.count) && name != "." && name != ".." && !reservedNames.contains(name)
             && !name.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 == 0x7f }
     }
 

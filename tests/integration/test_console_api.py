@@ -560,3 +560,10 @@ def test_the_hub_token_from_the_settings_endpoint_is_stored_sealed(fresh_spore):
                 assert token.encode() not in path.read_bytes(), path
         assert token not in daemon.output()
         assert console.put("/api/settings/huggingface", json={"token": None}).json()["tokenSource"] == "none"
+
+
+def test_the_consoles_paths_cannot_be_workspace_names(spore):
+    for name in ("api", "console"):
+        result = spore.cli("workspace", "create", name, check=False)
+        assert result.returncode != 0 and "invalid workspace name" in result.stderr + result.stdout
+    assert spore.cli("workspace", "create", f"apis-{os.getpid()}").returncode == 0

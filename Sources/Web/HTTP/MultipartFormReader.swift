@@ -3,6 +3,10 @@ import Index
 import NIOCore
 import Objects
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Reads a `multipart/form-data` body as it streams: the small fields before the file whole, the
 /// file part as a stream, so a browser upload of any size needs bounded memory.
 public final class MultipartFormReader {
@@ -110,8 +114,23 @@ public final class MultipartFormReader {
                 return buffer.readSlice(length: safe)!
             }
             guard let more = try await base.next() else { throw FormError.malformed("form ended inside a part") }
-            buffer.writeImmutableBuffer(more)
+            append(more)
         }
+    }
+
+    /// Adds read bytes after the kept-back ones in a new buffer: the slices handed out share the
+    /// old buffer's storage, so writing into it would copy everything read so far on every chunk
+    /// (quadratic in the file's size).
+    private func append(_ more: ByteBuffer) {
+        guard buffer.readableBytes > 0 else {
+            buffer = more
+            return
+        }
+        var joined = ByteBuffer()
+        joined.reserveCapacity(buffer.readableBytes + more.readableBytes)
+        joined.writeBuffer(&buffer)
+        joined.writeImmutableBuffer(more)
+        buffer = joined
     }
 
     /// Prepares for the next part after the current one ended.
@@ -131,24 +150,31 @@ public final class MultipartFormReader {
     private func fill(_ count: Int) async throws -> Bool {
         while buffer.readableBytes < count {
             guard let more = try await base.next() else { return false }
-            buffer.writeImmutableBuffer(more)
+            append(more)
         }
         return true
     }
 
     static func find(_ needle: [UInt8], in haystack: ByteBufferView) -> Int? {
         guard haystack.count >= needle.count, let first = needle.first else { return nil }
-        var index = haystack.startIndex
-        let last = haystack.endIndex - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
+        // memchr finds candidates for the first byte; a file part is megabytes of bytes to skip.
+        let offset: Int?? = haystack.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard let base = bytes.baseAddress else { return nil }
+            var position = 0
+            let last = bytes.count - needle.count
+            while position <= last {
+                guard let hit = memchr(base + position, Int32(first), last - position + 1) else { return nil }
+                let candidate = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + candidate, needle, needle.count) == 0 { return candidate }
+                position = candidate + 1
             }
+            return nil
+        }
+        if let offset { return offset.map { haystack.startIndex + $0 } }
+        // Not contiguous (never for a ByteBuffer's view): compare byte by byte.
+        var index = haystack.startIndex
+        while index <= haystack.endIndex - needle.count {
+            if haystack[index...].starts(with: needle) { return index }
             index += 1
         }
         return nil

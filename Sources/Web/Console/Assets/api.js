@@ -106,13 +106,14 @@ export const urls = {
   zip: (bucket, prefix) => `/api/objects/download-zip/${encodeURIComponent(bucket)}${prefix ? '/' + b64url(prefix) : ''}`,
   tags: (bucket, key) => `/api/objects/tags/${encodeURIComponent(bucket)}/${b64url(key)}`,
   versions: (bucket, key) => `/api/versions/${encodeURIComponent(bucket)}/${b64url(key)}`,
+  multipart: (bucket, key) => `/api/objects/multipart/${encodeURIComponent(bucket)}/${b64url(key)}`,
 };
 
-// Upload with the request's own progress; returns {promise, abort}.
-export function uploadFile(bucket, key, file, onProgress) {
+// Sends a body with XMLHttpRequest, for the request's own upload progress; returns {promise, abort}.
+export function sendWithProgress(method, url, body, onProgress) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
-    xhr.open('POST', urls.upload(bucket, key));
+    xhr.open(method, url);
     xhr.withCredentials = true;
     if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
     xhr.setRequestHeader('Accept', 'application/json');
@@ -120,13 +121,13 @@ export function uploadFile(bucket, key, file, onProgress) {
       if (event.lengthComputable) onProgress(event.loaded, event.total);
     };
     xhr.onload = () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch { body = null; }
+      let answer = null;
+      try { answer = JSON.parse(xhr.responseText); } catch { answer = null; }
       if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(body);
+        resolve(answer);
       } else {
         const retry = xhr.getResponseHeader('Retry-After');
-        const error = new ApiError(xhr.status, body && body.error, (body && body.message) || `${xhr.status} ${xhr.statusText}`,
+        const error = new ApiError(xhr.status, answer && answer.error, (answer && answer.message) || `${xhr.status} ${xhr.statusText}`,
           retry ? Number(retry) : undefined);
         if (xhr.status === 401) onUnauthorized(error);
         reject(error);
@@ -134,9 +135,14 @@ export function uploadFile(bucket, key, file, onProgress) {
     };
     xhr.onerror = () => reject(new ApiError(0, 'NetworkError', 'The upload was interrupted (network error)'));
     xhr.onabort = () => reject(new ApiError(0, 'Aborted', 'Cancelled'));
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.send(form);
+    xhr.send(body);
   });
   return { promise, abort: () => xhr.abort() };
+}
+
+// One request, a multipart form with the file in its `file` field.
+export function uploadFile(bucket, key, file, onProgress) {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return sendWithProgress('POST', urls.upload(bucket, key), form, onProgress);
 }

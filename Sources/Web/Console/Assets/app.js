@@ -17,7 +17,7 @@ const navItems = [
   ['shares', 'Shares', '#/shares'],
   ['imports', 'Imports', '#/imports'],
   ['artifacts', 'Artifacts', '#/artifacts'],
-  ['status', 'Status', '#/status'],
+  ['status', 'Status', '#/status', (s) => s.isRoot],
   ['users', 'Users', '#/users', (s) => s.isRoot],
 ];
 
@@ -38,7 +38,7 @@ function parseRoute(hash) {
     case 'status': return { name: 'status' };
     case 'users': return { name: 'users' };
     case 'imports': return { name: 'imports' };
-    case 'artifacts': return { name: 'artifacts', workspace: decode(parts[1]), parent: decode(parts.slice(2).join('/')) };
+    case 'artifacts': return { name: 'artifacts', workspace: decode(parts[1]), parent: decode(parts[2]), dir: decode(parts[3]) };
     default: return { name: 'missing' };
   }
 }

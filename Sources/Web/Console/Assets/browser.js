@@ -188,8 +188,12 @@ export function objectsPage(main, { bucket, prefix }) {
     if (more && state.token) params.set('continuationToken', state.token);
     if (state.q) {
       params.set('q', state.q);
-      params.set('mode', 'startsWith');
-      params.set('autoBroaden', 'true');
+      if (more && containing()) {
+        params.set('mode', 'contains'); // continue the broadened scan where it stopped
+      } else {
+        params.set('mode', 'startsWith');
+        params.set('autoBroaden', 'true');
+      }
     }
     status.textContent = 'Loading…';
     zone.setAttribute('aria-busy', 'true');
@@ -214,11 +218,16 @@ export function objectsPage(main, { bucket, prefix }) {
       render();
     } catch (error) {
       if (serial !== state.serial) return;
-      status.textContent = '';
+      if (!more) table.hidden = true;
+      status.textContent = `${state.q ? 'The search failed' : 'This folder could not be listed'}: ${error.message}`;
       showError(error, state.q ? 'Search failed' : 'Could not list the folder');
     } finally {
       if (serial === state.serial) zone.removeAttribute('aria-busy');
     }
+  }
+
+  function containing() {
+    return Boolean(state.filter && (state.filter.mode === 'contains' || state.filter.broadened === true));
   }
 
   function setSort(by) {
@@ -298,8 +307,11 @@ export function objectsPage(main, { bucket, prefix }) {
     } else {
       const what = `${folders.length ? `${folders.length} folder${folders.length === 1 ? '' : 's'}, ` : ''}${files.length} file${files.length === 1 ? '' : 's'}`;
       const partial = state.filter && state.filter.partialResult ? ' (search stopped early: load more to keep searching)' : '';
-      const broadened = state.filter && state.q && state.filter.mode === 'contains' ? ' — names containing' : state.q ? ' — names starting with' : '';
-      status.textContent = state.q ? `${what}${broadened} “${state.q}”${partial}` : `${what}${state.truncated ? ' shown' : ''}`;
+      status.textContent = state.q ? `${what} — names ${containing() ? 'containing' : 'starting with'} “${state.q}”${partial}` : `${what}${state.truncated ? ' shown so far' : ''}`;
+    }
+    // A search that found nothing could not be broadened because of the rate limit: say so.
+    if (count === 0 && state.q && state.filter && state.filter.broadened === false && state.filter.retryAfterSeconds) {
+      status.textContent = `Nothing starts with “${state.q}”. Searching inside names is limited to 5 searches a minute: press Enter to try again in ${state.filter.retryAfterSeconds} s.`;
     }
     loadMore.hidden = !state.truncated;
     updateSelection();

@@ -18,11 +18,14 @@ function pageHead(title, ...extra) {
   return h('div', { class: 'page-head' }, h('h1', null, title), ...extra);
 }
 
-function unavailable(main, what, error) {
-  main.appendChild(h('div', { class: 'card notice', id: 'not-available', dataset: { testid: 'not-available' } },
-    h('p', null, `${what} ${error && error.status === 404 ? 'is not available on this server.' : 'could not be loaded.'}`),
-    error && error.status !== 404 ? h('p', { class: 'note' }, error.message) : null));
+function notice(target, text, detail) {
+  target.appendChild(h('div', { class: 'card notice', id: 'not-available', dataset: { testid: 'not-available' } },
+    h('p', null, text), detail ? h('p', { class: 'note' }, detail) : null));
 }
+
+// A 404 from the router (not from a lookup) or 501: the daemon does not offer this at all.
+const endpointMissing = (error) => error instanceof ApiError
+  && (error.status === 501 || (error.status === 404 && /console endpoint|not available/i.test(error.message)));
 
 // ---- shares -------------------------------------------------------------------------------------
 
@@ -93,10 +96,14 @@ export function statusPage(main) {
   };
   const canvas = h('canvas', { id: 'rate-chart', class: 'chart', 'aria-label': 'Requests per second over the last minutes', role: 'img' });
   const rateText = h('p', { class: 'note', id: 'rate-text' }, 'Measuring the request rate…');
+  const bucketRows = h('tbody', { id: 'status-buckets' });
+  const bucketTable = h('table', { class: 'table', hidden: true },
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Bucket'), h('th', { scope: 'col' }, 'Objects'), h('th', { scope: 'col' }, 'Bytes'))), bucketRows);
   clear(main).append(pageHead('Status'),
     h('section', { class: 'card disk' }, h('h2', null, 'Disk'), diskBar, diskText),
     h('section', { class: 'stats' }, Object.values(stats).map((s) => s.card)),
-    h('section', { class: 'card' }, h('h2', null, 'Requests per second'), canvas, rateText));
+    h('section', { class: 'card' }, h('h2', null, 'Requests per second'), canvas, rateText),
+    bucketTable);
 
   const samples = []; // {t, rate}
   let previous = null;
@@ -126,6 +133,16 @@ export function statusPage(main) {
       const requests = status.requests || {};
       stats.requests.value.textContent = `${Number(requests.total ?? 0).toLocaleString()} (${Number(requests.errors ?? 0).toLocaleString()})`;
       stats.uptime.value.textContent = formatDuration(status.uptimeSeconds);
+      if (Array.isArray(status.buckets)) {
+        clear(bucketRows);
+        for (const b of status.buckets) {
+          bucketRows.appendChild(h('tr', { dataset: { bucket: b.name } },
+            h('td', { class: 'col-name', 'data-label': 'Bucket' }, h('a', { href: bucketHref(b.name) }, b.name)),
+            h('td', { 'data-label': 'Objects' }, Number(b.objects ?? 0).toLocaleString()),
+            h('td', { 'data-label': 'Bytes' }, formatBytes(b.bytes))));
+        }
+        bucketTable.hidden = !status.buckets.length;
+      }
       const t = performance.now() / 1000;
       if (previous && t > previous.t) {
         const rate = Math.max(0, (Number(requests.total) - previous.total) / (t - previous.t));
@@ -336,63 +353,144 @@ export function usersPage(main, _params, session) {
 
 // ---- artifacts ----------------------------------------------------------------------------------
 
-const artifactsHref = (workspace, parent) => `#/artifacts/${encodeURIComponent(workspace)}${parent ? `/${encodeURIComponent(parent)}` : ''}`;
+// #/artifacts, #/artifacts/<workspace>, #/artifacts/<workspace>/<artifact id>[/<directory>]
+const artifactsHref = (workspace, id, dir) =>
+  `#/artifacts/${encodeURIComponent(workspace)}${id ? `/${encodeURIComponent(id)}` : ''}${dir ? `/${encodeURIComponent(dir)}` : ''}`;
+const shortId = (id) => (id.includes('/') ? id.slice(id.indexOf('/') + 1) : id);
+const isCollection = (artifact) => artifact.type === 'collection' || Boolean(artifact.config && artifact.config.is_collection);
 
-export function artifactsPage(main, { workspace, parent }) {
-  const crumbs = h('nav', { class: 'breadcrumbs', 'aria-label': 'Artifact path' },
-    h('ol', null,
-      h('li', null, workspace ? h('a', { href: '#/artifacts' }, 'Workspaces') : h('span', { 'aria-current': 'page' }, 'Workspaces')),
-      workspace ? h('li', null, parent ? h('a', { href: artifactsHref(workspace) }, workspace) : h('span', { 'aria-current': 'page' }, workspace)) : null,
-      parent ? h('li', null, h('span', { 'aria-current': 'page' }, parent.includes('/') ? parent.slice(parent.indexOf('/') + 1) : parent)) : null));
+function artifactRows(workspace, artifacts) {
+  const tbody = h('tbody', { id: 'artifact-rows' });
+  for (const artifact of artifacts) {
+    const id = pick(artifact, 'id') || `${workspace}/${pick(artifact, 'alias')}`;
+    const manifest = pick(artifact, 'manifest') || {};
+    const versions = Array.isArray(artifact.versions) ? artifact.versions : [];
+    const staged = Array.isArray(artifact.staging) ? artifact.staging.filter((entry) => entry.path) : artifact.staging ? [] : null;
+    tbody.appendChild(h('tr', { dataset: { artifact: id } },
+      h('td', { class: 'col-name', 'data-label': 'Name' },
+        h('a', { href: artifactsHref(workspace, id), class: 'name-link' },
+          h('span', { class: `icon ${isCollection(artifact) ? 'icon-folder' : 'icon-file'}`, 'aria-hidden': 'true' }), manifest.name ? String(manifest.name) : shortId(id)),
+        h('span', { class: 'note block mono' }, shortId(id)),
+        manifest.description ? h('span', { class: 'note block' }, String(manifest.description)) : null),
+      h('td', { 'data-label': 'Type' }, h('span', { class: 'badge' }, String(artifact.type || 'generic'))),
+      h('td', { 'data-label': 'Versions' }, versions.length ? versions.map((v) => v.version || v).join(', ') : '—'),
+      h('td', { 'data-label': 'Files' }, String(pick(artifact, 'file_count') ?? '—')),
+      h('td', { 'data-label': 'Staged' }, staged ? h('span', { class: 'badge badge-warn' }, `staged${staged.length ? ` (${staged.length} files)` : ''}`) : 'no')));
+  }
+  return h('table', { class: 'table', id: 'artifact-table' },
+    h('thead', null, h('tr', null, ['Name', 'Type', 'Versions', 'Files', 'Staged'].map((t) => h('th', { scope: 'col' }, t)))), tbody);
+}
+
+// A workspace's or collection's artifacts, committed or (toggled) staged ones.
+function artifactList(workspace, parent, emptyText) {
+  const section = h('div', { class: 'artifact-list' });
+  let staged = false;
+  const toggle = h('button', { type: 'button', class: 'small', id: 'artifacts-staged' }, 'Show staged (uncommitted)');
+  const load = async () => {
+    const query = new URLSearchParams({ workspace, limit: '1000' });
+    if (parent) query.set('parent', parent);
+    if (staged) query.set('stage', 'true');
+    const artifacts = list(await api('GET', `/api/artifacts?${query}`), 'artifacts', 'items');
+    clear(section).append(h('div', { class: 'list-tools' }, toggle),
+      artifacts.length ? artifactRows(workspace, artifacts) : h('p', { class: 'empty' }, staged ? 'Nothing staged.' : emptyText));
+  };
+  toggle.addEventListener('click', () => {
+    staged = !staged;
+    toggle.textContent = staged ? 'Show committed' : 'Show staged (uncommitted)';
+    load().catch((error) => showError(error, 'Could not list artifacts'));
+  });
+  return load().then(() => section);
+}
+
+export function artifactsPage(main, { workspace, parent: id, dir = '' }) {
+  const crumbs = h('ol', null,
+    h('li', null, workspace ? h('a', { href: '#/artifacts' }, 'Workspaces') : h('span', { 'aria-current': 'page' }, 'Workspaces')));
+  if (workspace) crumbs.appendChild(h('li', null, id ? h('a', { href: artifactsHref(workspace) }, workspace) : h('span', { 'aria-current': 'page' }, workspace)));
+  if (id) {
+    crumbs.appendChild(h('li', null, dir ? h('a', { href: artifactsHref(workspace, id) }, shortId(id)) : h('span', { 'aria-current': 'page' }, shortId(id))));
+    const parts = dir.split('/').filter(Boolean);
+    parts.forEach((part, index) => crumbs.appendChild(h('li', null, index === parts.length - 1
+      ? h('span', { 'aria-current': 'page' }, part) : h('a', { href: artifactsHref(workspace, id, parts.slice(0, index + 1).join('/')) }, part))));
+  }
   const body = h('div', { id: 'artifacts-body' }, h('p', { class: 'loading' }, 'Loading…'));
-  clear(main).append(pageHead('Artifacts', crumbs), body);
+  clear(main).append(pageHead('Artifacts', h('nav', { class: 'breadcrumbs', 'aria-label': 'Artifact path' }, crumbs)), body);
+  const query = (extra) => new URLSearchParams({ workspace, ...extra });
 
   (async () => {
     try {
       if (!workspace) {
         const workspaces = list(await api('GET', '/api/workspaces'), 'workspaces');
-        clear(body);
-        if (!workspaces.length) { body.appendChild(h('p', { class: 'empty' }, 'No workspaces you can see.')); return; }
+        const name = h('input', { id: 'workspace-name', required: true, placeholder: 'ws-user-alice', autocomplete: 'off', spellcheck: 'false' });
+        const open = h('form', { class: 'inline-form', id: 'workspace-open' }, field('Open a workspace by name', name), h('button', { type: 'submit' }, 'Open'));
+        open.addEventListener('submit', (event) => { event.preventDefault(); location.hash = artifactsHref(name.value.trim()); });
+        clear(body).append(open);
+        if (!workspaces.length) { body.appendChild(h('p', { class: 'empty' }, 'No workspaces listed for you.')); return; }
         body.appendChild(h('ul', { class: 'cards', id: 'workspace-list' }, workspaces.map((ws) => {
           const name = typeof ws === 'string' ? ws : pick(ws, 'name', 'id');
           const description = typeof ws === 'string' ? '' : pick(ws, 'description') || '';
-          return h('li', { class: 'card', dataset: { workspace: name } }, h('a', { href: artifactsHref(name), class: 'card-link' }, h('strong', null, name)), description ? h('p', { class: 'note' }, description) : null);
+          return h('li', { class: 'card', dataset: { workspace: name } },
+            h('a', { href: artifactsHref(name), class: 'card-link' }, h('strong', null, name)),
+            ws.personal ? h('span', { class: 'badge' }, 'yours') : null,
+            description ? h('p', { class: 'note' }, description) : null);
         })));
         return;
       }
-      const query = new URLSearchParams({ workspace });
-      if (parent) query.set('parent', parent);
-      const artifacts = list(await api('GET', `/api/artifacts?${query}`), 'artifacts', 'items');
-      clear(body);
-      if (!artifacts.length) { body.appendChild(h('p', { class: 'empty' }, parent ? 'This collection is empty.' : 'No artifacts in this workspace.')); return; }
-      const tbody = h('tbody', { id: 'artifact-rows' });
-      for (const artifact of artifacts) {
-        const id = pick(artifact, 'id', 'alias') || '';
-        const alias = pick(artifact, 'alias') || id;
-        const manifest = pick(artifact, 'manifest') || {};
-        const type = pick(artifact, 'type') || 'generic';
-        const versions = pick(artifact, 'versions');
-        const files = pick(artifact, 'files', 'fileCount', 'file_count');
-        const staging = pick(artifact, 'staging', 'staged');
-        const count = (v) => (Array.isArray(v) ? v.length : typeof v === 'number' ? v : v && typeof v === 'object' ? Object.keys(v).length : '—');
-        const target = alias.includes('/') ? alias : `${workspace}/${alias}`;
-        const shortName = alias.includes('/') ? alias.slice(alias.indexOf('/') + 1) : alias;
-        tbody.appendChild(h('tr', { dataset: { artifact: id } },
-          h('td', { class: 'col-name', 'data-label': 'Name' },
-            type === 'collection' ? h('a', { href: artifactsHref(workspace, target), class: 'name-link' }, h('span', { class: 'icon icon-folder', 'aria-hidden': 'true' }), shortName) : h('span', null, shortName),
-            manifest.name && manifest.name !== shortName ? h('span', { class: 'note block' }, String(manifest.name)) : null,
-            manifest.description ? h('span', { class: 'note block' }, String(manifest.description)) : null),
-          h('td', { 'data-label': 'Type' }, h('span', { class: 'badge' }, String(type))),
-          h('td', { 'data-label': 'Versions' }, Array.isArray(versions) ? versions.map((v) => (typeof v === 'string' ? v : pick(v, 'version', 'name') || '?')).join(', ') || '0' : String(count(versions))),
-          h('td', { 'data-label': 'Files' }, String(count(files))),
-          h('td', { 'data-label': 'Staged' }, staging && (Array.isArray(staging) ? true : staging !== false) ? h('span', { class: 'badge badge-warn' }, `staged${Array.isArray(staging) ? ` (${staging.length})` : ''}`) : 'no')));
+      if (!id) {
+        const section = await artifactList(workspace, '', 'No artifacts in this workspace.');
+        clear(body).append(section);
+        return;
       }
-      body.appendChild(h('table', { class: 'table', id: 'artifact-table' },
-        h('thead', null, h('tr', null, ['Name', 'Type', 'Versions', 'Files', 'Staged'].map((t) => h('th', { scope: 'col' }, t)))), tbody));
+      // One artifact: what it is, its children when a collection, its files.
+      const artifact = await api('GET', `/api/artifacts/item?${query({ id })}`);
+      const manifest = artifact.manifest || {};
+      const versions = Array.isArray(artifact.versions) ? artifact.versions : [];
+      const staged = Array.isArray(artifact.staging) ? artifact.staging.filter((entry) => entry.path) : null;
+      clear(body).append(h('section', { class: 'card', id: 'artifact-info', dataset: { artifact: id } },
+        h('h2', null, manifest.name ? String(manifest.name) : shortId(id), h('span', { class: 'badge' }, String(artifact.type || 'generic'))),
+        manifest.description ? h('p', null, String(manifest.description)) : null,
+        h('dl', { class: 'meta' },
+          h('dt', null, 'Id'), h('dd', { class: 'mono' }, id),
+          h('dt', null, 'Versions'), h('dd', null, versions.length ? versions.map((v) => `${v.version}${v.comment ? ` (${v.comment})` : ''}`).join(', ') : 'none committed'),
+          h('dt', null, 'Staged'), h('dd', null, staged ? `yes${staged.length ? `: ${staged.map((f) => f.path).join(', ')}` : ''}` : 'no'),
+          h('dt', null, 'Files'), h('dd', null, String(artifact.file_count ?? '—')),
+          h('dt', null, 'Downloads'), h('dd', null, String(artifact.download_count ?? 0)))));
+      if (isCollection(artifact) && !dir) {
+        body.append(h('h2', null, 'In this collection'), await artifactList(workspace, id, 'This collection is empty.'));
+      }
+      const files = list(await api('GET', `/api/artifacts/files?${query(dir ? { id, dir } : { id })}`), 'files', 'items');
+      const tbody = h('tbody', { id: 'artifact-files' });
+      for (const file of files) {
+        const path = `${dir ? `${dir}/` : ''}${file.name}`;
+        if (file.type === 'directory') {
+          tbody.appendChild(h('tr', { dataset: { path } },
+            h('td', { class: 'col-name' }, h('a', { href: artifactsHref(workspace, id, path), class: 'name-link' }, h('span', { class: 'icon icon-folder', 'aria-hidden': 'true' }), `${file.name}/`)),
+            h('td', { class: 'blank' }, ''), h('td', { class: 'col-actions' })));
+          continue;
+        }
+        const actions = h('td', { class: 'col-actions' });
+        const link = h('button', { type: 'button', class: 'small', dataset: { testid: 'artifact-file-link' } }, 'Get link');
+        link.addEventListener('click', async () => {
+          try {
+            const { url } = await api('GET', `/api/artifacts/file-url?${query({ id, path })}`);
+            clear(actions).append(h('a', { class: 'button small', href: url, target: '_blank', rel: 'noopener' }, 'Open'), h('a', { class: 'button small', href: url, download: file.name }, 'Download'));
+          } catch (error) { showError(error, 'Could not get the file'); }
+        });
+        actions.appendChild(link);
+        tbody.appendChild(h('tr', { dataset: { path } },
+          h('td', { class: 'col-name' }, h('span', { class: 'name-link' }, h('span', { class: 'icon icon-file', 'aria-hidden': 'true' }), file.name)),
+          h('td', { class: 'col-size', 'data-label': 'Size' }, formatBytes(file.size)), actions));
+      }
+      body.append(h('h2', null, dir ? `Files in ${dir}/` : 'Files'), files.length
+        ? h('table', { class: 'table', id: 'artifact-file-table' }, h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Size'), h('th', null, h('span', { class: 'sr-only' }, 'Actions')))), tbody)
+        : h('p', { class: 'empty' }, 'No files.'));
     } catch (error) {
       clear(body);
-      if (error instanceof ApiError && (error.status === 404 || error.status === 501)) unavailable(body, 'The artifacts view', error);
-      else { unavailable(body, 'The artifacts', error); showError(error, 'Could not load artifacts'); }
+      if (endpointMissing(error)) {
+        notice(body, 'Artifacts are not available on this server.');
+      } else {
+        notice(body, 'The artifacts could not be loaded.', error.message);
+        showError(error, 'Could not load artifacts');
+      }
     }
   })();
 }
@@ -401,7 +499,37 @@ export function artifactsPage(main, { workspace, parent }) {
 
 const runningStates = new Set(['queued', 'pending', 'running', 'starting', 'downloading', 'uploading', 'listing']);
 
-export function importsPage(main) {
+// Root's Hugging Face token: stored sealed by the daemon, never shown again.
+function hubTokenCard() {
+  const state = h('p', { class: 'note', id: 'hf-token-state' }, 'Checking the Hugging Face token…');
+  const input = h('input', { type: 'password', id: 'hf-token', autocomplete: 'off', placeholder: 'hf_…', spellcheck: 'false' });
+  const save = h('button', { type: 'submit', id: 'hf-token-save' }, 'Save token');
+  const remove = h('button', { type: 'button', class: 'danger', id: 'hf-token-remove', hidden: true }, 'Remove stored token');
+  const form = h('form', { class: 'inline-form', id: 'hf-token-form' }, field('Hugging Face token (for private or gated repositories)', input), save, remove);
+  const card = h('details', { class: 'card hub-token' }, h('summary', null, 'Hugging Face access'), state, form);
+  const show = (answer) => {
+    const source = { settings: 'stored here', environment: 'from HF_TOKEN' }[answer.tokenSource] || 'none';
+    state.textContent = `Hub: ${answer.endpoint || 'https://huggingface.co'} · token: ${answer.hasToken ? source : 'none (public repositories only)'}`;
+    remove.hidden = answer.tokenSource !== 'settings';
+  };
+  const load = () => api('GET', '/api/settings/huggingface').then(show, (error) => {
+    if (endpointMissing(error)) card.remove(); else state.textContent = `Could not read the hub settings: ${error.message}`;
+  });
+  const put = async (token) => {
+    try {
+      const answer = await api('PUT', '/api/settings/huggingface', { token });
+      input.value = '';
+      toast(token ? 'Token stored' : 'Token removed', 'success');
+      if (answer && answer.tokenSource) show(answer); else load();
+    } catch (error) { showError(error, 'Could not change the token'); }
+  };
+  form.addEventListener('submit', (event) => { event.preventDefault(); if (input.value.trim()) put(input.value.trim()); });
+  remove.addEventListener('click', () => put(null));
+  load();
+  return card;
+}
+
+export function importsPage(main, _params, session) {
   const bucket = h('select', { id: 'import-bucket', required: true });
   const repo = h('input', { id: 'import-repo', required: true, placeholder: 'org/model-name', autocomplete: 'off', spellcheck: 'false' });
   const prefix = h('input', { id: 'import-prefix', placeholder: 'models/model-name/', autocomplete: 'off', spellcheck: 'false' });
@@ -412,7 +540,8 @@ export function importsPage(main) {
     field('Revision', revision, 'Branch, tag or commit; empty for main.'),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary', id: 'import-start' }, 'Start import')));
   const jobsEl = h('div', { id: 'import-jobs', class: 'jobs' });
-  clear(main).append(pageHead('Imports'), h('p', { class: 'note' }, 'Copy a model or dataset from the Hugging Face Hub into a bucket.'), form, h('h2', null, 'Jobs'), jobsEl);
+  clear(main).append(pageHead('Imports'), h('p', { class: 'note' }, 'Copy a model or dataset from the Hugging Face Hub into a bucket.'), form,
+    session && session.isRoot ? hubTokenCard() : null, h('h2', null, 'Jobs'), jobsEl);
 
   let timer = null;
   let stopped = false;
@@ -428,11 +557,19 @@ export function importsPage(main) {
     const body = { bucketName: bucket.value, hfRepoId: repo.value.trim(), s3Prefix: prefix.value.trim() };
     if (revision.value.trim()) body.revision = revision.value.trim();
     if (repoType.value !== 'model') body.repoType = repoType.value;
+    const start = form.querySelector('#import-start');
+    start.disabled = true;
+    start.textContent = 'Asking the hub…';
     try {
       const answer = await api('POST', '/api/objects/huggingface-import', body);
       toast(`Import started: ${answer.estimatedFiles ?? '?'} files, ${formatBytes(answer.estimatedSize)}`, 'success');
       load();
-    } catch (error) { showError(error, 'Could not start the import'); }
+    } catch (error) {
+      showError(error, 'Could not start the import');
+    } finally {
+      start.disabled = false;
+      start.textContent = 'Start import';
+    }
   });
 
   function render(jobs) {
@@ -442,7 +579,7 @@ export function importsPage(main) {
       const id = pick(job, 'jobId', 'id');
       const state = String(pick(job, 'status', 'state') || 'unknown');
       const files = pick(job, 'files');
-      const fileList = Array.isArray(files) ? files : [];
+      const fileList = Array.isArray(job.fileList) ? job.fileList : Array.isArray(files) ? files : [];
       const fileCount = Array.isArray(files) ? files.length : Number(files) || 0;
       const total = Number(pick(job, 'totalBytes', 'estimatedSize')) || 0;
       const loaded = Number(pick(job, 'loadedBytes')) || 0;
@@ -456,7 +593,7 @@ export function importsPage(main) {
         h('div', { class: 'job-head' },
           h('strong', null, repoId || id), h('span', { class: `badge ${state === 'completed' ? 'badge-ok' : running ? '' : 'badge-warn'}` }, state),
           running ? h('button', { type: 'button', class: 'small danger', dataset: { testid: 'import-cancel' }, onclick: () => cancel(id) }, 'Cancel') : null),
-        h('p', { class: 'note' }, `into ${target} · ${pick(job, 'doneFiles') ?? 0} of ${fileCount} files · ${formatBytes(loaded)} of ${formatBytes(total)}`),
+        h('p', { class: 'note' }, `into ${target} · ${pick(job, 'doneFiles') ?? 0} of ${fileCount} files${job.failedFiles ? ` (${job.failedFiles} failed)` : ''} · ${formatBytes(loaded)} of ${formatBytes(total)}`),
         bar,
         pick(job, 'error') ? h('p', { class: 'error-text' }, String(pick(job, 'error'))) : null,
         fileCount ? fileDetails(id, fileList) : null));
@@ -483,16 +620,17 @@ export function importsPage(main) {
     clearTimeout(timer);
     try {
       const jobs = list(await api('GET', '/api/imports'), 'jobs', 'imports');
-      await Promise.all(jobs.filter((job) => expanded.has(pick(job, 'jobId', 'id')) && !Array.isArray(job.files)).map(async (job) => {
+      await Promise.all(jobs.filter((job) => expanded.has(pick(job, 'jobId', 'id')) && !Array.isArray(job.fileList)).map(async (job) => {
         const full = await api('GET', `/api/imports/${encodeURIComponent(pick(job, 'jobId', 'id'))}`);
-        if (full && Array.isArray(full.files)) job.files = full.files;
+        const detail = full && (Array.isArray(full.fileList) ? full.fileList : full.files);
+        if (Array.isArray(detail)) job.fileList = detail;
       }));
       if (stopped) return;
       render(jobs);
       if (jobs.some((job) => runningStates.has(String(pick(job, 'status', 'state'))))) timer = setTimeout(load, 1000);
     } catch (error) {
       if (stopped) return;
-      if (error instanceof ApiError && error.status === 404) { clear(jobsEl); unavailable(jobsEl, 'Importing', error); }
+      if (endpointMissing(error)) { clear(jobsEl); notice(jobsEl, 'Importing is not available on this server.'); }
       else showError(error, 'Could not list the imports');
     }
   }

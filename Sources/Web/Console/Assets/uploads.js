@@ -1,7 +1,7 @@
 // The upload queue: files (and the files of dropped folders) go up two at a time, each with its own
 // progress bar driven by the request's upload progress, plus one overall bar; each can be cancelled.
 
-import { uploadFile } from './api.js';
+import { api, sendWithProgress, uploadFile, urls, ApiError } from './api.js';
 import { h, formatBytes, progressBar, showError, toast } from './ui.js';
 
 const CONCURRENCY = 2;
@@ -117,23 +117,28 @@ function pump() {
   }
 }
 
+// Files above this go up in parts (the server suggests the part size).
+const PART_THRESHOLD = 64 * 1024 * 1024;
+const PART_ATTEMPTS = 3;
+
 function start(item) {
   running++;
   setState(item, 'uploading', '0%');
   const began = performance.now();
-  const { promise, abort } = uploadFile(item.bucket, item.key, item.file, (loaded, total) => {
-    // The request body is the file plus a little multipart framing.
-    const fraction = total ? loaded / total : 0;
-    item.loaded = Math.min(item.file.size, fraction * item.file.size);
+  // loaded: bytes of the file sent so far (the request's own upload progress).
+  const onLoaded = (loaded) => {
+    const size = item.file.size;
+    item.loaded = Math.min(size, loaded);
+    const fraction = size ? item.loaded / size : 0;
     const percent = Math.floor(fraction * 100);
     item.bar.set(Math.min(percent, 99));
     const seconds = (performance.now() - began) / 1000;
-    const speed = seconds > 0.2 ? ` · ${formatBytes(loaded / seconds)}/s` : '';
+    const speed = seconds > 0.2 ? ` · ${formatBytes(item.loaded / seconds)}/s` : '';
     item.status.textContent = fraction >= 1 ? 'storing…' : `${percent}%${speed}`;
     updateOverall();
-  });
-  item.abort = abort;
-  promise.then(() => {
+  };
+  const run = item.file.size > PART_THRESHOLD ? uploadInParts(item, onLoaded) : uploadWhole(item, onLoaded);
+  run.then(() => {
     item.loaded = item.file.size;
     item.bar.set(100);
     setState(item, 'done', 'done');
@@ -154,6 +159,62 @@ function start(item) {
     updateOverall();
     pump();
   });
+}
+
+function uploadWhole(item, onLoaded) {
+  // The request body is the file plus a little multipart framing: scale to the file's size.
+  const { promise, abort } = uploadFile(item.bucket, item.key, item.file, (loaded, total) => onLoaded(total ? (loaded / total) * item.file.size : 0));
+  item.abort = abort;
+  return promise;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const aborted = () => new ApiError(0, 'Aborted', 'Cancelled');
+
+// A multipart upload: the parts one after the other, each sent again (up to three times) when it
+// fails for a reason that may pass; cancel aborts the upload so the server frees its parts.
+async function uploadInParts(item, onLoaded) {
+  const base = urls.multipart(item.bucket, item.key);
+  let stopped = false;
+  let current = null;
+  let uploadId = null;
+  item.abort = () => {
+    stopped = true;
+    if (current) current.abort();
+  };
+  try {
+    const created = await api('POST', base, { size: item.file.size, contentType: item.file.type || undefined });
+    uploadId = created.uploadId;
+    if (stopped) throw aborted();
+    const partSize = Math.max(5 * 1024 * 1024, Number(created.partSize) || PART_THRESHOLD);
+    const parts = [];
+    for (let number = 1, offset = 0; offset < item.file.size; number++, offset += partSize) {
+      const blob = item.file.slice(offset, Math.min(item.file.size, offset + partSize));
+      for (let attempt = 1; ; attempt++) {
+        if (stopped) throw aborted();
+        current = sendWithProgress('PUT', `${base}?uploadId=${encodeURIComponent(uploadId)}&partNumber=${number}`, blob,
+          (loaded, total) => onLoaded(offset + (total ? (loaded / total) * blob.size : 0)));
+        try {
+          const part = await current.promise;
+          parts.push({ partNumber: number, etag: part.etag });
+          break;
+        } catch (error) {
+          if (stopped || error.code === 'Aborted') throw aborted();
+          const transient = error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
+          if (!transient || error.status === 507 || attempt >= PART_ATTEMPTS) throw error;
+          item.status.textContent = `part ${number} failed, retrying…`;
+          await sleep(1000 * attempt);
+        }
+      }
+    }
+    current = null;
+    if (stopped) throw aborted();
+    item.abort = null; // completing cannot be cancelled half-way
+    return await api('POST', `${base}/complete`, { uploadId, parts });
+  } catch (error) {
+    if (uploadId) api('DELETE', `${base}?uploadId=${encodeURIComponent(uploadId)}`).catch(() => {});
+    throw error;
+  }
 }
 
 export function uploadsActive() {

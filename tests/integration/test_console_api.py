@@ -10,6 +10,7 @@ import threading
 import time
 
 import httpx
+from pathlib import Path
 import pytest
 
 from conftest import ROOT_PASSWORD, ROOT_USER, USERS, Spore, admin_caller, spore_cli
@@ -567,3 +568,12 @@ def test_the_consoles_paths_cannot_be_workspace_names(spore):
         result = spore.cli("workspace", "create", name, check=False)
         assert result.returncode != 0 and "invalid workspace name" in result.stderr + result.stdout
     assert spore.cli("workspace", "create", f"apis-{os.getpid()}").returncode == 0
+
+
+def test_the_embedded_ui_is_exactly_the_asset_files(spore):
+    assets = Path(__file__).resolve().parents[2] / "Sources" / "Web" / "Console" / "Assets"
+    files = sorted(p for p in assets.iterdir() if p.is_file())
+    assert files
+    for path in files:
+        served = httpx.get(f"{spore.http}/console/{path.name}")
+        assert served.status_code == 200 and served.content == path.read_bytes(), path.name

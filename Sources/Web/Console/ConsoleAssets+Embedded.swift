@@ -153,6 +153,7 @@ export function uploadFile(bucket, key, file, onProgress) {
   form.append('file', file, file.name);
   return sendWithProgress('POST', urls.upload(bucket, key), form, onProgress);
 }
+
 """#,
 "app.js": #"""
 // The console's entry: the session, the sign-in page, the page frame and hash routing.
@@ -395,6 +396,7 @@ begin().catch((error) => {
     showError(error, 'Could not reach the server');
   }
 });
+
 """#,
 "browser.js": #"""
 // Buckets and the object browser: listing, search, sorting, selection, uploads (button and drag and
@@ -1095,6 +1097,7 @@ export function openVersions(bucket, key, onChange) {
   }
   load();
 }
+
 """#,
 "highlight.js": #"""
 // Syntax highlighting and a tiny Markdown renderer that build DOM nodes from text: nothing here
@@ -1374,6 +1377,7 @@ export function markRanges(text, ranges, offset = 0) {
   if (position < text.length) nodes.push(document.createTextNode(text.slice(position)));
   return nodes;
 }
+
 """#,
 "index.html": #"""
 <!DOCTYPE html>
@@ -1391,6 +1395,7 @@ export function markRanges(text, ranges, offset = 0) {
 <div id="app" class="app"><p class="boot" id="boot">Loading the spore console…</p><noscript><p class="boot">The spore console needs JavaScript.</p></noscript></div>
 </body>
 </html>
+
 """#,
 "pages.js": #"""
 // The pages beyond the object browser: share links, status, users and keys, artifacts, imports.
@@ -2040,6 +2045,7 @@ export function importsPage(main, _params, session) {
   return () => { stopped = true; clearTimeout(timer); };
 }
 
+
 """#,
 "style.css": #"""
 /* spore console: one stylesheet, light and dark, phone to desktop. */
@@ -2378,6 +2384,7 @@ pre.code { margin: 0; padding: 12px; background: var(--surface-2); border: 1px s
 @media (prefers-reduced-motion: reduce) {
   .progress-fill { transition: none; }
 }
+
 """#,
 "ui.js": #"""
 // Small DOM helpers: elements built with textContent only (never innerHTML), formatting, toasts,
@@ -2584,6 +2591,7 @@ export async function copyText(text, input) {
 export function field(label, control, hint) {
   return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint ? h('span', { class: 'field-hint' }, hint) : null);
 }
+
 """#,
 "uploads.js": #"""
 // The upload queue: files (and the files of dropped folders) go up two at a time, each with its own
@@ -2860,6 +2868,7 @@ export function resetUploads() {
   queue.length = 0;
   if (panel) { panel.remove(); panel = null; }
 }
+
 """#,
     ]
 }

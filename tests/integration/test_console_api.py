@@ -326,6 +326,8 @@ def test_view_previews_text_json_images_and_refuses_binary(root, cbucket):
     root.upload(cbucket, "a/data.json", b'{"b": [1, 2], "a": "x"}', "application/json")
     root.upload(cbucket, "a/big.txt", b"y" * ((1 << 20) + 10), "text/plain")
     root.upload(cbucket, "a/blob.bin", bytes(range(256)) * 4)
+    root.upload(cbucket, "a/doc.pdf", b"%PDF-1.4 plain ascii", "application/pdf")
+    assert root.get(f"/api/objects/view/{cbucket}/{enc('a/doc.pdf')}").json()["preview"]["kind"] == "binary"
     image = root.get(f"/api/objects/view/{cbucket}/{enc('a/pic.png')}").json()
     assert image["preview"]["kind"] == "image" and image["preview"]["content"] == "data:image/png;base64," + base64.b64encode(png).decode()
     data = root.get(f"/api/objects/view/{cbucket}/{enc('a/data.json')}").json()
@@ -399,7 +401,8 @@ def test_share_links_are_created_listed_opened_and_revoked(spore, root, cbucket)
 def test_users_keys_and_status_for_root(spore, root):
     name = f"dora{os.getpid()}"
     assert root.post("/api/users", json={"name": name}).status_code == 201
-    assert name in [u["name"] for u in root.get("/api/users").json()["users"]]
+    users = {u["name"]: u for u in root.get("/api/users").json()["users"]}
+    assert name in users and users["alice"]["builtin"] is True and users[ROOT_USER]["builtin"] is True
     key = root.post("/api/keys", json={"user": name}).json()
     assert key["secret_key"] and key["user"] == name
     dora = Console(spore, key["access_key"], key["secret_key"])
@@ -503,7 +506,8 @@ def test_the_artifact_gallery_shows_what_the_callers_hypha_identity_may_read(spo
     assert [f["name"] for f in files] == ["data.txt"]
     url = httpx.get(f"{spore.http}/api/artifacts/file-url?id=ws-user-keeper2/item-one&path=data.txt", headers=headers).json()["url"]
     assert httpx.get(url).content == b"artifact bytes"
-    # Root (a key session) administers every workspace; alice's key session is her own Hypha user.
+    # Root (a key session) administers every workspace, and sees personal ones that hold files.
+    assert "ws-user-keeper2" in [w["name"] for w in root.get("/api/workspaces").json()["workspaces"]]
     assert [a["alias"] for a in root.get("/api/artifacts?workspace=ws-user-keeper2").json()] == ["gallery"]
     alice = Console(spore, *USERS["alice"])
     denied = alice.get("/api/artifacts?workspace=ws-user-keeper2")

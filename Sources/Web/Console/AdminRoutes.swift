@@ -19,7 +19,19 @@ struct AdminRoutes {
 
     func register(on router: Router<SporeRequestContext>) {
         router.get("/api/status") { request, context in try await status(request, context) }
-        router.get("/api/users") { request, context in try await forward(request, context, "GET", "users") }
+        router.get("/api/users") { request, context in
+            // The admin service lists the users made with `spore user add`; root and the users of
+            // SPORE_USERS are built in, and shown as such.
+            try await forward(request, context, "GET", "users") { answer in
+                guard case .object(var object) = answer, case .array(var users)? = object["users"] else { return answer }
+                let listed = Set(users.compactMap { $0["name"]?.stringValue })
+                for name in face.credentials.userNames().sorted() where !listed.contains(name) {
+                    users.append(["name": .string(name), "builtin": true, "disabled": false])
+                }
+                object["users"] = .array(users)
+                return .object(object)
+            }
+        }
         router.post("/api/users") { request, context in
             let body = try await ConsoleRequest.jsonObject(request)
             return try await forward(request, context, "POST", "users", query: ["name": try Self.string(body, "name")])
@@ -52,7 +64,8 @@ struct AdminRoutes {
 
     /// Runs an admin command for root and answers its JSON (or its failure as a console error).
     private func forward(
-        _ request: Request, _ context: SporeRequestContext, _ method: String, _ command: String, query: [String: String] = [:]
+        _ request: Request, _ context: SporeRequestContext, _ method: String, _ command: String, query: [String: String] = [:],
+        adjust: (JSONValue) -> JSONValue = { $0 }
     ) async throws -> Response {
         let caller = try face.caller(request, context: context)
         context.labels.set(operation: "console.admin." + command, resource: "-")
@@ -66,7 +79,7 @@ struct AdminRoutes {
             let code = reply.status == 404 ? "NotFound" : reply.status == 409 ? "Conflict" : "InvalidArgument"
             throw ConsoleError(status, code, message)
         }
-        return JSONResponse.make(value, status: method == "POST" ? .created : .ok)
+        return JSONResponse.make(adjust(value), status: method == "POST" ? .created : .ok)
     }
 
     /// Store-wide numbers for the status page (root only: they describe everyone's data).
@@ -98,11 +111,23 @@ struct AdminRoutes {
         let personal = "ws-user-" + caller.user
         var names = [JSONValue]()
         if !caller.principal.isRoot { names.append(["name": .string(personal), "owners": [.string(caller.user)], "personal": true]) }
+        var seen = Set<String>()
         for record in try face.catalog.workspaces.list() where caller.principal.isRoot || record.owners.contains(caller.user) {
+            seen.insert(record.name)
             names.append([
                 "name": .string(record.name), "owners": .array(record.owners.map(JSONValue.string)), "readOnly": .bool(record.isReadOnly),
                 "description": .string(record.description), "personal": false,
             ])
+        }
+        // Personal workspaces exist without a record: root sees those that hold files.
+        if caller.principal.isRoot, try face.catalog.buckets.bucket(named: face.configuration.workspaceBucket) != nil {
+            let query = ListQuery(prefix: Array("ws-user-".utf8), delimiter: Array("/".utf8), maxEntries: ListQuery.pageEntryCountMax)
+            let (_, page) = try face.catalog.objects.listObjects(bucket: face.configuration.workspaceBucket, query: query, nowMilliseconds: face.now)
+            for prefix in page.commonPrefixes {
+                let name = String(prefix.dropLast())
+                guard !seen.contains(name) else { continue }
+                names.append(["name": .string(name), "owners": [.string(String(name.dropFirst("ws-user-".count)))], "personal": true])
+            }
         }
         return JSONResponse.make(["workspaces": .array(names), "bucket": .string(face.configuration.workspaceBucket)])
     }

@@ -484,6 +484,10 @@ struct ObjectRoutes {
             let base = lowered.split(separator: ";").first.map(String.init) ?? lowered
             return ["available": true, "kind": "image", "content": .string("data:\(base);base64," + Base64.encode(bytes)), "truncated": false]
         }
+        // The browser shows these itself (from the download URL), whatever bytes they hold.
+        if lowered.hasPrefix("application/pdf") || lowered.hasPrefix("audio/") || lowered.hasPrefix("video/") {
+            return ["available": false, "kind": "binary", "truncated": false]
+        }
         let head = try await read(version, upTo: Self.textPreviewByteCountMax)
         let truncated = version.byteCount > Int64(head.count)
         let isJSON = lowered.hasPrefix("application/json") || ext == "json"

@@ -22,6 +22,9 @@ struct DataDirectory {
     /// Where a running daemon says which address its S3 listener bound (`host:port`), so that
     /// commands run on the same data directory reach it without being told.
     var listenerAddressPath: String { path + "/s3-address" }
+    /// A copy of the S3 listener's certificate chain while it speaks TLS: the CLI on the box trusts
+    /// its own daemon through it.
+    var listenerCertificatePath: String { path + "/s3-certificate.pem" }
 
     /// The S3 address the daemon holding this directory wrote, when one is running.
     func runningDaemonAddress() -> ListenAddress? {

@@ -2,8 +2,19 @@
 struct ListenAddress: CustomStringConvertible {
     let host: String
     let port: Int
+    /// Whether the listener speaks TLS (its URLs are `https://`).
+    var isSecure = false
 
-    init(parsing text: String) throws {
+    /// Parses `host:port`; a leading `http://` or `https://` (as the daemon records its address)
+    /// says whether it speaks TLS.
+    init(parsing given: String) throws {
+        var text = Substring(given)
+        if text.hasPrefix("https://") {
+            isSecure = true
+            text = text.dropFirst("https://".count)
+        } else if text.hasPrefix("http://") {
+            text = text.dropFirst("http://".count)
+        }
         var hostPart: Substring
         let portPart: Substring
         if text.hasPrefix("[") {
@@ -23,10 +34,16 @@ struct ListenAddress: CustomStringConvertible {
         self.port = port
     }
 
+    func secured(_ secure: Bool) -> ListenAddress {
+        var copy = self
+        copy.isSecure = secure
+        return copy
+    }
+
     /// The URL clients on this machine use to reach the address.
     var url: String {
         let reachable = host == "0.0.0.0" ? "127.0.0.1" : (host == "::" ? "[::1]" : (host.contains(":") ? "[\(host)]" : host))
-        return "http://\(reachable):\(port)"
+        return "\(isSecure ? "https" : "http")://\(reachable):\(port)"
     }
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

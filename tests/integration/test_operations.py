@@ -322,7 +322,7 @@ def test_commands_find_a_daemon_started_on_another_address(fresh_spore):
     deadline = time.time() + 10
     while not recorded.exists() and time.time() < deadline:
         time.sleep(0.05)  # written once both listeners are up, just after they accept connections
-    assert recorded.read_text().strip() == f"127.0.0.1:{daemon.port}"
+    assert recorded.read_text().strip() == f"http://127.0.0.1:{daemon.port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("SPORE_S3_ADDRESS")}
     result = spore_cli("user", "add", "dora", data_dir=daemon.data_dir, env=env, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

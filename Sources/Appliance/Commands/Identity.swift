@@ -335,7 +335,13 @@ struct ShareCommand: AsyncParsableCommand {
         let settings = try store.configuration()
         let directory = try DataDirectory(path: settings.string("data_dir") ?? "./spore-data")
         let root = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
-        let base = try settings.s3BaseURL()
+        var base = try settings.s3BaseURL()
+        // Without a public URL, the running daemon's recorded address says http or https.
+        if settings.string("public_url") == nil, let recorded = directory.runningDaemonAddress(),
+            try settings.source("s3_address") == .defaultValue || recorded.url.hasSuffix("://" + settings.address("s3_address").description)
+        {
+            base = recorded.url
+        }
         return try PresignedURL.make(
             base: base, method: method, bucket: bucket, key: key, credential: root.keyPair, region: settings.string("region") ?? "us-east-1",
             nowMilliseconds: SystemClockMilliseconds.now(), expiresSeconds: seconds, extraQuery: extraQuery

@@ -30,6 +30,12 @@ struct Serve: AsyncParsableCommand {
     var httpAddress: String?
     @Option(name: .customLong("public-url"), help: "URL other machines use to reach the S3 API.") var publicURL: String?
     @Option(name: .customLong("http-public-url"), help: "URL other machines use to reach the HTTP listener (share links).") var httpPublicURL: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: both listeners speak HTTPS (reloaded on SIGHUP).") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(name: .customLong("s3-tls-cert"), help: "The S3 listener's own certificate chain.") var s3TLSCert: String?
+    @Option(name: .customLong("s3-tls-key"), help: "The S3 listener's own private key.") var s3TLSKey: String?
+    @Option(name: .customLong("http-tls-cert"), help: "The HTTP listener's own certificate chain.") var httpTLSCert: String?
+    @Option(name: .customLong("http-tls-key"), help: "The HTTP listener's own private key.") var httpTLSKey: String?
     @Option(help: "Domain for virtual-host style requests, e.g. s3.lan.") var domain: String?
     @Option(help: "Region reported to clients (default us-east-1).") var region: String?
     @Option(help: "always (default) or never: whether writes are fsynced before they are acknowledged.") var fsync: String?
@@ -53,7 +59,8 @@ struct Serve: AsyncParsableCommand {
     var flags: [String: String] {
         let pairs: [(String, String?)] = [
             ("s3_address", s3Address), ("http_address", httpAddress), ("public_url", publicURL), ("http_public_url", httpPublicURL),
-            ("domain", domain), ("region", region),
+            ("domain", domain), ("region", region), ("tls_cert", tlsCert), ("tls_key", tlsKey), ("s3_tls_cert", s3TLSCert),
+            ("s3_tls_key", s3TLSKey), ("http_tls_cert", httpTLSCert), ("http_tls_key", httpTLSKey),
             ("fsync", fsync), ("inline_max", inlineMax), ("part_size_min", partSizeMin), ("upload_age_max", uploadAgeMax),
             ("gc_grace", gcGrace), ("maintenance_interval", maintenanceInterval), ("lifecycle_day_seconds", lifecycleDaySeconds),
             ("scrub_rate", scrubRate), ("disk_reserve", diskReserve), ("cors_origins", corsOrigins), ("log_level", logLevel),

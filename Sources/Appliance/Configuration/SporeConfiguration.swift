@@ -83,10 +83,22 @@ struct SporeConfiguration: Sendable {
     func address(_ name: String) throws -> ListenAddress { try ListenAddress(parsing: string(name) ?? "") }
 
     /// How clients reach the S3 API: `public_url`, else the S3 listener's address.
-    func s3BaseURL() throws -> String { try string("public_url") ?? address("s3_address").url }
+    func s3BaseURL() throws -> String { try string("public_url") ?? address("s3_address").secured(tlsFiles("s3") != nil).url }
 
     /// How clients reach the HTTP listener: `http_public_url`, else its address.
-    func httpBaseURL() throws -> String { try string("http_public_url") ?? address("http_address").url }
+    func httpBaseURL() throws -> String { try string("http_public_url") ?? address("http_address").secured(tlsFiles("http") != nil).url }
+
+    /// The certificate and key files of a listener (`s3` or `http`): its own pair, else the shared
+    /// `tls_cert`/`tls_key`; nil when it speaks plain HTTP.
+    func tlsFiles(_ listener: String) throws -> (certificate: String, key: String)? {
+        let certificate = string("\(listener)_tls_cert") ?? string("tls_cert")
+        let key = string("\(listener)_tls_key") ?? string("tls_key")
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (let certificate?, let key?): return (certificate, key)
+        default: throw SporeError("TLS on the \(listener) listener needs both a certificate and a key")
+        }
+    }
 
     /// The bucket of the Hypha-style API's workspaces.
     var workspaceBucket: String { string("workspace_bucket") ?? "hypha-workspaces" }

@@ -5,6 +5,8 @@ import CoreMetrics
 import Foundation
 import HTTPSupport
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HyphaAPI
 import Index
 import Logging
@@ -61,6 +63,7 @@ struct Daemon {
         guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("inline_max may be at most \(Limits.inlineObjectByteCountMax)") }
         var configuration = S3Configuration(region: settings.string("region") ?? "us-east-1", domain: settings.string("domain"))
         configuration.corsOrigins = settings.list("cors_origins")
+        configuration.listenerIsSecure = try settings.tlsFiles("s3") != nil
         clock = environment["SPORE_DEBUG_HOOKS"] == "1" ? OffsetWallClock() : SystemWallClock()
         objects = ObjectService(
             catalog: catalog, blobs: blobs, clock: clock,
@@ -98,7 +101,17 @@ struct Daemon {
         let httpAddress = try settings.address("http_address")
         let readiness = Readiness(listenerCount: 2)
         let ports = PortBox()
-        let s3 = S3Listener.makeApplication(service: service, host: s3Address.host, port: s3Address.port, logger: logger) { channel in
+        // TLS per listener (its own pair or the shared one); both read again on SIGHUP.
+        let s3Certificates = try settings.tlsFiles("s3").map { try TLSCertificates(certificatePath: $0.certificate, keyPath: $0.key) }
+        let httpFiles = try settings.tlsFiles("http")
+        let httpCertificates = try httpFiles.map { files in
+            try s3Certificates.flatMap { $0.certificatePath == files.certificate && $0.keyPath == files.key ? $0 : nil }
+                ?? TLSCertificates(certificatePath: files.certificate, keyPath: files.key)
+        }
+        let s3Server = try s3Certificates.map { try HTTPServerBuilder.tls(S3Listener.plainServer, tlsConfiguration: $0.serverConfiguration()) }
+        let s3 = S3Listener.makeApplication(
+            service: service, host: s3Address.host, port: s3Address.port, logger: logger, server: s3Server ?? S3Listener.plainServer
+        ) { channel in
             ports.set(s3: channel.localAddress?.port ?? s3Address.port)
             readiness.listenerStarted()
         }
@@ -119,16 +132,17 @@ struct Daemon {
         )
         let artifacts = HyphaFace.makeArtifactService(objects: objects, configuration: hypha)
         let hyphaFace = HyphaFace(objects: objects, configuration: hypha, sealer: sealer, artifacts: artifacts)
-        let console = try makeConsole(hypha: hyphaFace)
-        let http = HTTPListener.makeApplication(
+        let console = try makeConsole(hypha: hyphaFace, isSecure: httpCertificates != nil)
+        let http = try HTTPListener.makeApplication(
             responder: HTTPFrontResponder(
                 s3: service, probe: probe, share: ShareResponder(s3: service, sealer: sealer),
                 hypha: hyphaFace.makeResponder(),
                 console: console.makeResponder(),
+                isSecure: httpCertificates != nil,
                 observers: .init(logger: logger)
             ),
             rpc: RPCEndpoint(face: hyphaFace),
-            host: httpAddress.host, port: httpAddress.port, logger: logger
+            host: httpAddress.host, port: httpAddress.port, tls: httpCertificates?.serverConfiguration(), logger: logger
         ) { channel in
             ports.set(http: channel.localAddress?.port ?? httpAddress.port)
             readiness.listenerStarted()
@@ -138,12 +152,17 @@ struct Daemon {
         maintenance.garbageGraceSeconds = settings.int("gc_grace") ?? 3600
         maintenance.uploadAgeMaxSeconds = settings.int("upload_age_max") ?? 604_800
         let notifier = SystemdNotifier(environment: environment)
-        let (directory, root, generated, s3Host) = (self.directory, self.root, generatedRoot, s3Address)
+        let (directory, root, generated) = (self.directory, self.root, generatedRoot)
+        let (s3Listen, httpListen) = (s3Address.secured(s3Certificates != nil), httpAddress.secured(httpCertificates != nil))
         let banner = Task {
             await readiness.wait()
-            let host = s3Host.url.dropFirst("http://".count).dropLast(String(s3Host.port).count + 1)
-            try? "\(host):\(ports.s3)\n".write(toFile: directory.listenerAddressPath, atomically: true, encoding: .utf8)
-            Self.printBanner(directory: directory, address: s3Host, ports: ports, root: root, generated: generated)
+            // With its scheme, so the CLI knows to speak TLS to it.
+            let s3URL = Self.url(s3Listen, port: ports.s3)
+            Self.recordCertificate(s3Certificates, in: directory)
+            try? "\(s3URL)\n".write(toFile: directory.listenerAddressPath, atomically: true, encoding: .utf8)
+            Self.printBanner(
+                directory: directory, s3URL: s3URL, httpURL: Self.url(httpListen, port: ports.http), root: root, generated: generated,
+                isSecure: s3Listen.isSecure)
         }
         let services: [any Service] = [
             StoreService(catalog: catalog, blobs: blobs),
@@ -154,6 +173,10 @@ struct Daemon {
             s3,
             http,
             ConsoleService(console: console),
+            TLSReloadService(
+                certificates: [s3Certificates, httpCertificates].compactMap { $0 }.reduce(into: []) { unique, store in
+                    if !unique.contains(where: { $0 === store }) { unique.append(store) }
+                }, onReload: { Self.recordCertificate(s3Certificates, in: directory) }, logger: logger),
             SystemdService(notifier: notifier, readiness: readiness, catalog: catalog, status: { ports.status }, logger: logger),
         ]
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -164,7 +187,7 @@ struct Daemon {
     }
 
     /// The web console over the same object service, keys and tokens as the other faces.
-    private func makeConsole(hypha face: HyphaFace) throws -> ConsoleFace {
+    private func makeConsole(hypha face: HyphaFace, isSecure: Bool) throws -> ConsoleFace {
         let (catalog, hypha, clock) = (self.catalog, self.hypha, self.clock)
         let verify: ConsoleTokenVerifier = { text in
             guard let token = try? HyphaToken.decode(text, secret: hypha.jwtSecret, nowSeconds: clock.nowMilliseconds() / 1000),
@@ -176,7 +199,8 @@ struct Daemon {
         }
         let configuration = ConsoleConfiguration(
             s3PublicURL: try settings.s3BaseURL(), httpPublicURL: try settings.httpBaseURL(), region: service.configuration.region,
-            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, assetsDirectory: environment["SPORE_CONSOLE_ASSETS_DIR"]
+            rootUser: root.user, workspaceBucket: hypha.workspaceBucket, assetsDirectory: environment["SPORE_CONSOLE_ASSETS_DIR"],
+            secureCookies: isSecure
         )
         let admin = adminBox
         return ConsoleFace(
@@ -210,10 +234,24 @@ struct Daemon {
         )
     }
 
-    static func printBanner(directory: DataDirectory, address: ListenAddress, ports: PortBox, root: Credential, generated: Bool) {
-        let host = address.url.dropLast(String(address.port).count + 1)
-        let endpoint = "\(host):\(ports.s3)"
-        Console.line("spore \(Spore.version) is serving S3 at \(endpoint) and the HTTP API at \(host):\(ports.http)")
+    /// Keeps `<data>/s3-certificate.pem` equal to the S3 listener's chain (absent without TLS).
+    static func recordCertificate(_ certificates: TLSCertificates?, in directory: DataDirectory) {
+        if let chain = certificates?.certificatePath, let text = try? String(contentsOfFile: chain, encoding: .utf8) {
+            try? text.write(toFile: directory.listenerCertificatePath, atomically: true, encoding: .utf8)
+        } else {
+            try? FileManager.default.removeItem(atPath: directory.listenerCertificatePath)
+        }
+    }
+
+    /// A listener's URL with the port it actually bound (port 0 asks the system for one).
+    static func url(_ address: ListenAddress, port: Int) -> String {
+        String(address.url.dropLast(String(address.port).count)) + String(port)
+    }
+
+    static func printBanner(directory: DataDirectory, s3URL: String, httpURL: String, root: Credential, generated: Bool, isSecure: Bool) {
+        let endpoint = s3URL
+        Console.line("spore \(Spore.version) is serving S3 at \(endpoint) and the HTTP API at \(httpURL)")
+        Console.line("  web console: \(httpURL)/ (sign in with the root access key and secret)")
         Console.line("  data directory: \(directory.path)")
         Console.line("  root access key: \(root.accessKey)")
         let fromFile = generated || FileManager.default.fileExists(atPath: directory.credentialsPath)
@@ -225,7 +263,8 @@ struct Daemon {
             Console.line("  root secret key: (from SPORE_ROOT_PASSWORD)")
         }
         let secret = fromFile ? root.secretKey : "$SPORE_ROOT_PASSWORD"
-        Console.line("  try: AWS_ACCESS_KEY_ID=\(root.accessKey) AWS_SECRET_ACCESS_KEY=\(secret) aws --endpoint-url \(endpoint) s3 ls")
+        let bundle = isSecure ? " --ca-bundle CA.pem" : ""
+        Console.line("  try: AWS_ACCESS_KEY_ID=\(root.accessKey) AWS_SECRET_ACCESS_KEY=\(secret) aws --endpoint-url \(endpoint)\(bundle) s3 ls")
     }
 }
 

@@ -1,11 +1,14 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import HyphaAPI
 import HyphaRPC
 import Logging
 import NIOCore
+import NIOSSL
 import S3API
 import SporeJSON
 import WebConsole
@@ -33,6 +36,8 @@ where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestCon
     let share: ShareResponder
     let hypha: Hypha
     let console: ConsoleUI
+    /// Whether this listener speaks TLS (`aws:SecureTransport` for `/s3`).
+    let isSecure: Bool
     let observers: Observers
 
     struct Observers: Sendable {
@@ -57,7 +62,7 @@ where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestCon
         let proxy = HyphaConfiguration.s3ProxyPath
         if route == proxy || route.hasPrefix(proxy + "/") {
             return await observers.s3.observe(request, context: context) {
-                await s3.respond(to: request, context: context, pathPrefix: proxy)
+                await s3.respond(to: request, context: context, pathPrefix: proxy, secureTransport: isSecure)
             }
         }
         if route.hasPrefix(ShareResponder.pathPrefix) {
@@ -121,22 +126,23 @@ where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestCon
 /// Builds the application of the second listener.
 enum HTTPListener {
     static func makeApplication<Hypha: HTTPResponder, ConsoleUI: HTTPResponder>(
-        responder: HTTPFrontResponder<Hypha, ConsoleUI>, rpc: RPCEndpoint, host: String, port: Int, logger: Logger,
+        responder: HTTPFrontResponder<Hypha, ConsoleUI>, rpc: RPCEndpoint, host: String, port: Int, tls: TLSConfiguration?, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestContext {
+    ) throws -> some ApplicationProtocol where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestContext {
         // `/ws` upgrades to hypha-rpc; every other request stays plain HTTP/1.1.
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]),
             ws: .init(maxFrameSize: RPCLimits.frameBytesMax, autoPing: .enabled(timePeriod: .seconds(30)))
         )
+        let plain: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: configuration) { request, _, _ in
+            guard request.method == .get, RPCEndpoint.accepts(path: request.path) else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, context in
+                await rpc.handle(inbound: inbound, outbound: outbound, logger: context.logger)
+            }
+        }
         return Application(
             responder: responder,
-            server: .http1WebSocketUpgrade(configuration: configuration) { request, _, _ in
-                guard request.method == .get, RPCEndpoint.accepts(path: request.path) else { return .dontUpgrade }
-                return .upgrade([:]) { inbound, outbound, context in
-                    await rpc.handle(inbound: inbound, outbound: outbound, logger: context.logger)
-                }
-            },
+            server: try tls.map { try .tls(plain, tlsConfiguration: $0) } ?? plain,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning,
             logger: logger

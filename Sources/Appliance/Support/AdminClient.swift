@@ -1,16 +1,16 @@
 import Access
+import AsyncHTTPClient
 import BlobStore
 import Crypto
 import Foundation
-import FoundationNetworking
 import HTTPSupport
 import HyphaAPI
+import NIOCore
+import NIOHTTP1
+import NIOSSL
 import Objects
 import S3API
 import SporeJSON
-
-#if canImport(FoundationNetworking)
-#endif
 
 /// Calls the running daemon's admin API with the root credentials, signed with SigV4.
 struct AdminClient {
@@ -23,15 +23,26 @@ struct AdminClient {
     /// (an address was configured).
     let overriddenAddress: String?
 
+    /// The daemon's certificate chain, trusted when the address speaks TLS.
+    let trustedCertificatePath: String?
+
     init(settings: SporeConfiguration, directory: DataDirectory) throws {
         // An address given by flag, environment or file wins; otherwise the one the daemon running
         // on this data directory recorded (it may have been started with --s3-address).
         var address = try settings.address("s3_address")
         let recorded = directory.runningDaemonAddress()
-        if settings.source("s3_address") == .defaultValue, let recorded { address = recorded }
+        if let recorded, settings.source("s3_address") == .defaultValue || recorded.url.hasSuffix("://" + address.description) {
+            // The recorded address also says whether the daemon speaks TLS.
+            address = recorded
+        } else if try settings.tlsFiles("s3") != nil {
+            // A configured address speaks TLS when the S3 listener's certificate is configured too.
+            address = address.secured(true)
+        }
         overriddenAddress = recorded.map(\.url).flatMap { $0 == address.url ? nil : $0 }
         endpoint = address.url
-        host = String(address.url.dropFirst("http://".count))
+        host = String(address.url.drop { $0 != "/" }.dropFirst(2))
+        let recordedChain = FileManager.default.fileExists(atPath: directory.listenerCertificatePath) ? directory.listenerCertificatePath : nil
+        trustedCertificatePath = try settings.tlsFiles("s3")?.certificate ?? recordedChain
         credential = try directory.rootCredentials(user: settings.string("root_user"), password: settings.string("root_password")).credential
         directoryPath = directory.path
     }
@@ -54,22 +65,25 @@ struct AdminClient {
         let scope = "\(date)/us-east-1/s3/aws4_request"
         let key = SigV4.signingKey(secret: credential.secretKey, date: date, region: "us-east-1", service: "s3")
         let signature = SigV4.signature(key: key, stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
-        guard let url = URL(string: endpoint + path + (queryString.isEmpty ? "" : "?" + queryString)) else { throw SporeError("bad admin URL") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = Data(body)
-        request.setValue(payloadHash, forHTTPHeaderField: "x-amz-content-sha256")
-        request.setValue(amzDate, forHTTPHeaderField: "x-amz-date")
-        request.setValue(
-            "AWS4-HMAC-SHA256 Credential=\(credential.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)",
-            forHTTPHeaderField: "Authorization"
-        )
-        let data: Data
-        let response: URLResponse
+        let url = endpoint + path + (queryString.isEmpty ? "" : "?" + queryString)
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        request.body = .bytes(body)
+        request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
+        request.headers.add(name: "x-amz-date", value: amzDate)
+        request.headers.add(
+            name: "Authorization",
+            value: "AWS4-HMAC-SHA256 Credential=\(credential.accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration())
+        let status: UInt
+        let text: String
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            let response = try await client.execute(request, timeout: .seconds(300))
+            status = response.status.code
+            text = String(buffer: try await response.body.collect(upTo: Self.answerByteCountMax))
+            try? await client.shutdown()
         } catch {
-            // Foundation's own text for these is a dump of NSURLErrorDomain and the request.
+            try? await client.shutdown()
             if let overriddenAddress {
                 throw SporeError(
                     "no spore daemon answers at \(endpoint) (\(Self.reason(error))), the configured s3_address; "
@@ -78,24 +92,42 @@ struct AdminClient {
             }
             throw AdminCall.notServed(directoryPath, tried: "\(endpoint): \(Self.reason(error))")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let http = response as? HTTPURLResponse else { throw SporeError("\(endpoint) did not answer in HTTP") }
-        guard http.statusCode < 300 else { throw AdminAnswer.refusal(status: http.statusCode, body: text) }
+        guard status < 300 else { throw AdminAnswer.refusal(status: Int(status), body: text) }
         return try AdminAnswer.parse(text)
+    }
+
+    /// Largest admin answer read.
+    static let answerByteCountMax = 64 << 20
+
+    /// Over TLS the daemon's own certificate chain is trusted besides the system's roots (a LAN
+    /// box's certificate is usually self-made); on the loopback address the host name is not
+    /// checked, since a certificate for `box.lan` is still the daemon's own.
+    private func clientConfiguration() -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        if endpoint.hasPrefix("https://") {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.minimumTLSVersion = .tlsv12
+            if let certificate = trustedCertificatePath { tls.additionalTrustRoots = [.file(certificate)] }
+            if isLoopback { tls.certificateVerification = .noHostnameVerification }
+            configuration.tlsConfiguration = tls
+        }
+        return configuration
+    }
+
+    private var isLoopback: Bool {
+        let host = self.host.split(separator: ":").dropLast().joined(separator: ":")
+        return host == "127.0.0.1" || host == "localhost" || host == "[::1]"
     }
 
     /// Why a request got no answer, in a few words.
     static func reason(_ error: any Error) -> String {
-        let error = error as NSError
-        guard error.domain == NSURLErrorDomain else { return error.localizedDescription }
-        switch URLError.Code(rawValue: error.code) {
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "no such host"
-        case .timedOut: return "no answer in time"
-        case .networkConnectionLost: return "the connection was closed"
-        case .notConnectedToInternet: return "the network is unreachable"
-        default: return "network error \(error.code)"
-        }
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
+        if text.contains("connectTimeout") || text.contains("deadlineExceeded") || text.contains("readTimeout") { return "no answer in time" }
+        if text.contains("NXDOMAIN") || text.contains("dns") || text.contains("getaddrinfo") { return "no such host" }
+        if text.contains("remoteConnectionClosed") { return "the connection was closed" }
+        if error is NIOSSLError || text.contains("handshakeFailed") || text.contains("BoringSSL") { return "TLS handshake failed: \(text)" }
+        return text
     }
 }
 

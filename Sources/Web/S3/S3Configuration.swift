@@ -11,6 +11,8 @@ public struct S3Configuration: Sendable {
     public var domain: String?
     /// Origins allowed on buckets without a CORS configuration (`*` for any); empty: none.
     public var corsOrigins: [String] = []
+    /// Whether the S3 listener speaks TLS (`aws:SecureTransport` in bucket policies).
+    public var listenerIsSecure = false
 
     public init(region: String = "us-east-1", domain: String? = nil) {
         self.region = region

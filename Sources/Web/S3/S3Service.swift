@@ -38,8 +38,13 @@ public final class S3Service: Sendable {
     /// Answers one request. Never throws: every failure becomes an S3 error response.
     /// `pathPrefix` is stripped first (the `/s3` mount on the HTTP listener). The request's log
     /// line and metrics are the `RequestObserver`'s; this only names the operation and resource.
-    public func respond(to request: Request, context: SporeRequestContext, pathPrefix: String = "") async -> Response {
-        await answer(request, context: context, pathPrefix: pathPrefix, requestID: context.requestID) { parsed, resolved in
+    /// `secureTransport`: whether the listener the request came through speaks TLS (default: the
+    /// S3 listener's own setting).
+    public func respond(to request: Request, context: SporeRequestContext, pathPrefix: String = "", secureTransport: Bool? = nil) async -> Response {
+        await answer(
+            request, context: context, pathPrefix: pathPrefix, requestID: context.requestID,
+            secureTransport: secureTransport ?? configuration.listenerIsSecure
+        ) { parsed, resolved in
             let key = parsed.keyBytes.map { String(decoding: $0.prefix(Self.loggedKeyByteCountMax), as: UTF8.self) }
             context.labels.set(operation: resolved.name, resource: (parsed.bucket ?? "-") + (key.map { "/" + $0 } ?? ""))
         }
@@ -49,7 +54,7 @@ public final class S3Service: Sendable {
     static let loggedKeyByteCountMax = 128
 
     private func answer(
-        _ request: Request, context: SporeRequestContext, pathPrefix: String, requestID: String,
+        _ request: Request, context: SporeRequestContext, pathPrefix: String, requestID: String, secureTransport: Bool,
         identified: (S3Request, S3Operation) -> Void
     ) async -> Response {
         let path = request.head.path ?? "/"
@@ -74,6 +79,7 @@ public final class S3Service: Sendable {
             var authentication = try authenticator.authenticate(s3)
             authentication.action = operation.action(s3)
             authentication.sourceIP = context.remoteAddress?.ipAddress
+            authentication.secureTransport = secureTransport
             if s3.rawPath.hasPrefix(AdminRequest.pathPrefix) {
                 var response = try await administer(s3, request, authentication)
                 Self.addCommonHeaders(&response.headers, requestID: requestID)
@@ -233,6 +239,7 @@ public final class S3Service: Sendable {
         if let maxKeys = request.queryValue("max-keys") { context["s3:max-keys"] = maxKeys }
         if let versionID = request.queryValue("versionId") { context["s3:versionid"] = versionID }
         if let ip = auth.sourceIP { context["aws:sourceip"] = ip }
+        context["aws:securetransport"] = auth.secureTransport ? "true" : "false"
         if let user = auth.principal.isAnonymous ? nil : auth.principal.user { context["aws:username"] = user }
         if let referer = request.header("referer") { context["aws:referer"] = referer }
         if let agent = request.header("user-agent") { context["aws:useragent"] = agent }

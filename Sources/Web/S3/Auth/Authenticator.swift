@@ -37,6 +37,8 @@ public struct Authentication: Sendable {
     public var action = ""
     /// The client's address, for `aws:SourceIp` conditions.
     public var sourceIP: String?
+    /// Whether the request came over TLS (`aws:SecureTransport`).
+    public var secureTransport = false
 
     public init(principal: Principal, payload: PayloadCheck) {
         self.principal = principal

@@ -12,7 +12,7 @@ from conftest import free_port
 
 
 class FakeHub:
-    def __init__(self, repo, files, revision="main", page_size=2, fail=(), redirect=(), token=None, repo_type="models"):
+    def __init__(self, repo, files, revision="main", page_size=2, fail=(), redirect=(), token=None, repo_type="models", drop_once=()):
         """`files` maps paths to bytes; paths in `fail` answer 500; paths in `redirect` answer 302 to
         the CDN origin (a second server), which must not receive the token."""
         self.repo = repo
@@ -23,6 +23,9 @@ class FakeHub:
         self.redirect = set(redirect)
         self.token = token
         self.repo_type = repo_type
+        # Paths whose first ranged request past the start is cut off halfway (a dropped connection).
+        self.drop_once = set(drop_once)
+        self.ranges = []  # (path, start, end) of every ranged request
         self.requests = []  # (origin, path, authorization)
         self.port = free_port()
         self.cdn_port = free_port()
@@ -42,12 +45,33 @@ class FakeHub:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def send_file(self, path):
+                data = hub.files[path]
+                header = self.headers.get("Range")
+                if not header:
+                    return self.send(200, data, [("Content-Type", "application/octet-stream"), ("Accept-Ranges", "bytes")])
+                first, last = header.removeprefix("bytes=").split("-")
+                first, last = int(first), min(int(last), len(data) - 1)
+                hub.ranges.append((path, first, last))
+                chunk = data[first:last + 1]
+                if first > 0 and path in hub.drop_once:
+                    hub.drop_once.discard(path)
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {first}-{last}/{len(data)}")
+                    self.send_header("Content-Length", str(len(chunk)))
+                    self.end_headers()
+                    self.wfile.write(chunk[: len(chunk) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                return self.send(206, chunk, [("Content-Range", f"bytes {first}-{last}/{len(data)}")])
+
             def do_GET(self):
                 origin = "cdn" if self.server.server_port == hub.cdn_port else "hub"
                 hub.requests.append((origin, self.path, self.headers.get("Authorization")))
                 if origin == "cdn":
-                    path = unquote(urlsplit(self.path).path[len("/cdn/"):])
-                    return self.send(200, hub.files[path], [("Content-Type", "application/octet-stream")])
+                    return self.send_file(unquote(urlsplit(self.path).path[len("/cdn/"):]))
                 if hub.token and self.headers.get("Authorization") != f"Bearer {hub.token}":
                     return self.send(401, b'{"error":"Invalid credentials in Authorization header"}')
                 url = urlsplit(self.path)
@@ -74,7 +98,7 @@ class FakeHub:
                         return self.send(500, b'{"error":"internal"}')
                     if path in hub.redirect:
                         return self.send(302, b"", [("Location", f"http://127.0.0.1:{hub.cdn_port}/cdn/{path}")])
-                    return self.send(200, hub.files[path], [("Content-Type", "application/octet-stream")])
+                    return self.send_file(path)
                 return self.send(404, b'{"error":"Repository not found"}')
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)

@@ -581,3 +581,23 @@ def test_the_embedded_ui_is_exactly_the_asset_files(spore):
     for path in files:
         served = httpx.get(f"{spore.http}/console/{path.name}")
         assert served.status_code == 200 and served.content == path.read_bytes(), path.name
+
+
+def test_large_hub_files_arrive_in_parts_and_a_dropped_part_is_fetched_again(fresh_spore):
+    big = os.urandom(13 << 20)
+    with FakeHub("acme/large", {"weights.safetensors": big, "small.json": b"{}"}, redirect={"weights.safetensors"},
+                 drop_once={"weights.safetensors"}) as hub:
+        daemon = fresh_spore(extra_env={"HF_ENDPOINT": hub.url, "SPORE_HF_PART_SIZE": str(5 << 20)})
+        console = Console(daemon)
+        assert console.post("/api/buckets", json={"name": "large"}).status_code == 201
+        started = console.post("/api/objects/huggingface-import", json={"bucketName": "large", "hfRepoId": "acme/large"}).json()
+        job = wait_for_job(console, started["jobId"])
+        assert job["status"] == "completed", job
+        weights = {f["path"]: f for f in job["fileList"]}["weights.safetensors"]
+        assert weights["loaded"] == len(big) and weights["attempts"] == 2
+        assert console.get(f"/api/objects/download/large/{enc('weights.safetensors')}").content == big
+        # Three parts of 5 MiB (the last shorter); the cut-off second part was asked for twice.
+        asked = [(first, last) for path, first, last in hub.ranges if path == "weights.safetensors"]
+        assert asked == [(0, (5 << 20) - 1), (5 << 20, (10 << 20) - 1), (5 << 20, (10 << 20) - 1), (10 << 20, len(big) - 1)]
+        # No multipart upload is left open.
+        assert daemon.client().list_multipart_uploads(Bucket="large").get("Uploads", []) == []

@@ -20,6 +20,9 @@ public struct HubSettings: Sendable {
 
     public var endpoint: String
     public var token: String?
+    /// Files larger than this are copied as a multipart upload of parts this large, each fetched
+    /// with a Range request and retried on its own: a failure costs one part, not the file.
+    public var partByteCount: Int64 = 64 << 20
 
     public init(endpoint: String?, token: String?) {
         let chosen = (endpoint?.isEmpty == false ? endpoint! : Self.defaultEndpoint)
@@ -29,7 +32,9 @@ public struct HubSettings: Sendable {
 
     /// From the process environment, as the hub's own library reads it.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> HubSettings {
-        HubSettings(endpoint: environment["HF_ENDPOINT"], token: environment["HF_TOKEN"] ?? environment["HUGGING_FACE_HUB_TOKEN"])
+        var settings = HubSettings(endpoint: environment["HF_ENDPOINT"], token: environment["HF_TOKEN"] ?? environment["HUGGING_FACE_HUB_TOKEN"])
+        if let text = environment["SPORE_HF_PART_SIZE"], let bytes = Int64(text), bytes >= 1 << 20 { settings.partByteCount = bytes }
+        return settings
     }
 }
 
@@ -144,7 +149,7 @@ public final class HubImporter: Sendable {
     }
 
     /// GET with the token for the hub's own host only, following redirects by hand.
-    func get(_ url: String, token: String?) async throws -> HTTPClientResponse {
+    func get(_ url: String, token: String?, range: ClosedRange<Int64>? = nil) async throws -> HTTPClientResponse {
         var current = url
         // The token goes only to the hub's own origin (host and port), never to where it redirects.
         let hub = URL(string: settings.endpoint)
@@ -152,6 +157,7 @@ public final class HubImporter: Sendable {
         for _ in 0...Self.redirectCountMax {
             var request = HTTPClientRequest(url: current)
             request.headers.add(name: "User-Agent", value: "spore-hub-import")
+            if let range { request.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
             if let token, let url = URL(string: current), "\(url.scheme ?? "")://\(url.host ?? ""):\(url.port ?? -1)" == hubOrigin {
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
             }

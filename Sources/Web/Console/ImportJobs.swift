@@ -187,8 +187,8 @@ final class ImportJobs: Sendable {
     {
         guard let key = ObjectKey(validating: file.key) else { return .failure("\(file.key) cannot be an object key") }
         guard mayWrite(file.key) else { return .failure("AccessDenied: you may not write \(file.key)") }
-        guard file.size <= objects.settings.objectByteCountMax else {
-            return .failure("The file is larger than the \(ByteText.describe(objects.settings.objectByteCountMax)) object limit.")
+        if file.size > importer.settings.partByteCount {
+            return await copyInParts(file, of: job, index: index, key: key, token: token, objects: objects)
         }
         var lastError = "not attempted"
         for attempt in 1...Self.attemptCountMax {
@@ -228,5 +228,98 @@ final class ImportJobs: Sendable {
             }
         }
         return .failure("\(lastError) (after \(Self.attemptCountMax) attempts)")
+    }
+
+    /// A large file as a multipart upload: each part fetched with a Range request and stored as it
+    /// arrives, each retried on its own, so a dropped connection costs one part. Whatever fails
+    /// or is cancelled aborts the upload, and its parts are freed.
+    private func copyInParts(_ file: ImportJob.File, of job: ImportJob, index: Int, key: ObjectKey, token: String?, objects: ObjectService) async
+        -> Outcome
+    {
+        guard file.size <= Limits.multipartObjectByteCountMax else {
+            return .failure("The file is larger than the \(ByteText.describe(Limits.multipartObjectByteCountMax)) object limit.")
+        }
+        // Parts of at least the configured size, and few enough for the part-number limit.
+        let minimumPart = (file.size + Int64(Limits.partNumberMax) - 1) / Int64(Limits.partNumberMax)
+        let partSize = max(importer.settings.partByteCount, minimumPart, objects.settings.partByteCountMin)
+        let template = MultipartUpload(key: key.value, owner: job.user, headers: ContentHeaders(contentType: MediaTypes.guess(file.path)))
+        let upload: MultipartUpload
+        do {
+            upload = try await objects.catalog.uploads.createUpload(
+                bucket: job.bucket, key: key, template, nowMilliseconds: objects.clock.nowMilliseconds())
+        } catch {
+            return .failure("\(error)")
+        }
+        let url = importer.fileURL(repo: job.repo, type: job.repoType, revision: job.revision, path: file.path)
+        var parts = [CompletionPart]()
+        var start: Int64 = 0
+        var number = 1
+        change(job.id) {
+            $0.files[index].attempts = 1
+            $0.files[index].loaded = 0
+        }
+        while start < file.size {
+            let last = min(start + partSize, file.size) - 1
+            var stored: UploadPart?
+            var lastError = "not attempted"
+            for attempt in 1...Self.attemptCountMax {
+                if Task.isCancelled { break }
+                change(job.id) { $0.files[index].attempts = max($0.files[index].attempts, attempt) }
+                do {
+                    let response = try await importer.get(url, token: token, range: start...last)
+                    guard response.status == .partialContent || (response.status == .ok && start == 0 && last == file.size - 1) else {
+                        _ = try? await response.body.collect(upTo: 64 * 1024)
+                        lastError = "the hub answered \(response.status.code) for bytes \(start)-\(last) of \(file.path)"
+                        if response.status.code < 500, response.status.code != 429 { break }
+                        continue
+                    }
+                    let jobID = job.id
+                    let body = ProgressReportingBody(base: response.body) { [self] bytes in
+                        change(jobID) { $0.files[index].loaded += Int64(bytes) }
+                    }
+                    let spec = IngestSpec(declaredByteCount: last - start + 1, byteCountMax: Limits.partByteCountMax, allowsInline: false)
+                    let ingested = try await objects.ingest(body, spec)
+                    var part = UploadPart(
+                        partNumber: number, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
+                        chunks: ingested.body.chunks, checksum: nil, lastModifiedMilliseconds: objects.clock.nowMilliseconds())
+                    part.crc32 = ingested.digests.crc32
+                    do {
+                        try await objects.catalog.uploads.putPart(
+                            bucket: job.bucket, key: key, uploadID: upload.uploadID, part: part, md5: ingested.digests.md5)
+                        ingested.lease?.release()
+                    } catch {
+                        await objects.abandon(ingested)
+                        throw error
+                    }
+                    stored = part
+                    break
+                } catch {
+                    // The part starts again: the progress goes back to the parts already stored.
+                    let partStart = start
+                    change(job.id) { $0.files[index].loaded = partStart }
+                    lastError = "\(error)"
+                    if case ObjectError.storageFull = error { break }
+                }
+            }
+            guard let part = stored else {
+                try? await objects.catalog.uploads.abortUpload(
+                    bucket: job.bucket, key: key, uploadID: upload.uploadID, nowMilliseconds: objects.clock.nowMilliseconds())
+                return .failure(Task.isCancelled ? "cancelled" : "\(lastError) (after \(Self.attemptCountMax) attempts)")
+            }
+            parts.append(CompletionPart(partNumber: part.partNumber, etag: part.etag, checksum: nil))
+            start = last + 1
+            number += 1
+        }
+        do {
+            _ = try await objects.catalog.uploads.completeUpload(
+                bucket: job.bucket, key: key, uploadID: upload.uploadID, parts: parts, partByteCountMin: objects.settings.partByteCountMin,
+                expectedChecksum: nil, preconditions: .none, nowMilliseconds: objects.clock.nowMilliseconds())
+        } catch {
+            try? await objects.catalog.uploads.abortUpload(
+                bucket: job.bucket, key: key, uploadID: upload.uploadID, nowMilliseconds: objects.clock.nowMilliseconds())
+            return .failure("\(error)")
+        }
+        change(job.id) { $0.files[index].loaded = file.size }
+        return .success
     }
 }

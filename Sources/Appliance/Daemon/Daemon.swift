@@ -108,9 +108,12 @@ struct Daemon {
             try s3Certificates.flatMap { $0.certificatePath == files.certificate && $0.keyPath == files.key ? $0 : nil }
                 ?? TLSCertificates(certificatePath: files.certificate, keyPath: files.key)
         }
-        let s3Server = try s3Certificates.map { try HTTPServerBuilder.tls(S3Listener.plainServer, tlsConfiguration: $0.serverConfiguration()) }
+        let limits = try connectionLimits()
+        let s3Limiter = ConnectionLimiter(listener: "s3", limits: limits, logger: logger)
+        let httpLimiter = ConnectionLimiter(listener: "http", limits: limits, logger: logger)
         let s3 = S3Listener.makeApplication(
-            service: service, host: s3Address.host, port: s3Address.port, logger: logger, server: s3Server ?? S3Listener.plainServer
+            service: service, host: s3Address.host, port: s3Address.port, logger: logger,
+            server: ListenerChannels.s3Server(limiter: s3Limiter, tls: s3Certificates?.serverConfiguration())
         ) { channel in
             ports.set(s3: channel.localAddress?.port ?? s3Address.port)
             readiness.listenerStarted()
@@ -142,7 +145,7 @@ struct Daemon {
                 observers: .init(logger: logger)
             ),
             rpc: RPCEndpoint(face: hyphaFace),
-            host: httpAddress.host, port: httpAddress.port, tls: httpCertificates?.serverConfiguration(), logger: logger
+            host: httpAddress.host, port: httpAddress.port, tls: httpCertificates?.serverConfiguration(), limiter: httpLimiter, logger: logger
         ) { channel in
             ports.set(http: channel.localAddress?.port ?? httpAddress.port)
             readiness.listenerStarted()
@@ -234,6 +237,31 @@ struct Daemon {
         )
     }
 
+    /// The connection limits from the settings, kept within the process's file-descriptor limit
+    /// (raised to its hard limit first): a listener never accepts what it cannot open.
+    func connectionLimits() throws -> ConnectionLimits {
+        var limits = ConnectionLimits()
+        if let value = settings.int("connections_max") { limits.connectionCountMax = Int(value) }
+        if let value = settings.int("connections_per_client_max") { limits.connectionsPerAddressMax = Int(value) }
+        if let value = settings.int("header_timeout") { limits.headerTimeoutSeconds = value }
+        if let value = settings.int("idle_timeout") { limits.idleTimeoutSeconds = value }
+        if let value = settings.int("body_timeout") { limits.bodyTimeoutSeconds = value }
+        guard limits.connectionCountMax > 0, limits.connectionsPerAddressMax > 0, limits.headerTimeoutSeconds > 0,
+            limits.idleTimeoutSeconds > 0, limits.bodyTimeoutSeconds > 0
+        else { throw SporeError("connection limits and timeouts must be positive") }
+        let descriptors = FileDescriptorLimit.raise()
+        // Two listeners, blobs and the index need descriptors too: keep a quarter for them.
+        let affordable = max(64, Int(descriptors) * 3 / 8)
+        if limits.connectionCountMax > affordable {
+            logger.notice(
+                "connections_max lowered to fit the file-descriptor limit",
+                metadata: ["configured": "\(limits.connectionCountMax)", "used": "\(affordable)", "nofile": "\(descriptors)"])
+            limits.connectionCountMax = affordable
+        }
+        limits.connectionsPerAddressMax = min(limits.connectionsPerAddressMax, limits.connectionCountMax)
+        return limits
+    }
+
     /// Keeps `<data>/s3-certificate.pem` equal to the S3 listener's chain (absent without TLS).
     static func recordCertificate(_ certificates: TLSCertificates?, in directory: DataDirectory) {
         if let chain = certificates?.certificatePath, let text = try? String(contentsOfFile: chain, encoding: .utf8) {
@@ -290,4 +318,19 @@ final class PortBox: Sendable {
     var s3: Int { ports.withLock { $0.s3 } }
     var http: Int { ports.withLock { $0.http } }
     var status: String { "serving S3 on port \(s3) and HTTP on port \(http)" }
+}
+
+/// The process's open-file limit.
+enum FileDescriptorLimit {
+    /// Raises the soft limit to the hard one (what systemd's `LimitNOFILE` allows) and returns it.
+    static func raise() -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return UInt64(limit.rlim_cur)
+    }
 }

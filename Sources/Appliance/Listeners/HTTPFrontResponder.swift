@@ -126,23 +126,29 @@ where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestCon
 /// Builds the application of the second listener.
 enum HTTPListener {
     static func makeApplication<Hypha: HTTPResponder, ConsoleUI: HTTPResponder>(
-        responder: HTTPFrontResponder<Hypha, ConsoleUI>, rpc: RPCEndpoint, host: String, port: Int, tls: TLSConfiguration?, logger: Logger,
+        responder: HTTPFrontResponder<Hypha, ConsoleUI>, rpc: RPCEndpoint, host: String, port: Int, tls: TLSConfiguration?,
+        limiter: ConnectionLimiter, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestContext {
         // `/ws` upgrades to hypha-rpc; every other request stays plain HTTP/1.1.
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]),
+            http1: .init(
+                additionalChannelHandlers: [ExpectContinueHandler(), RequestTimeouts(limiter: limiter)], idleTimeout: nil,
+                httpDecoderConfiguration: ListenerChannels.decoderLimits),
             ws: .init(maxFrameSize: RPCLimits.frameBytesMax, autoPing: .enabled(timePeriod: .seconds(30)))
         )
-        let plain: HTTPServerBuilder = .http1WebSocketUpgrade(configuration: configuration) { request, _, _ in
-            guard request.method == .get, RPCEndpoint.accepts(path: request.path) else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, context in
-                await rpc.handle(inbound: inbound, outbound: outbound, logger: context.logger)
+        let server = HTTPServerBuilder { handler in
+            let base = HTTP1WebSocketUpgradeChannel(responder: handler, configuration: configuration) { request, _, _ in
+                guard request.method == .get, RPCEndpoint.accepts(path: request.path) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, context in
+                    await rpc.handle(inbound: inbound, outbound: outbound, logger: context.logger)
+                }
             }
+            return try ListenerChannels.guarded(base, limiter: limiter, tls: tls, refusal: ListenerChannels.jsonRefusal)
         }
         return Application(
             responder: responder,
-            server: try tls.map { try .tls(plain, tlsConfiguration: $0) } ?? plain,
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning,
             logger: logger

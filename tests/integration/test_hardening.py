@@ -1,0 +1,124 @@
+"""Connection hygiene on both listeners: slowloris clients, idle keep-alive, stalled bodies,
+oversized headers and connection caps, while other clients keep being served."""
+
+import socket
+import time
+
+import httpx
+import pytest
+
+
+def raw(port, source="127.0.0.1"):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+    return sock
+
+
+def read_all(sock, timeout=10):
+    sock.settimeout(timeout)
+    chunks = []
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return b"".join(chunks)
+
+
+@pytest.fixture
+def strict(fresh_spore):
+    return fresh_spore(extra_env={"SPORE_HEADER_TIMEOUT": "2", "SPORE_IDLE_TIMEOUT": "2", "SPORE_BODY_TIMEOUT": "2"})
+
+
+@pytest.mark.parametrize("listener", ["s3", "http"])
+def test_a_slowloris_client_is_cut_off_and_others_are_served(strict, listener):
+    port = strict.port if listener == "s3" else strict.http_port
+    slow = raw(port)
+    started = time.time()
+    request = b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 40
+    for byte in request:
+        try:
+            slow.send(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            break  # cut off: what comes next is the answer
+        # Others are served at once while it trickles.
+        if byte == request[10]:
+            assert httpx.get(f"http://127.0.0.1:{strict.http_port}/health/live", timeout=5).status_code == 200
+        time.sleep(0.05)
+        if time.time() - started > 4:
+            break
+    answer = read_all(slow)
+    slow.close()
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+    assert time.time() - started < 8
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_its_time(strict):
+    sock = raw(strict.http_port)
+    sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = sock.recv(4096)
+    assert first.startswith(b"HTTP/1.1 200")
+    time.sleep(3)
+    rest = read_all(sock, timeout=5)
+    sock.close()
+    assert rest.startswith(b"HTTP/1.1 408")
+
+
+def test_a_stalled_body_closes_the_connection_and_stores_nothing(strict):
+    s3 = strict.client()
+    s3.create_bucket(Bucket="stall")
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": "stall", "Key": "half"}, ExpiresIn=300)
+    path = url.split(str(strict.port), 1)[1]
+    sock = raw(strict.port)
+    sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1:{strict.port}\r\nContent-Length: 1000\r\n\r\n".encode() + b"x" * 100)
+    started = time.time()
+    read_all(sock, timeout=8)
+    sock.close()
+    assert time.time() - started < 6
+    assert s3.list_objects_v2(Bucket="stall")["KeyCount"] == 0
+
+
+def test_too_many_headers_are_refused(strict):
+    sock = raw(strict.port)
+    headers = "".join(f"X-H{i}: v\r\n" for i in range(300))
+    sock.sendall(f"GET / HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+    answer = read_all(sock, timeout=5)
+    sock.close()
+    assert not answer.startswith(b"HTTP/1.1 2")
+    assert httpx.get(f"http://127.0.0.1:{strict.http_port}/health/live").status_code == 200
+
+
+def test_two_thousand_idle_connections_are_capped_per_address(fresh_spore):
+    daemon = fresh_spore()  # default limits: 512 connections per client address
+    sockets = []
+    try:
+        for _ in range(2000):
+            sockets.append(raw(daemon.port))
+        time.sleep(1)
+        refused = 0
+        for sock in sockets[-200:]:
+            answer = read_all(sock, timeout=0.5)
+            if answer.startswith(b"HTTP/1.1 503") and b"SlowDown" in answer:
+                refused += 1
+        assert refused == 200
+        # Another client address is served while this one is at its cap.
+        other = raw(daemon.http_port, source="127.0.0.2")
+        other.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert read_all(other).startswith(b"HTTP/1.1 200")
+        other.close()
+        metrics = httpx.get(f"{daemon.http}/metrics", timeout=10).text
+        assert 'spore_connections_refused_total{listener="s3",reason="address_full"} 1488' in metrics
+    finally:
+        for sock in sockets:
+            sock.close()
+    # Once they are gone the address is served again.
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{daemon.endpoint}/", timeout=2).status_code in (200, 403):
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    assert httpx.get(f"{daemon.endpoint}/", timeout=5).status_code in (200, 403)

@@ -122,3 +122,66 @@ def test_two_thousand_idle_connections_are_capped_per_address(fresh_spore):
         except httpx.HTTPError:
             time.sleep(0.2)
     assert httpx.get(f"{daemon.endpoint}/", timeout=5).status_code in (200, 403)
+
+
+def guess(url, password, source="127.0.0.1"):
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, timeout=30) as client:
+        started = time.time()
+        response = client.get(url, params={"password": password})
+        return response, time.time() - started
+
+
+def test_a_password_guessing_loop_is_slowed_then_refused_while_others_download(fresh_spore):
+    daemon = fresh_spore(extra_env={"SPORE_AUTH_FAILURES_MAX": "10"})
+    s3 = daemon.client()
+    s3.create_bucket(Bucket="guarded")
+    s3.put_object(Bucket="guarded", Key="secret.txt", Body=b"the goods")
+    url = daemon.cli("share", "link", "guarded/secret.txt", "--password", "correct horse").stdout.strip()
+    times = []
+    statuses = []
+    for attempt in range(12):
+        response, elapsed = guess(url, f"guess-{attempt}")
+        statuses.append(response.status_code)
+        times.append(elapsed)
+    # Four free failures, then slowed, then refused (429 with Retry-After) for a while.
+    assert statuses[:9] == [401] * 9 and statuses[9:] == [429] * 3, statuses
+    assert max(times[:3]) < 0.5 and times[5] >= 0.2 and times[8] >= 0.8
+    refused, _ = guess(url, "correct horse")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 60
+    # Another address is not affected: the right password works there.
+    ok, elapsed = guess(url, "correct horse", source="127.0.0.2")
+    assert ok.status_code == 200 and ok.content == b"the goods" and elapsed < 1
+    assert "authentication failures: refusing for a while" in daemon.output()
+    assert 'spore_auth_failures_total{kind="share-password"} 10' in httpx.get(f"{daemon.http}/metrics").text
+
+
+def test_bad_signatures_and_console_sign_ins_are_throttled_per_address(fresh_spore):
+    daemon = fresh_spore(extra_env={"SPORE_AUTH_FAILURES_MAX": "6"})
+    import boto3
+    from botocore.config import Config
+
+    def client(secret):
+        return boto3.client("s3", endpoint_url=daemon.endpoint, aws_access_key_id="ALICEACCESSKEY", aws_secret_access_key=secret,
+                            region_name="us-east-1", config=Config(retries={"max_attempts": 1}))
+    codes = []
+    for _ in range(8):
+        try:
+            client("wrong-secret").list_buckets()
+            codes.append("ok")
+        except Exception as error:  # botocore ClientError
+            codes.append(error.response["Error"]["Code"])
+    assert codes[:5] == ["SignatureDoesNotMatch"] * 5 and codes[5:] == ["SlowDown"] * 3, codes
+    # The refusal holds for good credentials from this address too; others keep working.
+    try:
+        daemon.client("alice").list_buckets()
+        raise AssertionError("refused address was served")
+    except Exception as error:
+        assert "SlowDown" in str(error)
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(transport=transport) as other:
+        login = other.post(f"{daemon.http}/api/auth/login", json={"accessKey": "ALICEACCESSKEY", "secretKey": "alice-secret-key"})
+        assert login.status_code == 200
+        statuses = [other.post(f"{daemon.http}/api/auth/login", json={"accessKey": "ALICEACCESSKEY", "secretKey": "nope"}).status_code
+                    for _ in range(7)]
+        assert statuses[:5] == [401] * 5 and statuses[5:] == [429] * 2, statuses

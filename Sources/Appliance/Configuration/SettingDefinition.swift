@@ -53,6 +53,9 @@ struct SettingDefinition: Sendable {
         .init("part_size_min", .bytes, "5242880", "smallest multipart part other than the last"),
         .init("upload_age_max", .seconds, "604800", "unfinished multipart uploads older than this are aborted"),
         .init("gc_grace", .seconds, "3600", "an unreferenced blob is kept this long before it is deleted"),
+        .init(
+            "auth_failures_max", .bytes, "25",
+            "failed signatures, passwords or sign-ins from one address or for one key before it is refused for 5 minutes (slowed from 2/5 of it)"),
         .init("connections_max", .bytes, "4096", "open connections per listener; past it new ones get 503 SlowDown"),
         .init("connections_per_client_max", .bytes, "512", "open connections from one client address per listener"),
         .init("header_timeout", .seconds, "30", "a new connection's first request headers must arrive within this (slowloris)"),

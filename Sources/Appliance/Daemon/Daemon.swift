@@ -78,7 +78,8 @@ struct Daemon {
         self.adminBox = adminBox
         service = S3Service(
             objects: objects, credentials: credentials, configuration: configuration, logger: logger,
-            admin: { request in try await adminBox.handle(request) }
+            admin: { request in try await adminBox.handle(request) },
+            authPolicy: AuthFailureScores.Policy(refuseAfter: Int(settings.int("auth_failures_max") ?? 25))
         )
         let httpBase = try settings.httpBaseURL()
         hypha = HyphaConfiguration(
@@ -233,7 +234,7 @@ struct Daemon {
                     throw ConsoleArtifactFailure(status: error.status.code, message: error.detail)
                 }
             },
-            importer: HubImporter(settings: HubSettings.fromEnvironment(environment), logger: logger), logger: logger
+            throttle: service.throttle, importer: HubImporter(settings: HubSettings.fromEnvironment(environment), logger: logger), logger: logger
         )
     }
 

@@ -30,11 +30,16 @@ struct AuthRoutes {
         // A sign-in form posted from another site must not sign the browser in (login CSRF).
         try ConsoleFace.checkOrigin(request)
         let body = try await ConsoleRequest.jsonObject(request)
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let claimedKey = body["accessKey"]?.stringValue.map { "key:\($0.prefix(128))@\(address)" }
+        let subjects = ["ip:" + address] + (claimedKey.map { [$0] } ?? [])
+        if let wait = face.throttle.refusal(subjects) { throw Self.tooManyAttempts(wait) }
         let identity: ConsoleIdentity
         let user: String
         var expiresAt = face.now + SessionTable.lifetimeMilliseconds
         if let token = body["token"]?.stringValue {
             guard token.utf8.count <= Limits.hyphaTokenByteCountMax, let claims = face.verifyToken?(token) else {
+                try await failed(subjects)
                 throw ConsoleError.unauthorized("The token is unknown, expired or revoked.")
             }
             identity = .hyphaToken(token)
@@ -48,11 +53,13 @@ struct AuthRoutes {
                 ConsoleFace.constantTimeEqual(secret, credential.secretKey)
             else {
                 face.logger.notice("console: sign-in refused", metadata: ["access-key": "\(accessKey.prefix(32))"])
+                try await failed(subjects)
                 throw ConsoleError.unauthorized("The access key or the secret is wrong.")
             }
             identity = .accessKey(accessKey)
             user = credential.user
         }
+        face.throttle.succeeded(subjects)
         let secret = RandomText.make(length: 43, alphabet: RandomText.secretAlphabet)
         let session = ConsoleSession(
             identity: identity, user: user, csrfToken: RandomText.make(length: 32, alphabet: RandomText.secretAlphabet), isCookie: cookie,
@@ -68,6 +75,19 @@ struct AuthRoutes {
         return JSONResponse.make([
             "token": .string(secret), "user": .string(user), "expiresAt": .string(Timestamp.iso8601(milliseconds: session.expiresAtMilliseconds)),
         ])
+    }
+
+    /// Counts a failed sign-in; its answer is slowed once there are many, and refused past the limit.
+    private func failed(_ subjects: [String]) async throws {
+        let verdict = face.throttle.failed(subjects, kind: "console-sign-in")
+        await AuthThrottle.pause(verdict)
+        if case .refuse(let wait) = verdict { throw Self.tooManyAttempts(wait) }
+    }
+
+    static func tooManyAttempts(_ waitMilliseconds: Int64) -> ConsoleError {
+        var error = ConsoleError(.tooManyRequests, "TooManyRequests", "Too many failed sign-ins; try again later.")
+        error.headers[.retryAfter] = String(max(1, (waitMilliseconds + 999) / 1000))
+        return error
     }
 
     private func session(_ request: Request, _ context: SporeRequestContext) throws -> Response {

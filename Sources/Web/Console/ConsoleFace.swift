@@ -85,6 +85,8 @@ public final class ConsoleFace: Sendable {
     let verifyToken: ConsoleTokenVerifier?
     let admin: AdminHandler?
     let artifacts: ConsoleArtifactGateway?
+    /// The daemon's authentication-failure throttle (sign-ins count with the S3 face's failures).
+    let throttle: AuthThrottle
     let logger: Logger
     let access = AccessDecider()
     let startedAtMilliseconds: Int64
@@ -101,8 +103,10 @@ public final class ConsoleFace: Sendable {
 
     public init(
         objects: ObjectService, credentials: any CredentialStore, sealer: SecretSealer, configuration: ConsoleConfiguration,
-        verifyToken: ConsoleTokenVerifier?, admin: AdminHandler?, artifacts: ConsoleArtifactGateway? = nil, importer: HubImporter, logger: Logger
+        verifyToken: ConsoleTokenVerifier?, admin: AdminHandler?, artifacts: ConsoleArtifactGateway? = nil, throttle: AuthThrottle,
+        importer: HubImporter, logger: Logger
     ) {
+        self.throttle = throttle
         self.artifacts = artifacts
         self.objects = objects
         self.credentials = credentials

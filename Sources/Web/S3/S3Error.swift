@@ -48,6 +48,12 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
     // MARK: The catalogue of errors spore answers with
 
     static func accessDenied(_ message: String = "Access Denied.") -> S3Error { S3Error("AccessDenied", .forbidden, message) }
+    /// Too many failed authentications from this address or for this key (AuthThrottle).
+    static func slowDown(retryAfterMilliseconds: Int64) -> S3Error {
+        var error = S3Error("SlowDown", .serviceUnavailable, "Please reduce your request rate.")
+        error.headers = [(.retryAfter, String(max(1, (retryAfterMilliseconds + 999) / 1000)))]
+        return error
+    }
     static func invalidAccessKeyID() -> S3Error {
         S3Error("InvalidAccessKeyId", .forbidden, "The Access Key Id you provided does not exist in our records.")
     }

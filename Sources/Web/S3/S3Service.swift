@@ -17,6 +17,8 @@ public final class S3Service: Sendable {
     let logger: Logger
     let access = AccessDecider()
     let admin: AdminHandler?
+    /// Failed signatures and admin calls, per address and key; shared with the other faces.
+    public let throttle: AuthThrottle
 
     public var catalog: Catalog { objects.catalog }
     public var blobs: any BlobStorage { objects.blobs }
@@ -25,8 +27,11 @@ public final class S3Service: Sendable {
     var settings: ObjectSettings { objects.settings }
 
     public init(
-        objects: ObjectService, credentials: any CredentialStore, configuration: S3Configuration, logger: Logger, admin: AdminHandler? = nil
+        objects: ObjectService, credentials: any CredentialStore, configuration: S3Configuration, logger: Logger, admin: AdminHandler? = nil,
+        authPolicy: AuthFailureScores.Policy = .init()
     ) {
+        let clock = objects.clock
+        self.throttle = AuthThrottle(policy: authPolicy, logger: logger) { clock.nowMilliseconds() }
         self.objects = objects
         self.admin = admin
         self.credentials = credentials
@@ -76,7 +81,7 @@ public final class S3Service: Sendable {
             }
             let operation = S3Operation.resolve(s3)
             identified(s3, operation)
-            var authentication = try authenticator.authenticate(s3)
+            var authentication = try await authenticateThrottled(s3, address: context.remoteAddress?.ipAddress)
             authentication.action = operation.action(s3)
             authentication.sourceIP = context.remoteAddress?.ipAddress
             authentication.secureTransport = secureTransport
@@ -168,9 +173,41 @@ public final class S3Service: Sendable {
         }
     }
 
+    /// Authenticates through the failure throttle: a refused address or key is answered
+    /// `SlowDown` before any work; a failed signature is counted (and its answer slowed once there
+    /// are many); a good one clears the counts.
+    private func authenticateThrottled(_ request: S3Request, address: String?) async throws -> Authentication {
+        let subjects = Self.throttleSubjects(request, address: address)
+        if let wait = throttle.refusal(subjects) { throw S3Error.slowDown(retryAfterMilliseconds: wait) }
+        do {
+            let authentication = try authenticator.authenticate(request)
+            if !authentication.principal.isAnonymous { throttle.succeeded(subjects) }
+            return authentication
+        } catch let error as S3Error where error.code == "SignatureDoesNotMatch" || error.code == "InvalidAccessKeyId" {
+            let verdict = throttle.failed(subjects, kind: "s3-signature")
+            await AuthThrottle.pause(verdict)
+            if case .refuse(let wait) = verdict { throw S3Error.slowDown(retryAfterMilliseconds: wait) }
+            throw error
+        }
+    }
+
+    /// The address, and the key from that address: keys are public (they appear in presigned URLs),
+    /// so a stranger's bad signatures must not get a key refused for its owner elsewhere; and a
+    /// client with one good key cannot clear the count of another it is guessing.
+    static func throttleSubjects(_ request: S3Request, address: String?) -> [String] {
+        guard let address else { return [] }
+        let key = Authenticator.claimedAccessKey(request).map { "key:\($0)@\(address)" }
+        return ["ip:" + address] + (key.map { [$0] } ?? [])
+    }
+
     /// Runs an admin call: root only, answered in JSON.
     private func administer(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
-        guard auth.principal.isRoot else { throw S3Error.accessDenied("The admin API needs the root credentials.") }
+        guard auth.principal.isRoot else {
+            // A valid key that is not root probing the admin API counts as a failure too.
+            let subjects = auth.sourceIP.map { ip in ["ip:" + ip] + (auth.principal.accessKey.map { ["key:\($0)@\(ip)"] } ?? []) } ?? []
+            await AuthThrottle.pause(throttle.failed(subjects, kind: "admin"))
+            throw S3Error.accessDenied("The admin API needs the root credentials.")
+        }
         guard let admin else { throw S3Error.notImplemented("admin API") }
         let body = try await verifiedBody(http, request, auth)
         var query = [String: String]()

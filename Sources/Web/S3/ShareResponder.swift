@@ -36,11 +36,21 @@ public struct ShareResponder: Sendable {
         let now = s3.clock.nowMilliseconds()
         guard share.isUsable(atMilliseconds: now) else { return Self.json(.gone, "This share link has expired or was revoked.") }
         if let digest = share.passwordDigest, let salt = share.passwordSalt {
+            // Password guessing is counted per link and per address: slowed, then refused a while.
+            // Per address (and per link from it), never per link alone: a guesser must not get
+            // the link refused for the people who know its password.
+            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let subjects = ["ip:" + address, "share:\(token)@\(address)"]
+            if let wait = s3.throttle.refusal(subjects) { return Self.tooManyAttempts(wait) }
             guard let password = Self.password(request), sealer.passwordMatches(password, digest: digest, salt: salt) else {
+                let verdict = s3.throttle.failed(subjects, kind: "share-password")
+                await AuthThrottle.pause(verdict)
+                if case .refuse(let wait) = verdict { return Self.tooManyAttempts(wait) }
                 var response = Self.json(.unauthorized, "This share link needs its password.")
                 response.headers[.wwwAuthenticate] = "Basic realm=\"spore share\", charset=\"UTF-8\""
                 return response
             }
+            s3.throttle.succeeded(subjects)
         }
         // A download is counted for GETs of the whole object or its first bytes, so a player that
         // seeks with many ranges uses one download, not hundreds.
@@ -65,6 +75,12 @@ public struct ShareResponder: Sendable {
             return PercentEncoding.decodeString(item.dropFirst("password=".count), plusIsSpace: true)
         }
         return nil
+    }
+
+    static func tooManyAttempts(_ waitMilliseconds: Int64) -> Response {
+        var response = json(.tooManyRequests, "Too many wrong passwords; try again later.")
+        response.headers[.retryAfter] = String(max(1, (waitMilliseconds + 999) / 1000))
+        return response
     }
 
     static func json(_ status: HTTPResponse.Status, _ detail: String) -> Response {

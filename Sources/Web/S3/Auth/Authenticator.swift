@@ -61,6 +61,31 @@ public final class Authenticator: Sendable {
         self.clock = clock
     }
 
+    /// The access key a request says it is signed with, before anything is verified (what the
+    /// failure throttle counts); nil for anonymous requests.
+    public static func claimedAccessKey(_ request: S3Request) -> String? {
+        let claimed: Substring?
+        if let authorization = request.headers[.authorization] {
+            if authorization.hasPrefix(SigV4.algorithm + " "),
+                let field = authorization.split(separator: " ").first(where: { $0.hasPrefix("Credential=") })
+            {
+                claimed = field.dropFirst("Credential=".count).prefix { $0 != "/" && $0 != "," }
+            } else if authorization.hasPrefix("AWS ") {
+                claimed = authorization.dropFirst(4).prefix { $0 != ":" }
+            } else {
+                claimed = nil
+            }
+        } else if let credential = request.queryValue("X-Amz-Credential") {
+            claimed = credential.prefix { $0 != "/" }
+        } else {
+            claimed = request.queryValue("AWSAccessKeyId").map { Substring($0) }
+        }
+        guard let claimed, !claimed.isEmpty else { return nil }
+        return String(claimed.prefix(Self.claimedAccessKeyByteCountMax))
+    }
+
+    static let claimedAccessKeyByteCountMax = 128
+
     /// Authenticates a request, or throws the S3 error AWS would answer with.
     public func authenticate(_ request: S3Request) throws -> Authentication {
         if let authorization = request.headers[.authorization] {

@@ -377,6 +377,21 @@ def test_bucket_settings_public_read_and_expiration(spore, root, cbucket):
     assert back["access"] == "private" and back["expirationDays"] is None
     assert httpx.get(f"{spore.endpoint}/{cbucket}/open.txt").status_code == 403
     assert root.put(f"/api/buckets/{cbucket}/settings", json={"expirationDays": 0}).status_code == 400
+    # LAN-only: anyone on a private or loopback address may read; the tests run on loopback.
+    assert root.put(f"/api/buckets/{cbucket}/settings", json={"access": "lan-read"}).json()["access"] == "lan-read"
+    assert httpx.get(f"{spore.endpoint}/{cbucket}/open.txt").content == b"hello"
+    policy = json.loads(spore.client().get_bucket_policy(Bucket=cbucket)["Policy"])
+    assert "192.168.0.0/16" in policy["Statement"][0]["Condition"]["IpAddress"]["aws:SourceIp"]
+    root.put(f"/api/buckets/{cbucket}/settings", json={"access": "private"})
+    # CORS for a web app on the LAN, written as S3 stores it.
+    cors = root.put(f"/api/buckets/{cbucket}/settings", json={"corsOrigins": ["https://app.lan:8080", "http://10.0.0.5"]}).json()
+    assert cors["corsOrigins"] == ["https://app.lan:8080", "http://10.0.0.5"]
+    rules = spore.client().get_bucket_cors(Bucket=cbucket)["CORSRules"]
+    assert rules[0]["AllowedOrigins"] == ["https://app.lan:8080", "http://10.0.0.5"] and "PUT" in rules[0]["AllowedMethods"]
+    preflight = httpx.options(f"{spore.endpoint}/{cbucket}/open.txt", headers={"Origin": "https://app.lan:8080", "Access-Control-Request-Method": "PUT"})
+    assert preflight.headers.get("access-control-allow-origin") == "https://app.lan:8080"
+    assert root.put(f"/api/buckets/{cbucket}/settings", json={"corsOrigins": ["javascript:alert(1)"]}).status_code == 400
+    assert root.put(f"/api/buckets/{cbucket}/settings", json={"corsOrigins": []}).json()["corsOrigins"] == []
     assert root.delete(f"/api/buckets/{cbucket}").status_code == 409
 
 

@@ -70,6 +70,60 @@ struct BucketRoutes {
 
     // MARK: Settings
 
+    /// Private, loopback and link-local ranges: "the LAN" for a box on one.
+    static let lanRanges = [
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "::1/128", "fc00::/7", "fe80::/10",
+    ]
+
+    static func lanReadPolicy(_ bucket: String) -> String {
+        let ranges = lanRanges.map { "\"\($0)\"" }.joined(separator: ",")
+        return
+            #"{"Version":"2012-10-17","Statement":[{"Sid":"SporeConsoleLANRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::\#(bucket)/*"],"Condition":{"IpAddress":{"aws:SourceIp":[\#(ranges)]}}}]}"#
+    }
+
+    /// A CORS configuration letting these origins use the bucket from a browser (every method,
+    /// every request header, the headers an uploader reads exposed).
+    static func corsDocument(_ origins: [String]) -> [UInt8] {
+        var xml = "<CORSConfiguration><CORSRule><ID>spore-console</ID>"
+        for origin in origins { xml += "<AllowedOrigin>\(Self.xmlEscaped(origin))</AllowedOrigin>" }
+        for method in ["GET", "PUT", "POST", "DELETE", "HEAD"] { xml += "<AllowedMethod>\(method)</AllowedMethod>" }
+        xml += "<AllowedHeader>*</AllowedHeader>"
+        for header in ["ETag", "Content-Length", "Content-Range", "x-amz-version-id"] { xml += "<ExposeHeader>\(header)</ExposeHeader>" }
+        xml += "<MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>"
+        return Array(xml.utf8)
+    }
+
+    /// The origins of a configuration this console wrote; nil for one written otherwise.
+    static func corsOrigins(_ document: [UInt8]) -> [String]? {
+        let text = String(decoding: document, as: UTF8.self)
+        guard text.hasPrefix("<CORSConfiguration><CORSRule><ID>spore-console</ID>") else { return nil }
+        var origins = [String]()
+        var rest = Substring(text)
+        while let open = rest.range(of: "<AllowedOrigin>"), let close = rest.range(of: "</AllowedOrigin>"), open.upperBound <= close.lowerBound {
+            origins.append(Self.xmlUnescaped(String(rest[open.upperBound..<close.lowerBound])))
+            rest = rest[close.upperBound...]
+        }
+        return origins
+    }
+
+    static func xmlEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    static func xmlUnescaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// `*`, or `scheme://host[:port]` with a `*` allowed in the host (S3's wildcard origins).
+    static func isValidOrigin(_ origin: String) -> Bool {
+        if origin == "*" { return true }
+        guard origin.utf8.count <= 256, let schemeEnd = origin.range(of: "://") else { return false }
+        let scheme = origin[..<schemeEnd.lowerBound]
+        let rest = origin[schemeEnd.upperBound...]
+        return (scheme == "http" || scheme == "https") && !rest.isEmpty
+            && rest.allSatisfy { $0.isLetter || $0.isNumber || "-.:*[]".contains($0) }
+    }
+
     static func publicReadPolicy(_ bucket: String) -> String {
         #"{"Version":"2012-10-17","Statement":[{"Sid":"SporeConsolePublicRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::\#(bucket)/*"]}]}"#
     }
@@ -83,7 +137,9 @@ struct BucketRoutes {
         }
         let access: String
         if let policy = bucket.policy {
-            access = policy == Array(Self.publicReadPolicy(bucket.name).utf8) ? "public-read" : "custom"
+            access =
+                policy == Array(Self.publicReadPolicy(bucket.name).utf8)
+                ? "public-read" : policy == Array(Self.lanReadPolicy(bucket.name).utf8) ? "lan-read" : "custom"
         } else {
             access = "private"
         }
@@ -91,6 +147,7 @@ struct BucketRoutes {
         return [
             "bucket": .string(bucket.name), "owner": .string(bucket.owner), "versioning": .string(versioning), "access": .string(access),
             "expirationDays": rule?.expirationDays.map { .int(Int64($0)) } ?? .null,
+            "corsOrigins": bucket.cors.map { document in Self.corsOrigins(document).map { .array($0.map(JSONValue.string)) } ?? "custom" } ?? [],
         ]
     }
 
@@ -123,8 +180,9 @@ struct BucketRoutes {
         if let text = body["access"]?.stringValue {
             switch text {
             case "public-read": policy = .some(Array(Self.publicReadPolicy(name).utf8))
+            case "lan-read": policy = .some(Array(Self.lanReadPolicy(name).utf8))
             case "private": policy = .some(nil)
-            default: throw ConsoleError.invalid("access is private or public-read.")
+            default: throw ConsoleError.invalid("access is private, lan-read or public-read.")
             }
             try face.authorize(caller, bucket, action: "s3:PutBucketPolicy")
         }
@@ -133,7 +191,20 @@ struct BucketRoutes {
             expiration = .some(try ConsoleRequest.int(body["expirationDays"], name: "expirationDays", range: 1...Self.expirationDaysMax))
             try face.authorize(caller, bucket, action: "s3:PutLifecycleConfiguration")
         }
+        var cors: [UInt8]??
+        if let value = body["corsOrigins"] {
+            guard let list = value.arrayValue, list.count <= 100 else { throw ConsoleError.invalid("corsOrigins is a list of origins.") }
+            let origins = try list.map { item -> String in
+                guard let origin = item.stringValue, Self.isValidOrigin(origin) else {
+                    throw ConsoleError.invalid("Origins are * or scheme://host[:port], e.g. https://app.lan:8080.")
+                }
+                return origin
+            }
+            cors = .some(origins.isEmpty ? nil : Self.corsDocument(origins))
+            try face.authorize(caller, bucket, action: "s3:PutBucketCORS")
+        }
         if let versioning { try await face.catalog.buckets.setVersioning(bucket: name, versioning) }
+        if let cors { _ = try await face.catalog.buckets.updateBucket(named: name) { $0.cors = cors } }
         if let policy {
             _ = try await face.catalog.buckets.updateBucket(named: name) { $0.policy = policy }
         }

@@ -454,7 +454,10 @@ def test_console_end_to_end(fresh_spore, files, hub):
         row = ui.present(f"#key-rows tr[data-access-key='{access_key}']")
         assert "carol" in row.text and "read only" in row.text
         ui.shot("users")
-        row.find_element("css selector", "[data-testid=key-delete]").click()
+        button = row.find_element("css selector", "[data-testid=key-delete]")
+        # The uploads panel floats over the bottom of the page: bring the button to the middle.
+        ui.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
         ui.present("#confirm-ok").click()
         ui.gone(f"#key-rows tr[data-access-key='{access_key}']")
 

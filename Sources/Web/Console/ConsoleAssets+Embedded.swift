@@ -499,15 +499,22 @@ export async function openBucketSettings(bucket) {
   versioning.value = settings.versioning;
   const access = h('select', { id: 'settings-access' },
     h('option', { value: 'private' }, 'Private — only signed-in users with access'),
+    h('option', { value: 'lan-read' }, 'LAN read — anyone on the local network can download objects'),
     h('option', { value: 'public-read' }, 'Public read — anyone can download objects'),
     settings.access === 'custom' ? h('option', { value: 'custom' }, 'Custom bucket policy (keep)') : null);
   access.value = settings.access;
   const expiration = h('input', { type: 'number', min: '1', step: '1', id: 'settings-expiration', placeholder: 'never', value: settings.expirationDays ?? '' });
+  const corsCustom = settings.corsOrigins === 'custom';
+  const corsText = Array.isArray(settings.corsOrigins) ? settings.corsOrigins.join('\n') : '';
+  const cors = h('textarea', { id: 'settings-cors', rows: '3', placeholder: 'https://app.lan:8080', disabled: corsCustom }, corsText);
   const save = h('button', { type: 'submit', class: 'primary', id: 'settings-save', form: 'settings-form' }, 'Save');
   const form = h('form', { id: 'settings-form', class: 'stack' },
     field('Versioning', versioning, 'Once enabled, versioning can only be suspended.'),
     field('Access', access),
-    field('Delete objects after (days)', expiration, 'Leave empty to keep objects forever.'));
+    field('Delete objects after (days)', expiration, 'Leave empty to keep objects forever.'),
+    field('Browser apps allowed (CORS origins)', cors,
+      corsCustom ? 'This bucket has a CORS configuration written by another tool; change it with that tool.'
+        : 'One origin per line, e.g. https://app.lan:8080; empty for none.'));
   const { close } = openDialog({
     title: `Settings of ${bucket}`, testid: 'settings-dialog', body: form,
     actions: [h('button', { type: 'button', dataset: { close: '1' } }, 'Cancel'), save],
@@ -519,6 +526,8 @@ export async function openBucketSettings(bucket) {
     if (access.value !== settings.access && access.value !== 'custom') change.access = access.value;
     const days = expiration.value.trim() === '' ? null : Number(expiration.value);
     if (days !== (settings.expirationDays ?? null)) change.expirationDays = days;
+    const origins = cors.value.split('\n').map((line) => line.trim()).filter(Boolean);
+    if (!corsCustom && origins.join('\n') !== corsText) change.corsOrigins = origins;
     try {
       await api('PUT', `/api/buckets/${encodeURIComponent(bucket)}/settings`, change);
       toast('Settings saved', 'success');
@@ -2257,6 +2266,7 @@ mark.match { background: var(--mark); color: inherit; border-radius: 2px; paddin
 .browser[aria-busy="true"] .table { opacity: 0.6; }
 
 /* ---- uploads panel ---- */
+body.with-uploads { padding-bottom: 160px; }
 .uploads {
   position: fixed; right: 16px; bottom: 16px; z-index: 30; width: min(420px, calc(100vw - 32px)); max-height: 50vh; overflow: auto;
   background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); padding: 10px 12px;
@@ -2627,6 +2637,8 @@ function ensurePanel() {
     h('div', { class: 'uploads-head' }, h('strong', null, 'Uploads'), overallText, clearButton, hide),
     overall, listEl);
   document.body.appendChild(panel);
+  // Room under the page so the floating panel never hides its last rows and buttons.
+  document.body.classList.add('with-uploads');
 }
 
 function collapse(collapsed) {
@@ -2647,7 +2659,7 @@ function clearFinished() {
       queue.splice(i, 1);
     }
   }
-  if (!queue.length && panel) { panel.remove(); panel = null; }
+  if (!queue.length && panel) { panel.remove(); panel = null; document.body.classList.remove('with-uploads'); }
   else updateOverall();
 }
 

@@ -31,6 +31,8 @@ function ensurePanel() {
     h('div', { class: 'uploads-head' }, h('strong', null, 'Uploads'), overallText, clearButton, hide),
     overall, listEl);
   document.body.appendChild(panel);
+  // Room under the page so the floating panel never hides its last rows and buttons.
+  document.body.classList.add('with-uploads');
 }
 
 function collapse(collapsed) {
@@ -51,7 +53,7 @@ function clearFinished() {
       queue.splice(i, 1);
     }
   }
-  if (!queue.length && panel) { panel.remove(); panel = null; }
+  if (!queue.length && panel) { panel.remove(); panel = null; document.body.classList.remove('with-uploads'); }
   else updateOverall();
 }
 

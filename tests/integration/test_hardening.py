@@ -185,3 +185,25 @@ def test_bad_signatures_and_console_sign_ins_are_throttled_per_address(fresh_spo
         statuses = [other.post(f"{daemon.http}/api/auth/login", json={"accessKey": "ALICEACCESSKEY", "secretKey": "nope"}).status_code
                     for _ in range(7)]
         assert statuses[:5] == [401] * 5 and statuses[5:] == [429] * 2, statuses
+
+
+def test_non_root_admin_calls_are_counted_as_failures(fresh_spore):
+    """A valid non-root key probing the admin API is refused like a bad signature, even though each
+    of its requests is well signed (its good signature must not clear the count first)."""
+    import datetime
+
+    import requests
+
+    from sigv4 import sign
+
+    daemon = fresh_spore(extra_env={"SPORE_AUTH_FAILURES_MAX": "5"})
+    access, secret = "ALICEACCESSKEY", "alice-secret-key"
+    codes = []
+    for _ in range(7):
+        path = "/_spore/admin/v1/users"
+        headers, _ = sign("GET", f"127.0.0.1:{daemon.port}", path, access, secret, {},
+                          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", query="",
+                          now=datetime.datetime.now(datetime.timezone.utc))
+        response = requests.get(f"{daemon.endpoint}{path}", headers=headers)
+        codes.append(response.status_code)
+    assert codes[:4] == [403] * 4 and codes[4:] == [503] * 3, codes

@@ -66,6 +66,18 @@ struct CertCommand: AsyncParsableCommand {
         /// A CA (ten years) and a server certificate (`days`) with every name as a subject
         /// alternative name: IP addresses as iPAddress entries, the rest as dNSName.
         static func make(names: [String], days: Int, now: Date) throws -> (ca: String, caKey: String, leaf: String, leafKey: String) {
+            let alternativeNames = try names.map { name -> GeneralName in
+                if let address = Self.ipAddressBytes(name) { return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(address))) }
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "*" }) else {
+                    throw ValidationError("\(name) is neither a host name nor an IP address")
+                }
+                return .dnsName(name)
+            }
+            // The CA may only vouch for these host names (a critical NameConstraints): if its key
+            // ever leaks, it cannot impersonate any other named site to clients that trust it.
+            // (BoringSSL, which the CLI and many clients use, refuses certificates under iPAddress
+            // constraints, so addresses stay unconstrained.)
+            let dnsNames = names.filter { Self.ipAddressBytes($0) == nil }
             let caKey = P256.Signing.PrivateKey()
             let caName = try DistinguishedName {
                 OrganizationName("spore")
@@ -78,21 +90,15 @@ struct CertCommand: AsyncParsableCommand {
                 extensions: try Certificate.Extensions {
                     Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                     Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                    Critical(NameConstraints(permittedDNSDomains: dnsNames))
                     SubjectKeyIdentifier(hash: .init(caKey.publicKey))
                 },
                 issuerPrivateKey: .init(caKey))
             let leafKey = P256.Signing.PrivateKey()
-            let alternativeNames = try names.map { name -> GeneralName in
-                if let address = Self.ipAddressBytes(name) { return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(address))) }
-                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "*" }) else {
-                    throw ValidationError("\(name) is neither a host name nor an IP address")
-                }
-                return .dnsName(name)
-            }
             let leaf = try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(leafKey.publicKey),
                 notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
-                issuer: caName, subject: try DistinguishedName { CommonName(names.count > 2 ? names[2] : "localhost") },
+                issuer: caName, subject: try DistinguishedName { CommonName(dnsNames.last ?? "localhost") },
                 signatureAlgorithm: .ecdsaWithSHA256,
                 extensions: try Certificate.Extensions {
                     Critical(BasicConstraints.notCertificateAuthority)

@@ -199,7 +199,8 @@ struct Daemon {
                 (try? catalog.identity.isTokenRevoked(id: token.id, user: token.userID, issuedAtSeconds: token.issuedAtSeconds)) == false
             else { return nil }
             let workspaces = token.workspaces.keys.sorted().map { ($0, token.workspaces[$0]! < .readWrite) }
-            return ConsoleTokenClaims(user: token.userID, workspaces: workspaces, expiresAtSeconds: token.expiresAtSeconds)
+            return ConsoleTokenClaims(
+                user: token.userID, workspaces: workspaces, expiresAtSeconds: token.expiresAtSeconds, speaksForUser: token.subject == token.userID)
         }
         let configuration = ConsoleConfiguration(
             s3PublicURL: try settings.s3BaseURL(), httpPublicURL: try settings.httpBaseURL(), region: service.configuration.region,
@@ -222,7 +223,8 @@ struct Daemon {
                     token = decoded
                 } else {
                     let workspaces: [String: WorkspacePermission] =
-                        call.isRoot ? ["*": .admin] : [HyphaToken.personalWorkspace(of: call.user): .admin]
+                        call.isRoot
+                        ? ["*": .admin] : [HyphaToken.personalWorkspace(of: call.user): call.isLimited ? .read : .admin]
                     token = HyphaToken(
                         userID: call.user, workspaces: workspaces, currentWorkspace: nil, issuedAtSeconds: now, expiresAtSeconds: now + 60)
                 }

@@ -154,9 +154,7 @@ final class AdmissionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let (type, text) = refusalBody(refusal)
             let response =
                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: \(type)\r\nContent-Length: \(text.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(text)"
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+            Self.answerAndClose(context: context, wrapOutboundOut(context.channel.allocator.buffer(string: response)))
             return
         }
         self.address = address
@@ -212,16 +210,28 @@ final class AdmissionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func timeOut(context: ChannelHandlerContext) {
         let response = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response))).assumeIsolated().whenComplete { _ in
+        Self.answerAndClose(context: context, wrapOutboundOut(context.channel.allocator.buffer(string: response)))
+    }
+
+    /// Seconds an answer before a close may take to leave: behind TLS a write waits for a
+    /// handshake that may never finish, and the connection must close anyway.
+    static let closeBackstopSeconds: Int64 = 2
+
+    /// Writes a last answer and closes once it is written, or after the backstop at the latest.
+    static func answerAndClose(context: ChannelHandlerContext, _ data: NIOAny) {
+        let loop = context.eventLoop.assumeIsolated()
+        let backstop = loop.scheduleTask(in: .seconds(closeBackstopSeconds)) { context.close(promise: nil) }
+        context.writeAndFlush(data).assumeIsolated().whenComplete { _ in
+            backstop.cancel()
             context.close(promise: nil)
         }
     }
 }
 
 /// After the HTTP decoder: a keep-alive connection may idle `idleTimeoutSeconds` between a response
-/// and the next request's headers (then `408` and close), and a request body may pause at most
-/// `bodyTimeoutSeconds` (then the connection is closed; the handler reading it sees the body end
-/// early and stores nothing).
+/// and the next request's headers (then `408` and close), and while the server waits for more of a
+/// request body, the client has `bodyTimeoutSeconds` to send some (then the connection is closed;
+/// the handler reading it sees the body end early and stores nothing).
 final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -254,18 +264,25 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
             deadline?.cancel()
             deadline = nil
             let length = head.headerFields[.contentLength].flatMap { Int64($0) }
-            if (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil {
-                inRequestBody = true
-                arm(context: context, seconds: limiter.limits.bodyTimeoutSeconds, phase: "body")
-            }
+            // The body's clock runs only while its reader waits for bytes (see `read`): a body
+            // the server is not reading yet (an upload queued behind others) is not stalled.
+            inRequestBody = (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil
         case .body:
-            if inRequestBody { arm(context: context, seconds: limiter.limits.bodyTimeoutSeconds, phase: "body") }
+            deadline?.cancel()
+            deadline = nil
         case .end:
             inRequestBody = false
             deadline?.cancel()
             deadline = nil
         }
         context.fireChannelRead(data)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if inRequestBody, deadline == nil, !closed {
+            arm(context: context, seconds: limiter.limits.bodyTimeoutSeconds, phase: "body")
+        }
+        context.read()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -295,7 +312,7 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
             head.headerFields[.connection] = "close"
             head.headerFields[.contentLength] = "0"
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            AdmissionGuard.answerAndClose(context: context, self.wrapOutboundOut(.end(nil)))
         }
     }
 }

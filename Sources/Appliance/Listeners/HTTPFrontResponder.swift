@@ -61,14 +61,16 @@ where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestCon
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         let proxy = HyphaConfiguration.s3ProxyPath
         if route == proxy || route.hasPrefix(proxy + "/") {
-            return await observers.s3.observe(request, context: context) {
-                await s3.respond(to: request, context: context, pathPrefix: proxy, secureTransport: isSecure)
-            }
+            return Self.sandboxed(
+                await observers.s3.observe(request, context: context) {
+                    await s3.respond(to: request, context: context, pathPrefix: proxy, secureTransport: isSecure)
+                })
         }
         if route.hasPrefix(ShareResponder.pathPrefix) {
-            return await observers.share.observe(request, context: context) {
-                await share.respond(to: request, route: route, context: context)
-            }
+            return Self.sandboxed(
+                await observers.share.observe(request, context: context) {
+                    await share.respond(to: request, route: route, context: context)
+                })
         }
         if let operation = Self.operation(request.method, route) {
             context.labels.set(operation: operation, resource: route)
@@ -83,13 +85,30 @@ where Hypha.Context == SporeRequestContext, ConsoleUI.Context == SporeRequestCon
                 }
             }
         }
-        return await observers.hypha.observe(request, context: context) {
-            do {
-                return try await hypha.respond(to: request, context: context)
-            } catch {
-                return JSONResponse.make(["detail": "Internal Server Error"], status: .internalServerError)
-            }
-        }
+        return Self.sandboxed(
+            await observers.hypha.observe(request, context: context) {
+                do {
+                    return try await hypha.respond(to: request, context: context)
+                } catch {
+                    return JSONResponse.make(["detail": "Internal Server Error"], status: .internalServerError)
+                }
+            })
+    }
+
+    /// Everything this listener serves besides the console is content users control (objects
+    /// through `/s3`, share links, workspace and artifact files, view sites). It shares the
+    /// console's origin, so it is served as a sandboxed document: its scripts still run (view
+    /// sites need them) but in an opaque origin, which can neither read the console's answers nor
+    /// send its `SameSite=Strict` session cookie.
+    static var userContentPolicy: String {
+        "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads allow-modals"
+    }
+
+    static func sandboxed(_ response: Response) -> Response {
+        var response = response
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = userContentPolicy }
+        response.headers[HTTPField.Name("x-content-type-options")!] = "nosniff"
+        return response
     }
 
     static func operation(_ method: HTTPRequest.Method, _ route: String) -> String? {

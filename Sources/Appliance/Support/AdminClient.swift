@@ -115,7 +115,7 @@ struct AdminClient {
     }
 
     private var isLoopback: Bool {
-        let host = self.host.split(separator: ":").dropLast().joined(separator: ":")
+        let host = self.host.lastIndex(of: ":").map { String(self.host[..<$0]) } ?? self.host
         return host == "127.0.0.1" || host == "localhost" || host == "[::1]"
     }
 

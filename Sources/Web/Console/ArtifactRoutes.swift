@@ -12,6 +12,8 @@ import SporeJSON
 public struct ConsoleArtifactCall: Sendable {
     public let user: String
     public let isRoot: Bool
+    /// A scoped or read-only key: it only reads its personal workspace's artifacts.
+    public let isLimited: Bool
     /// The Hypha-style token the session signed in with, if it did.
     public let token: String?
     public let function: String
@@ -96,7 +98,9 @@ struct ArtifactRoutes {
         }
         let personal = "ws-user-" + caller.user
         let call = ConsoleArtifactCall(
-            user: caller.user, isRoot: caller.principal.isRoot, token: token, function: function, arguments: .object(arguments),
+            user: caller.user, isRoot: caller.principal.isRoot,
+            isLimited: !caller.principal.scopes.isEmpty || caller.principal.isReadOnly, token: token, function: function,
+            arguments: .object(arguments),
             workspace: workspace.flatMap { $0.isEmpty ? nil : $0 } ?? personal)
         do {
             return try await gateway(call)

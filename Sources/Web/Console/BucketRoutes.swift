@@ -70,10 +70,9 @@ struct BucketRoutes {
 
     // MARK: Settings
 
-    /// Private, loopback and link-local ranges: "the LAN" for a box on one.
-    static let lanRanges = [
-        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "::1/128", "fc00::/7", "fe80::/10",
-    ]
+    /// Private and link-local ranges: "the LAN" for a box on one. Not loopback: behind a reverse
+    /// proxy on the box every client would look local.
+    static let lanRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7", "fe80::/10"]
 
     static func lanReadPolicy(_ bucket: String) -> String {
         let ranges = lanRanges.map { "\"\($0)\"" }.joined(separator: ",")
@@ -172,6 +171,10 @@ struct BucketRoutes {
             case "Enabled": versioning = .enabled
             case "Suspended", "Off":
                 versioning = bucket.versioning == .unversioned ? nil : .suspended
+                if versioning != nil, bucket.objectLockEnabled {
+                    throw ConsoleError(
+                        .conflict, "InvalidBucketState", "Object Lock is on for this bucket, so its versioning cannot be suspended.")
+                }
             default: throw ConsoleError.invalid("versioning is Enabled or Suspended.")
             }
             try face.authorize(caller, bucket, action: "s3:PutBucketVersioning")
@@ -184,7 +187,11 @@ struct BucketRoutes {
             case "private": policy = .some(nil)
             default: throw ConsoleError.invalid("access is private, lan-read or public-read.")
             }
-            try face.authorize(caller, bucket, action: "s3:PutBucketPolicy")
+            try face.authorize(caller, bucket, action: text == "private" ? "s3:DeleteBucketPolicy" : "s3:PutBucketPolicy")
+            // BlockPublicPolicy, as PutBucketPolicy honours it.
+            if text != "private", (bucket.publicAccessBlock ?? 0) & 0b100 != 0 {
+                throw ConsoleError.denied("This bucket blocks public policies (its PublicAccessBlock).")
+            }
         }
         var expiration: Int64??
         if body.contains("expirationDays") {

@@ -65,12 +65,15 @@ extension ConsoleFace {
         }
     }
 
-    /// A token speaks for the S3 user of the same name when there is one; otherwise for its
-    /// workspaces' folders in the workspace bucket (read-only when it may only read them).
+    /// A user's own token speaks for the S3 user of the same name when there is one; any other
+    /// token (one minted with `generate_token` for a collaborator, say) only for its workspaces'
+    /// folders in the workspace bucket (read-only when it may only read them).
     func principal(for claims: ConsoleTokenClaims) -> Principal {
         let marker = "hypha-token"
         let isUser = credentials.credential(forUser: claims.user) != nil || ((try? catalog.identity.user(named: claims.user)) ?? nil) != nil
-        if isUser, claims.user != configuration.rootUser { return Principal(user: claims.user, isRoot: false, accessKey: marker) }
+        if isUser, claims.speaksForUser, claims.user != configuration.rootUser {
+            return Principal(user: claims.user, isRoot: false, accessKey: marker)
+        }
         let writable = claims.workspaces.filter { !$0.readOnly }
         let chosen = writable.isEmpty ? claims.workspaces : writable
         let scopes = chosen.map { KeyScope(bucket: configuration.workspaceBucket, prefix: $0.name == "*" ? "" : $0.name + "/") }

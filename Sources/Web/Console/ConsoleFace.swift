@@ -18,15 +18,19 @@ public struct ConsoleTokenClaims: Sendable, Equatable {
     /// Workspaces and whether the token may only read them; `*` is every workspace.
     public let workspaces: [(name: String, readOnly: Bool)]
     public let expiresAtSeconds: Int64
+    /// Whether the token speaks for its user as a whole (its subject is the user, as `spore token
+    /// create` mints them) rather than being a narrower token the user minted for someone else.
+    public let speaksForUser: Bool
 
-    public init(user: String, workspaces: [(name: String, readOnly: Bool)], expiresAtSeconds: Int64) {
+    public init(user: String, workspaces: [(name: String, readOnly: Bool)], expiresAtSeconds: Int64, speaksForUser: Bool) {
         self.user = user
         self.workspaces = workspaces
         self.expiresAtSeconds = expiresAtSeconds
+        self.speaksForUser = speaksForUser
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.user == rhs.user && lhs.expiresAtSeconds == rhs.expiresAtSeconds
+        lhs.user == rhs.user && lhs.expiresAtSeconds == rhs.expiresAtSeconds && lhs.speaksForUser == rhs.speaksForUser
             && lhs.workspaces.map(\.name) == rhs.workspaces.map(\.name) && lhs.workspaces.map(\.readOnly) == rhs.workspaces.map(\.readOnly)
     }
 }

@@ -43,7 +43,11 @@ struct ImportRoutes {
         if !prefix.isEmpty, !prefix.hasSuffix("/") { prefix += "/" }
         guard prefix.isEmpty || ObjectKey(validating: prefix) != nil else { throw ConsoleError.invalid("s3Prefix is not a valid key prefix.") }
         let bucket = try face.authorizedBucket(caller, bucketName, action: "s3:PutObject", key: prefix + "x")
-        let token = face.hubToken()
+        // The daemon's hub token (HF_TOKEN or the settings endpoint) is root's to use: anyone else
+        // imports public repositories, or private ones with a token of their own, never stored.
+        let own = body["hfToken"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        if let own, own.utf8.count > ImportRoutes.tokenByteCountMax { throw ConsoleError.invalid("hfToken is too long.") }
+        let token = caller.principal.isRoot ? (own ?? face.hubToken()) : own
         let files: [HubFile]
         do {
             files = try await face.imports.importer.listFiles(repo: repo, type: type, revision: revision, token: token)

@@ -31,12 +31,14 @@ struct MultipartRoutes {
     }
 
     /// The caller, bucket and key of a request, with `s3:PutObject` on the key checked.
-    private func target(_ request: Request, _ context: SporeRequestContext, operation: String) throws -> Target {
+    private func target(_ request: Request, _ context: SporeRequestContext, operation: String, action: String = "s3:PutObject") throws
+        -> Target
+    {
         let caller = try face.caller(request, context: context)
         let name = try ConsoleRequest.parameter(context, "bucket")
         let key = try ConsoleRequest.decodeKey(try ConsoleRequest.parameter(context, "key"))
         context.labels.set(operation: "console." + operation, resource: name + "/" + key)
-        _ = try face.authorizedBucket(caller, name, action: "s3:PutObject", key: key)
+        _ = try face.authorizedBucket(caller, name, action: action, key: key)
         guard let objectKey = ObjectKey(validating: key) else { throw ConsoleError.invalid("invalid key") }
         return Target(caller: caller, bucket: name, key: objectKey)
     }
@@ -116,7 +118,7 @@ struct MultipartRoutes {
     }
 
     private func abort(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
-        let target = try target(request, context, operation: "AbortMultipart")
+        let target = try target(request, context, operation: "AbortMultipart", action: "s3:AbortMultipartUpload")
         try await face.catalog.uploads.abortUpload(
             bucket: target.bucket, key: target.key, uploadID: try Self.uploadID(request), nowMilliseconds: face.now)
         return JSONResponse.make(["message": "Upload cancelled"])

@@ -64,14 +64,17 @@ struct ObjectRoutes {
         guard q.utf8.count <= Self.searchByteCountMax else { throw ConsoleError.invalid("q is longer than \(Self.searchByteCountMax) bytes.") }
         let mode = query["mode"] ?? "contains"
         guard mode == "contains" || mode == "startsWith" else { throw ConsoleError.invalid("mode must be startsWith or contains.") }
-        let bucket = try face.authorizedBucket(caller, name, action: "s3:ListBucket", prefix: prefix)
+        // What is listed is what is authorized: a startsWith search lists `prefix + q`.
+        let bucket = try face.authorizedBucket(caller, name, action: "s3:ListBucket", prefix: mode == "startsWith" ? prefix + q : prefix)
         guard !q.isEmpty else {
             return JSONResponse.make(.object(try listLevel(bucket, prefix: prefix, after: after, maxKeys: maxKeys, q: nil)))
         }
         if mode == "startsWith" {
             var answer = try listLevel(bucket, prefix: prefix, after: after, maxKeys: maxKeys, q: q)
             let found = (answer["objects"]?.arrayValue?.count ?? 0) + (answer["prefixes"]?.arrayValue?.count ?? 0)
-            guard found == 0, after == nil, query["autoBroaden"] == "true" else { return JSONResponse.make(.object(answer)) }
+            // Broadening scans the whole folder: it needs the listing of the folder itself.
+            guard found == 0, after == nil, query["autoBroaden"] == "true", face.allows(caller, bucket, action: "s3:ListBucket", prefix: prefix)
+            else { return JSONResponse.make(.object(answer)) }
             if let wait = admitContains(caller) {
                 answer["filter"] = answer["filter"].map { filter in
                     var object = filter.objectValue ?? [:]

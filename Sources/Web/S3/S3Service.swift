@@ -81,7 +81,8 @@ public final class S3Service: Sendable {
             }
             let operation = S3Operation.resolve(s3)
             identified(s3, operation)
-            var authentication = try await authenticateThrottled(s3, address: context.remoteAddress?.ipAddress)
+            var authentication = try await authenticateThrottled(
+                s3, address: context.remoteAddress?.ipAddress, isAdminCall: s3.rawPath.hasPrefix(AdminRequest.pathPrefix))
             authentication.action = operation.action(s3)
             authentication.sourceIP = context.remoteAddress?.ipAddress
             authentication.secureTransport = secureTransport
@@ -176,12 +177,14 @@ public final class S3Service: Sendable {
     /// Authenticates through the failure throttle: a refused address or key is answered
     /// `SlowDown` before any work; a failed signature is counted (and its answer slowed once there
     /// are many); a good one clears the counts.
-    private func authenticateThrottled(_ request: S3Request, address: String?) async throws -> Authentication {
+    private func authenticateThrottled(_ request: S3Request, address: String?, isAdminCall: Bool) async throws -> Authentication {
         let subjects = Self.throttleSubjects(request, address: address)
         if let wait = throttle.refusal(subjects) { throw S3Error.slowDown(retryAfterMilliseconds: wait) }
         do {
             let authentication = try authenticator.authenticate(request)
-            if !authentication.principal.isAnonymous { throttle.succeeded(subjects) }
+            // A good signature clears the counts, except a non-root one on the admin API: that is
+            // counted as a failure (administer), and clearing it first would undo the count.
+            if !authentication.principal.isAnonymous, !(isAdminCall && !authentication.principal.isRoot) { throttle.succeeded(subjects) }
             return authentication
         } catch let error as S3Error where error.code == "SignatureDoesNotMatch" || error.code == "InvalidAccessKeyId" {
             let verdict = throttle.failed(subjects, kind: "s3-signature")
@@ -205,7 +208,9 @@ public final class S3Service: Sendable {
         guard auth.principal.isRoot else {
             // A valid key that is not root probing the admin API counts as a failure too.
             let subjects = auth.sourceIP.map { ip in ["ip:" + ip] + (auth.principal.accessKey.map { ["key:\($0)@\(ip)"] } ?? []) } ?? []
-            await AuthThrottle.pause(throttle.failed(subjects, kind: "admin"))
+            let verdict = throttle.failed(subjects, kind: "admin")
+            await AuthThrottle.pause(verdict)
+            if case .refuse(let wait) = verdict { throw S3Error.slowDown(retryAfterMilliseconds: wait) }
             throw S3Error.accessDenied("The admin API needs the root credentials.")
         }
         guard let admin else { throw S3Error.notImplemented("admin API") }

@@ -96,6 +96,9 @@ extension S3Service {
             guard let key = ObjectKey(validating: share.key), let version = try objects.currentVersion(bucket: share.bucket, key: key) else {
                 return ShareResponder.json(.notFound, S3Error.noSuchKey(share.key).message)
             }
+            guard try creatorMayRead(share, version: version) else {
+                return ShareResponder.json(.gone, "The creator of this share link can no longer read it.")
+            }
             var response = try await ObjectResponse.serve(objects, version: version, request: request, eventLoop: eventLoop)
             if response.headers[.contentDisposition] == nil {
                 let name = share.key.split(separator: "/").last.map(String.init) ?? share.key
@@ -106,5 +109,23 @@ extension S3Service {
             let s3Error = S3Error.from(error)
             return ShareResponder.json(s3Error.status, s3Error.message)
         }
+    }
+
+    /// A link never outlives its creator's access: the creator must still exist, be enabled and
+    /// be allowed to read the object now (its bucket policy, ACL and ownership as they are today).
+    func creatorMayRead(_ share: ShareRecord, version: ObjectVersion) throws -> Bool {
+        let principal: Principal
+        if let credential = credentials.credential(forUser: share.createdBy) {
+            principal = Principal(user: credential.user, isRoot: credential.isRoot, accessKey: "share-link")
+        } else if let user = try catalog.identity.user(named: share.createdBy), !user.isDisabled {
+            principal = Principal(user: user.name, isRoot: false, accessKey: "share-link")
+        } else {
+            return false
+        }
+        guard let bucket = try catalog.buckets.bucket(named: share.bucket) else { return false }
+        var query = AccessDecider.Query(principal: principal, action: "s3:GetObject", bucket: bucket, key: share.key)
+        query.objectACL = version.acl
+        query.objectOwner = version.owner
+        return access.allows(query)
     }
 }

@@ -6,9 +6,9 @@ import Testing
 /// The console's state machines and parsers, without I/O: sessions, tickets, the search limit,
 /// base64url keys, previews' text cutting, import jobs and hub inputs.
 @Suite struct ConsoleStateTests {
-    func session(expiresAt: Int64, cookie: Bool = true, created: Int64 = 0) -> ConsoleSession {
+    func session(expiresAt: Int64, cookie: Bool = true, created: Int64 = 0, user: String = "u") -> ConsoleSession {
         ConsoleSession(
-            identity: .accessKey("AK"), user: "u", csrfToken: "c", isCookie: cookie, createdAtMilliseconds: created,
+            identity: .accessKey("AK"), user: user, csrfToken: "c", isCookie: cookie, createdAtMilliseconds: created,
             expiresAtMilliseconds: expiresAt)
     }
 
@@ -29,7 +29,7 @@ import Testing
         var table = SessionTable()
         let far = Int64(1) << 50
         for index in 0...SessionTable.sessionCountMax {
-            table.insert(secret: "s\(index)", session(expiresAt: far, created: Int64(index)), nowMilliseconds: Int64(index))
+            table.insert(secret: "s\(index)", session(expiresAt: far, created: Int64(index), user: "u\(index)"), nowMilliseconds: Int64(index))
         }
         #expect(table.count == SessionTable.sessionCountMax)
         #expect(table.session(secret: "s0", nowMilliseconds: 0) == nil)
@@ -141,5 +141,28 @@ import Testing
         #expect(ConsoleAssets.isValidName("app.js"))
         for bad in ["", "../x", "a/b", ".hidden", "a\\b", "x%2F"] { #expect(!ConsoleAssets.isValidName(bad), "\(bad)") }
         #expect(ConsoleAssets.embedded["index.html"] != nil)
+    }
+}
+
+@Suite struct SessionFairnessTests {
+    @Test func oneUserCannotPushOthersOut() {
+        var table = SessionTable()
+        let far = Int64(1) << 50
+        table.insert(
+            secret: "bob",
+            ConsoleSession(
+                identity: .accessKey("B"), user: "bob", csrfToken: "c", isCookie: true, createdAtMilliseconds: 0, expiresAtMilliseconds: far),
+            nowMilliseconds: 0)
+        for index in 1...(SessionTable.sessionsPerUserMax + 5) {
+            table.insert(
+                secret: "m\(index)",
+                ConsoleSession(
+                    identity: .accessKey("M"), user: "mallory", csrfToken: "c", isCookie: true, createdAtMilliseconds: Int64(index),
+                    expiresAtMilliseconds: far),
+                nowMilliseconds: Int64(index))
+        }
+        #expect(table.count == SessionTable.sessionsPerUserMax + 1)
+        #expect(table.session(secret: "bob", nowMilliseconds: 1) != nil)
+        #expect(table.session(secret: "m1", nowMilliseconds: 1) == nil)
     }
 }

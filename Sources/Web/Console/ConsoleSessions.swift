@@ -36,10 +36,13 @@ struct ConsoleSession: Sendable, Equatable {
 struct SessionTable: Sendable {
     /// Sessions kept at once; past it the oldest is dropped (it signs in again).
     static let sessionCountMax = 10_000
+    /// Sessions of one user; past it the user's oldest goes (one key holder cannot push everyone
+    /// else out of the table).
+    static let sessionsPerUserMax = 100
     static let lifetimeMilliseconds: Int64 = 12 * 3600 * 1000
 
     private var sessions: [String: ConsoleSession] = [:]
-    private var order: [(id: String, createdAt: Int64)] = []
+    private var order: [(id: String, createdAt: Int64, user: String)] = []
 
     var count: Int { sessions.count }
 
@@ -47,13 +50,18 @@ struct SessionTable: Sendable {
 
     mutating func insert(secret: String, _ session: ConsoleSession, nowMilliseconds: Int64) {
         prune(nowMilliseconds: nowMilliseconds)
+        let mine = order.filter { $0.user == session.user }
+        if mine.count >= Self.sessionsPerUserMax, let oldest = mine.first {
+            order.removeAll { $0.id == oldest.id }
+            sessions[oldest.id] = nil
+        }
         while sessions.count >= Self.sessionCountMax, let oldest = order.first {
             order.removeFirst()
             sessions[oldest.id] = nil
         }
         let id = Self.id(of: secret)
         sessions[id] = session
-        order.append((id, session.createdAtMilliseconds))
+        order.append((id, session.createdAtMilliseconds, session.user))
         assert(sessions.count <= Self.sessionCountMax, "the session table is bounded")
     }
 

@@ -88,6 +88,8 @@ struct ImportJob: Sendable {
 /// are remembered (finished ones are forgotten oldest first).
 final class ImportJobs: Sendable {
     static let jobCountMax = 100
+    /// Jobs one user may have queued or running, so nobody fills every slot.
+    static let activeJobsPerUserMax = 5
     static let runningJobCountMax = 2
     static let fileCountMax = 100_000
     static let attemptCountMax = 3
@@ -116,6 +118,10 @@ final class ImportJobs: Sendable {
     /// Registers and starts a job. `store` stores one file's body under its key.
     func start(_ job: ImportJob, token: String?, objects: ObjectService, logger: Logger, mayWrite: @escaping @Sendable (String) -> Bool) throws {
         try jobs.withLock { jobs in
+            guard jobs.values.filter({ $0.user == job.user && !$0.isFinished }).count < Self.activeJobsPerUserMax else {
+                throw ConsoleError(
+                    .tooManyRequests, "TooManyRequests", "You have \(Self.activeJobsPerUserMax) imports under way; wait for one to end.")
+            }
             if jobs.count >= Self.jobCountMax {
                 let finished = jobs.values.filter(\.isFinished).sorted { $0.createdAtMilliseconds < $1.createdAtMilliseconds }
                 guard let oldest = finished.first else {
@@ -125,12 +131,15 @@ final class ImportJobs: Sendable {
             }
             jobs[job.id] = job
         }
-        let task = Task { [self] in
-            await gate.enter()
-            defer { gate.leave() }
-            await run(job.id, token: token, objects: objects, logger: logger, mayWrite: mayWrite)
+        // Registered under the lock the task's own cleanup takes, so a job that ends at once
+        // cannot leave its entry behind.
+        tasks.withLock { tasks in
+            tasks[job.id] = Task { [self] in
+                await gate.enter()
+                defer { gate.leave() }
+                await run(job.id, token: token, objects: objects, logger: logger, mayWrite: mayWrite)
+            }
         }
-        tasks.withLock { $0[job.id] = task }
     }
 
     func cancel(_ id: String) -> Bool {

@@ -663,3 +663,16 @@ def test_a_share_link_ends_with_its_creators_access(spore, root):
     assert httpx.get(link).content == b"while I may"
     spore.cli("user", "disable", name)
     assert httpx.get(link).status_code == 410
+
+
+def test_metadata_and_content_type_are_replaced_in_place(spore, root, cbucket):
+    root.upload(cbucket, "meta.bin", b"bytes stay")
+    changed = root.put(f"/api/objects/metadata/{cbucket}/{enc('meta.bin')}", json={"metadata": {"Project": "atlas"}, "contentType": "text/plain"})
+    assert changed.status_code == 200, changed.text
+    head = spore.client().head_object(Bucket=cbucket, Key="meta.bin")
+    assert head["Metadata"] == {"project": "atlas"} and head["ContentType"] == "text/plain"
+    assert root.get(f"/api/objects/download/{cbucket}/{enc('meta.bin')}").content == b"bytes stay"
+    assert root.put(f"/api/objects/metadata/{cbucket}/{enc('meta.bin')}", json={"metadata": {"bad name!": "x"}}).status_code == 400
+    assert root.put(f"/api/objects/metadata/{cbucket}/{enc('meta.bin')}", json={"metadata": {"big": "x" * 3000}}).status_code == 400
+    alice = Console(spore, *USERS["alice"])
+    assert alice.put(f"/api/objects/metadata/{cbucket}/{enc('meta.bin')}", json={"metadata": {}}).status_code == 403

@@ -44,6 +44,7 @@ struct ObjectRoutes {
         router.delete("/api/objects/:bucket/:key") { request, context in try await delete(request, context) }
         router.get("/api/objects/view/:bucket/:key") { request, context in try await view(request, context) }
         router.put("/api/objects/tags/:bucket/:key") { request, context in try await putTags(request, context) }
+        router.put("/api/objects/metadata/:bucket/:key") { request, context in try await putMetadata(request, context) }
     }
 
     // MARK: Listing and search
@@ -561,6 +562,61 @@ struct ObjectRoutes {
         try face.authorize(caller, bucket, action: "s3:PutObjectTagging", key: key, object: version)
         _ = try await face.catalog.objects.setTags(bucket: name, key: objectKey, versionID: nil, tags: tags, nowMilliseconds: face.now)
         return JSONResponse.make(["tags": .object(object)])
+    }
+}
+
+extension ObjectRoutes {
+    /// Replaces an object's content type and user metadata by copying it onto itself (as S3's
+    /// CopyObject with `REPLACE` does): no byte is copied, and on a versioned bucket the old
+    /// metadata stays in the previous version.
+    fileprivate func putMetadata(_ request: Request, _ context: SporeRequestContext) async throws -> Response {
+        let caller = try face.caller(request, context: context)
+        let name = try ConsoleRequest.parameter(context, "bucket")
+        let key = try ConsoleRequest.decodeKey(try ConsoleRequest.parameter(context, "key"))
+        context.labels.set(operation: "console.PutMetadata", resource: name + "/" + key)
+        let body = try await ConsoleRequest.jsonObject(request)
+        guard let object = body["metadata"]?.objectValue else {
+            throw ConsoleError.invalid("Send {\"metadata\": {\"name\": \"value\"}, \"contentType\"?}.")
+        }
+        var metadata = [(name: String, value: String)]()
+        var total = 0
+        for (field, value) in object {
+            let lowered = field.lowercased()
+            guard let text = value.stringValue, !lowered.isEmpty,
+                lowered.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
+            else {
+                throw ConsoleError.invalid("Metadata names are letters, digits, '-', '_' and '.'; values are strings.")
+            }
+            total += lowered.utf8.count + text.utf8.count
+            metadata.append((lowered, text))
+        }
+        guard total <= Limits.userMetadataByteCountMax else {
+            throw ConsoleError.invalid("User metadata is limited to \(Limits.userMetadataByteCountMax) bytes.")
+        }
+        let contentType = body["contentType"]?.stringValue
+        if let contentType, contentType.isEmpty || contentType.utf8.count > 256 || contentType.contains(where: \.isNewline) {
+            throw ConsoleError.invalid("contentType is not a media type.")
+        }
+        let version = try readableVersion(caller, bucket: name, key: key, versionID: nil)
+        guard let bucket = try face.catalog.buckets.bucket(named: name), let objectKey = ObjectKey(validating: key) else {
+            throw ConsoleError.noSuchBucket(name)
+        }
+        try face.authorize(caller, bucket, action: "s3:PutObject", key: key, object: version)
+        let now = face.now
+        let replaced = metadata
+        let (_, copy) = try await face.catalog.objects.copyObject(
+            from: (name, objectKey, nil), to: name, key: objectKey, preconditions: .none, nowMilliseconds: now
+        ) { original in
+            var copy = original
+            copy.userMetadata = replaced
+            if let contentType { copy.headers.contentType = contentType }
+            copy.lastModifiedMilliseconds = now
+            return copy
+        }
+        return JSONResponse.make([
+            "key": .string(key), "contentType": .string(copy.headers.contentType ?? MediaTypes.guess(key)),
+            "metadata": .object(JSONObject(copy.userMetadata.map { ($0.name, JSONValue.string($0.value)) })),
+        ])
     }
 }
 

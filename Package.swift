@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "Index", "BlobStore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/Web/Objects",
             swiftSettings: strictSettings

@@ -109,6 +109,10 @@ struct Daemon {
             try s3Certificates.flatMap { $0.certificatePath == files.certificate && $0.keyPath == files.key ? $0 : nil }
                 ?? TLSCertificates(certificatePath: files.certificate, keyPath: files.key)
         }
+        // A port in use would otherwise leave the daemon hanging with only a CancellationError in
+        // the log (found by the soak test): say so and stop.
+        try PortCheck.ensureFree(s3Address)
+        try PortCheck.ensureFree(httpAddress)
         let limits = try connectionLimits()
         let s3Limiter = ConnectionLimiter(listener: "s3", limits: limits, logger: logger)
         let httpLimiter = ConnectionLimiter(listener: "http", limits: limits, logger: logger)
@@ -335,5 +339,22 @@ enum FileDescriptorLimit {
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
         }
         return UInt64(limit.rlim_cur)
+    }
+}
+
+/// Whether a listen address can be bound, checked before the listeners start.
+enum PortCheck {
+    static func ensureFree(_ address: ListenAddress) throws {
+        guard address.port != 0, let resolved = try? SocketAddress.makeAddressResolvingHost(address.host, port: address.port) else { return }
+        let family = resolved.protocol == .inet6 ? AF_INET6 : AF_INET
+        let descriptor = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var yes: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        let result = resolved.withSockAddr { pointer, length in bind(descriptor, pointer, socklen_t(length)) }
+        if result != 0, errno == EADDRINUSE {
+            throw SporeError("\(address) is already in use by another process; choose another address or stop that process")
+        }
     }
 }

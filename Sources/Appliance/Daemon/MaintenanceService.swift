@@ -44,9 +44,19 @@ struct MaintenanceService: Service {
                         initiatedBefore: now - settings.uploadAgeMaxSeconds * 1000, limit: settings.batchCountMax, nowMilliseconds: now
                     ) + catalog.abortUploadsByLifecycle(nowMilliseconds: now, limit: settings.batchCountMax)
                 if aborted > 0 { logger.info("aborted abandoned multipart uploads", metadata: ["count": "\(aborted)"]) }
-                let collected = try await Self.collectGarbage(
-                    catalog: catalog, blobs: blobs, before: now - settings.garbageGraceSeconds * 1000, limit: settings.batchCountMax
-                )
+                // Batch after batch while the queue is full and the round has time: one batch a round
+                // (1000 blobs a minute) falls behind a client that overwrites a few hundred objects
+                // a second, and the disk fills with garbage (found by the soak test).
+                let roundStarted = ContinuousClock.now
+                let budget = Duration.seconds(max(Self.garbageRoundSecondsMin, settings.intervalSeconds / 2))
+                var collected = 0
+                while !Task.isCancelledOrShuttingDown {
+                    let batch = try await Self.collectGarbage(
+                        catalog: catalog, blobs: blobs, before: now - settings.garbageGraceSeconds * 1000, limit: settings.batchCountMax
+                    )
+                    collected += batch
+                    if batch < settings.batchCountMax || ContinuousClock.now - roundStarted > budget { break }
+                }
                 if collected > 0 { logger.debug("collected unreferenced blobs", metadata: ["count": "\(collected)"]) }
             } catch {
                 logger.error("maintenance round failed", metadata: ["error": "\(error)"])
@@ -55,6 +65,9 @@ struct MaintenanceService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }
     }
+
+    /// Time a round may spend collecting garbage at least (else half the interval).
+    static let garbageRoundSecondsMin: Int64 = 5
 
     /// Deletes blobs that have been unreferenced since before `cutoff`. Returns how many.
     static func collectGarbage(catalog: Catalog, blobs: any BlobStorage, before cutoff: Int64, limit: Int) async throws -> Int {

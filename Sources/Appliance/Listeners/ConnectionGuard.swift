@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import Metrics
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import NIOSSL
 import Synchronization
@@ -317,6 +318,22 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
+/// At the end of the pipeline: a request the HTTP decoder cannot parse closes the connection. The
+/// plain HTTP/1.1 channel answers such a request itself (400); the WebSocket-upgradable one turns
+/// NIO's error handling off and would leave the connection open, holding a descriptor, forever
+/// (found by the soak test's bad-request share).
+final class ParseErrorCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            context.close(promise: nil)
+            return
+        }
+        context.fireErrorCaught(error)
+    }
+}
+
 /// A listener's child channel with the admission guard in front of its HTTP handlers.
 struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
@@ -324,12 +341,17 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     let base: Base
     let limiter: ConnectionLimiter
     let refusalBody: @Sendable (ConnectionCounts.Refusal) -> (contentType: String, body: String)
+    var closesOnParseErrors = false
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(AdmissionGuard(limiter: limiter, refusalBody: refusalBody))
         }.flatMap {
             base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            // After the decoder the base added: errors travel towards the tail.
+            if closesOnParseErrors { try channel.pipeline.syncOperations.addHandler(ParseErrorCloser(), position: .last) }
+            return value
         }
     }
 
@@ -347,9 +369,9 @@ enum ListenerChannels {
 
     static func guarded<Base: ServerChildChannel>(
         _ base: Base, limiter: ConnectionLimiter, tls: TLSConfiguration?,
-        refusal: @escaping @Sendable (ConnectionCounts.Refusal) -> (contentType: String, body: String)
+        refusal: @escaping @Sendable (ConnectionCounts.Refusal) -> (contentType: String, body: String), closesOnParseErrors: Bool = false
     ) throws -> any ServerChildChannel {
-        let guarded = GuardedChannel(base: base, limiter: limiter, refusalBody: refusal)
+        let guarded = GuardedChannel(base: base, limiter: limiter, refusalBody: refusal, closesOnParseErrors: closesOnParseErrors)
         guard let tls else { return guarded }
         return try TLSChannel(guarded, tlsConfiguration: tls)
     }

@@ -163,7 +163,8 @@ enum HTTPListener {
                     await rpc.handle(inbound: inbound, outbound: outbound, logger: context.logger)
                 }
             }
-            return try ListenerChannels.guarded(base, limiter: limiter, tls: tls, refusal: ListenerChannels.jsonRefusal)
+            return try ListenerChannels.guarded(
+                base, limiter: limiter, tls: tls, refusal: ListenerChannels.jsonRefusal, closesOnParseErrors: true)
         }
         return Application(
             responder: responder,

@@ -1,6 +1,7 @@
 import BlobStore
 import Index
 import NIOCore
+import NIOHTTP1
 
 /// What a body must satisfy as it is stored.
 public struct IngestSpec: Sendable {
@@ -116,6 +117,9 @@ extension ObjectService {
             default: return error
             }
         }
+        // The connection ended or broke inside the body (a client cut off mid-upload): the
+        // client's doing, answered 400 IncompleteBody and logged as such, not as a server fault.
+        if error is HTTPParserError || error is ChannelError { return ObjectError.incompleteBody }
         return error
     }
 

@@ -80,6 +80,8 @@ public struct XMLReader {
         guard elementCount <= Self.elementCountMax else { throw fail("more than \(Self.elementCountMax) elements") }
         position += 1  // <
         let qualified = try name()
+        // `<a:/>` has no local name: kept, it would serialize as `<></>` (fuzzing found it).
+        guard !localName(qualified).isEmpty else { throw fail("expected a name after the prefix") }
         try attributes()
         var result = XMLElement(name: localName(qualified), text: "", children: [])
         if starts("/>") {

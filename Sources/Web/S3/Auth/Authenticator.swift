@@ -332,7 +332,9 @@ public final class Authenticator: Sendable {
             throw S3Error.accessDenied("Invalid date (should be seconds since epoch): \(expiresText)")
         }
         guard let credential = credentials.credential(forAccessKey: accessKey) else { throw S3Error.invalidAccessKeyID() }
-        if clock.nowMilliseconds() > expires * 1000 { throw S3Error.accessDenied("Request has expired") }
+        // Any Int64 parses: one too large for milliseconds lies past every clock (it once trapped here).
+        let (expiresMilliseconds, overflow) = expires.multipliedReportingOverflow(by: 1000)
+        if overflow ? expires < 0 : clock.nowMilliseconds() > expiresMilliseconds { throw S3Error.accessDenied("Request has expired") }
         try verifyV2(request, dateOrExpires: expiresText, credential: credential, signature: signature)
         return Authentication(
             principal: credential.principal,

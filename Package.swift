@@ -207,6 +207,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // libFuzzer targets for every parser (scripts/fuzz builds them with -sanitize=fuzzer,address and
+        // -DSPORE_LIBFUZZER). Built plainly it is a regression runner that replays fuzz/corpus and
+        // fuzz/regressions. It reaches internal parsers through @testable imports: debug builds only.
+        // CLibFuzzer declares libFuzzer's driver, which its main calls (see Sources/SporeFuzz/FuzzMain.swift).
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(
+            name: "SporeFuzz",
+            dependencies: [
+                "CLibFuzzer", "S3API", "Access", "HTTPSupport", "HyphaAPI", "HyphaRPC", "Artifacts", "Zip", "Templates", "JSONSchema", "Objects",
+                "Index", "BlobStore", "SporeJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // What several test targets share: temporary directories and a file system that fails on demand.
         .target(
             name: "SporeTestSupport",

@@ -98,3 +98,15 @@ func writeError(_ text: String) {
     var text = text
     text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
 }
+
+/// With `SPORE_FUZZ_VERBOSE=1`, the regression runner says how far each input got, so a new seed can
+/// be checked to reach what it was written for. Nothing in the fuzzer build.
+func fuzzNote(_ text: @autoclosure () -> String) {
+    #if !SPORE_LIBFUZZER
+        if verbose { print("    " + text()) }
+    #endif
+}
+
+#if !SPORE_LIBFUZZER
+    let verbose = getenv("SPORE_FUZZ_VERBOSE").map { String(cString: $0) == "1" } ?? false
+#endif

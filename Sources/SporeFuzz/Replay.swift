@@ -36,6 +36,7 @@
                         exit(1)
                     }
                     CrashReporter.current(file)
+                    if verbose { print("\(target.name) \(file)") }
                     target.run(Array(bytes))
                     counts[target.name, default: 0] += 1
                 }

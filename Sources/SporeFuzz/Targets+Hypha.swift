@@ -1,3 +1,4 @@
+import Artifacts
 import Crypto
 import Foundation
 import SporeJSON
@@ -19,6 +20,7 @@ enum HyphaTargets {
         FuzzTarget(name: "zip", maxLength: 16384, run: zip),
         FuzzTarget(name: "json", maxLength: 8192, run: json),
         FuzzTarget(name: "json-schema", maxLength: 8192, run: jsonSchema),
+        FuzzTarget(name: "artifact-query", maxLength: 4096, run: artifactQuery),
     ]
 
     static let secret = [UInt8](repeating: 7, count: 32)
@@ -41,9 +43,12 @@ enum HyphaTargets {
             token = signingInput + "." + JWT.base64URL(Array(mac))
         }
         for now: Int64 in [0, 1_767_225_600] {
-            if let decoded = try? HyphaToken.decode(token, secret: secret, nowSeconds: now) {
-                _ = decoded.scope
+            do {
+                let decoded = try HyphaToken.decode(token, secret: secret, nowSeconds: now)
+                fuzzNote("jwt: \(decoded.userID), scope \(decoded.scope)")
                 _ = decoded.encoded(secret: secret)
+            } catch {
+                fuzzNote("jwt: \(error)")
             }
         }
         for part in token.split(separator: ".", omittingEmptySubsequences: false).prefix(4) { _ = JWT.decodeBase64URL(part) }
@@ -63,8 +68,14 @@ enum HyphaTargets {
         var decoder = MessagePackDecoder(bytes)
         var count = 0
         while !decoder.isAtEnd, count < 16 {
-            guard let value = try? decoder.decode() else { return }
+            let value: MessagePackValue
+            do {
+                value = try decoder.decode()
+            } catch {
+                return fuzzNote("msgpack: \(error) after \(count) values")
+            }
             count += 1
+            fuzzNote("msgpack: \(value)")
             let encoded = MessagePackEncoder.encode(value)
             var again = MessagePackDecoder(encoded)
             let decoded = try? again.decode()
@@ -76,7 +87,13 @@ enum HyphaTargets {
     /// One hypha-rpc binary frame (main and extra maps) and what the endpoint reads from it: type,
     /// target, method, session, promise, heartbeat, arguments, and the service ids in `to`.
     static func rpcFrame(_ bytes: [UInt8]) {
-        guard let frame = try? RPCFrame(decoding: bytes) else { return }
+        let frame: RPCFrame
+        do {
+            frame = try RPCFrame(decoding: bytes)
+        } catch {
+            return fuzzNote("rpc frame: \(error)")
+        }
+        fuzzNote("rpc frame: \(frame.type ?? "-") to \(frame.to ?? "-") method \(frame.method ?? "-")")
         _ = frame.type
         _ = frame.method
         _ = frame.session
@@ -106,10 +123,20 @@ enum HyphaTargets {
     /// A Jinja2 template: parsed, then rendered with and without autoescape over a small context
     /// and one include. The renderer's step, output and value limits bound the work.
     static func template(_ bytes: [UInt8]) {
-        guard let template = try? Template(source: String(decoding: bytes, as: UTF8.self), name: "page.html") else { return }
+        let template: Template
+        do {
+            template = try Template(source: String(decoding: bytes, as: UTF8.self), name: "page.html")
+        } catch {
+            return fuzzNote("template: \(error)")
+        }
         _ = template.includedNames
         for autoescape in [false, true] {
-            _ = try? template.render(TemplateWorld.context, includes: TemplateWorld.includes, autoescape: autoescape)
+            do {
+                let text = try template.render(TemplateWorld.context, includes: TemplateWorld.includes, autoescape: autoescape)
+                fuzzNote("template: rendered \(text.utf8.count) bytes")
+            } catch {
+                fuzzNote("template: \(error)")
+            }
         }
     }
 
@@ -122,7 +149,13 @@ enum HyphaTargets {
                 fuzzCheck(range.upperBound <= UInt64(bytes.count), "the zip reader asked for \(range) outside \(bytes.count) bytes")
                 return Array(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
             }
-            guard let directory = try? await ZipDirectory.read(archiveByteCount: UInt64(bytes.count), readRange: read) else { return }
+            let directory: ZipDirectory
+            do {
+                directory = try await ZipDirectory.read(archiveByteCount: UInt64(bytes.count), readRange: read)
+            } catch {
+                return fuzzNote("zip: \(error)")
+            }
+            fuzzNote("zip: \(directory.entries.count) entries")
             for entry in directory.entries.prefix(32) {
                 _ = directory.entry(named: entry.name)
                 guard !entry.isDirectory, let range = try? await directory.dataRange(of: entry, readRange: read),
@@ -138,7 +171,10 @@ enum HyphaTargets {
                         start = end
                     }
                     try inflater.finish()
-                } catch {}
+                    fuzzNote("zip: \(entry.name) read, \(inflater.producedByteCount) bytes")
+                } catch {
+                    fuzzNote("zip: \(entry.name): \(error)")
+                }
                 fuzzCheck(
                     inflater.producedByteCount <= entry.uncompressedByteCount,
                     "a member gave \(inflater.producedByteCount) bytes, more than its declared \(entry.uncompressedByteCount)")
@@ -149,7 +185,13 @@ enum HyphaTargets {
     /// The JSON parser under manifests, configs and service arguments: what parses serializes to
     /// text that parses to the same value; the Python repr is written too.
     static func json(_ bytes: [UInt8]) {
-        guard let value = try? JSONValue(parsing: bytes) else { return }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bytes)
+        } catch {
+            return fuzzNote("json: \(error)")
+        }
+        fuzzNote("json: \(value.typeName)")
         let text = value.jsonBytes
         fuzzCheck((try? JSONValue(parsing: text)) == value, "JSON round trip: \(String(decoding: text, as: UTF8.self))")
         _ = pythonRepr(value)
@@ -161,15 +203,23 @@ enum HyphaTargets {
     /// and validated as an instance against fixed schemas.
     static func jsonSchema(_ bytes: [UInt8]) {
         if let (schemaBytes, instanceBytes) = bytes.split(atFirst: 0) {
-            guard let schemaValue = try? JSONValue(parsing: schemaBytes), let instance = try? JSONValue(parsing: instanceBytes),
-                let schema = try? JSONSchema(schemaValue)
-            else { return }
-            validate(schema, instance)
+            guard let schemaValue = try? JSONValue(parsing: schemaBytes), let instance = try? JSONValue(parsing: instanceBytes) else {
+                return fuzzNote("json-schema: the schema or the instance is not JSON")
+            }
+            do {
+                validate(try JSONSchema(schemaValue), instance)
+            } catch {
+                fuzzNote("json-schema: \(error)")
+            }
             return
         }
         guard let value = try? JSONValue(parsing: bytes) else { return }
-        if let schema = try? JSONSchema(value) {
+        do {
+            let schema = try JSONSchema(value)
+            fuzzNote("json-schema: compiled")
             for instance in SchemaWorld.instances { validate(schema, instance) }
+        } catch {
+            fuzzNote("json-schema: \(error)")
         }
         for schema in SchemaWorld.schemas { validate(schema, value) }
     }
@@ -178,8 +228,55 @@ enum HyphaTargets {
         let failures = schema.validate(instance)
         let first = schema.firstFailure(instance)
         let valid = schema.isValid(instance)
+        fuzzNote("json-schema: \(failures.count) failures, first \(first?.description ?? "none")")
         fuzzCheck(valid == failures.isEmpty && valid == (first == nil), "isValid, validate and firstFailure disagree on \(instance)")
         for failure in failures.prefix(3) { _ = failure.description }
+    }
+}
+
+extension HyphaTargets {
+    /// The arguments of the artifact manager's `list`/`search` (keywords, filters, stage, order, paging)
+    /// and the query they make, run over a few artifacts. The first byte picks the source (bit 0: the
+    /// HTTP routes' query, where filters come as JSON text) and the call (bit 1: list); the rest is the
+    /// arguments object.
+    static func artifactQuery(_ bytes: [UInt8]) {
+        var input = FuzzInput(bytes)
+        let mode = input.byte()
+        guard let arguments = (try? JSONValue(parsing: input.rest()))?.objectValue else { return }
+        let scopes: [ArtifactQuery.RecipientScope?] = [nil, ArtifactQuery.RecipientScope(field: "owner.email", email: "f@example.com")]
+        for scope in scopes {
+            let query: ArtifactQuery
+            do {
+                query = try ArtifactQuery(
+                    arguments: arguments, source: mode & 1 == 0 ? .serviceCall : .httpQuery, call: mode & 2 == 0 ? .search : .list,
+                    contextWorkspace: "ws1", recipientScope: scope)
+            } catch {
+                fuzzNote("artifact query: \(error)")
+                continue
+            }
+            let page = query.page(ArtifactWorld.documents)
+            fuzzNote("artifact query: \(page.items.count) of \(page.total)")
+        }
+    }
+}
+
+/// The artifacts the artifact-query target searches.
+enum ArtifactWorld {
+    static let documents = [
+        document(1, "coll", #"{"name":"Collection","tags":["x"]}"#, parent: nil, type: "collection", config: #"{"permissions":{"*":"r"}}"#),
+        document(2, "alpha", #"{"name":"Alpha","score":7,"owner":{"email":"f@example.com"},"tags":["x","y"]}"#, type: "dataset"),
+        document(3, "beta", #"{"name":"WÖRLD beta","score":2.5,"nested":{"a":[1,{"b":null}]}}"#, type: "model", config: #"{"k":3}"#),
+        document(4, "gamma", "null", type: nil),
+    ]
+
+    private static func document(
+        _ number: Int, _ alias: String, _ manifest: String, parent: String? = "ws1/coll", type: String?, config: String = "{}"
+    ) -> ArtifactSearchDocument {
+        ArtifactSearchDocument(
+            internalID: "0190a000-0000-7000-8000-00000000000\(number)", id: "ws1/\(alias)", alias: alias, workspace: "ws1", parentID: parent,
+            type: type, createdBy: number == 2 ? "fuzz" : nil, manifest: (try? JSONValue(parsing: manifest)) ?? .null,
+            config: (try? JSONValue(parsing: config)) ?? .null, createdAt: Int64(number) * 100, lastModified: Int64(number) * 150,
+            downloadCount: Double(number), viewCount: 10 - Double(number), versionCount: number, isStaged: number == 4)
     }
 }
 
@@ -223,6 +320,7 @@ enum SchemaWorld {
         #"{"oneOf":[{"type":"string","format":"date-time"},{"type":"string","format":"ipv4"},{"type":"number","exclusiveMaximum":10}],"not":{"enum":[null,false]},"if":{"type":"string"},"then":{"maxLength":64},"else":{"type":"number"}}"#,
     ].compactMap { text in (try? JSONValue(parsing: text)).flatMap { try? JSONSchema($0) } }
     static let instances: [JSONValue] = [
-        nil, true, 0, -1.5, "", "abc", "2026-01-01T00:00:00Z", [], [1, "a", [nil]], [:], ["name": "x", "n": 3, "tags": ["a@b.c"], "next": ["next": [:]]],
+        nil, true, 0, -1.5, "", "abc", "2026-01-01T00:00:00Z", [], [1, "a", [nil]], [:],
+        ["name": "x", "n": 3, "tags": ["a@b.c"], "next": ["next": [:]]],
     ]
 }

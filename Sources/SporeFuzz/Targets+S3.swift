@@ -137,7 +137,12 @@ enum S3Targets {
             _ = try? S3Service.boundedInteger(request, name, defaultValue: 1000, maximum: 1000)
         }
         _ = try? S3Service.encodingType(request)
-        _ = try? S3World.authenticator.authenticate(request)
+        do {
+            let authentication = try S3World.authenticator.authenticate(request)
+            fuzzNote("\(operation): \(authentication.principal), payload \(authentication.payload)")
+        } catch {
+            fuzzNote("\(operation): \(error)")
+        }
     }
 
     /// SigV4 and SigV2: the canonical request, query, URI and header values, the string to sign,
@@ -163,12 +168,18 @@ enum S3Targets {
         let authentication: Authentication
         do {
             authentication = try S3World.authenticator.authenticate(request)
+            fuzzNote("signed: \(authentication.principal)")
         } catch let error as S3Error where error.code == "SignatureDoesNotMatch" {
-            guard let resigned = resign(head, error: error), let request = resigned.s3Request(),
-                let second = try? S3World.authenticator.authenticate(request)
-            else { return }
-            authentication = second
+            guard let resigned = resign(head, error: error), let request = resigned.s3Request() else { return }
+            do {
+                authentication = try S3World.authenticator.authenticate(request)
+                fuzzNote("signed again: \(authentication.principal)")
+            } catch {
+                fuzzNote("signed again, still refused: \(error)")
+                return
+            }
         } catch {
+            fuzzNote("refused: \(error)")
             return
         }
         switch authentication.payload {
@@ -246,17 +257,23 @@ enum S3Targets {
             for piece in body.pieces(cuts) {
                 for payload in try decoder.decode(ByteBuffer(bytes: piece)) { produced += payload.readableBytes }
             }
+            // What a call that throws had decoded is dropped with the request, so the count holds only
+            // while every call returned.
+            fuzzCheck(decoder.decodedByteCount == Int64(produced), "decodedByteCount \(decoder.decodedByteCount) but \(produced) produced")
             try decoder.finish()
             for name in ["x-amz-checksum-crc32", "x-amz-checksum-sha256", "x-amz-trailer-signature"] { _ = decoder.trailer(name) }
-        } catch {}
+            fuzzNote("aws-chunked: \(produced) payload bytes, trailers \(decoder.trailers)")
+        } catch {
+            fuzzNote("aws-chunked: \(error) after \(produced) payload bytes")
+        }
         fuzzCheck(produced <= body.count, "the aws-chunked decoder produced \(produced) bytes from \(body.count)")
-        fuzzCheck(decoder.decodedByteCount == Int64(produced), "decodedByteCount \(decoder.decodedByteCount) but \(produced) produced")
     }
 
     /// The XML reader under every S3 request body: the document, its serialization read back, and
     /// the tag-set document.
     static func xml(_ bytes: [UInt8]) {
         if let root = try? XMLReader.parse(bytes) {
+            fuzzNote("xml: <\(root.name)> with \(root.children.count) children")
             walk(root, depth: 0)
             let text = root.serialized()
             fuzzCheck((try? XMLReader.parse(Array(text.utf8))) != nil, "a parsed document serialized to XML that does not parse: \(text)")
@@ -272,7 +289,13 @@ enum S3Targets {
 
     /// The lifecycle configuration document, and the rules rendered back and read again.
     static func lifecycleXML(_ bytes: [UInt8]) {
-        guard let rules = try? LifecycleDocument.parse(bytes) else { return }
+        let rules: [LifecycleRule]
+        do {
+            rules = try LifecycleDocument.parse(bytes)
+        } catch {
+            return fuzzNote("lifecycle: \(error)")
+        }
+        fuzzNote("lifecycle: \(rules.count) rules")
         let rendered = LifecycleDocument.render(rules).bytes
         fuzzCheck(
             (try? LifecycleDocument.parse(rendered)) != nil,
@@ -281,7 +304,13 @@ enum S3Targets {
 
     /// The CORS configuration document and the preflight matching over it.
     static func corsXML(_ bytes: [UInt8]) {
-        guard let configuration = try? CORSConfiguration.parse(bytes) else { return }
+        let configuration: CORSConfiguration
+        do {
+            configuration = try CORSConfiguration.parse(bytes)
+        } catch {
+            return fuzzNote("cors: \(error)")
+        }
+        fuzzNote("cors: \(configuration.rules.count) rules")
         for origin in ["https://a.example", "http://x", "", "*", "https://sub.a.example:8443"] {
             for method in ["GET", "PUT", "DELETE", "OPTIONS"] {
                 _ = configuration.match(origin: origin, method: method, requestHeaders: ["content-type", "x-amz-date", "*"])
@@ -293,17 +322,26 @@ enum S3Targets {
     /// conditions, principals) and checked for public access.
     static func bucketPolicy(_ bytes: [UInt8]) {
         _ = PolicyJSON.parse(bytes)
-        guard let policy = try? BucketPolicy(json: bytes, bucket: "b") else { return }
+        let policy: BucketPolicy
+        do {
+            policy = try BucketPolicy(json: bytes, bucket: "b")
+        } catch {
+            return fuzzNote("bucket policy: \(error)")
+        }
+        fuzzNote("bucket policy: \(policy.statements.count) statements")
         _ = policy.isPublic
         let contexts: [[String: String]] = [
             [:],
             ["aws:sourceip": "10.1.2.3", "s3:prefix": "a/b", "aws:securetransport": "true", "s3:max-keys": "10"],
             ["aws:sourceip": "::ffff:192.168.0.1", "s3:delimiter": "/", "aws:referer": "https://x", "s3:x-amz-acl": "public-read"],
         ]
-        for (action, resource) in [("s3:GetObject", "arn:aws:s3:::b/a/b.txt"), ("s3:ListBucket", "arn:aws:s3:::b"), ("s3:PutObject", "arn:aws:s3:::b/")] {
+        for (action, resource) in [
+            ("s3:GetObject", "arn:aws:s3:::b/a/b.txt"), ("s3:ListBucket", "arn:aws:s3:::b"), ("s3:PutObject", "arn:aws:s3:::b/"),
+        ] {
             for context in contexts {
                 for user: String? in [nil, "fuzz"] {
-                    let request = BucketPolicy.Request(action: action, resource: resource, user: user, canonicalID: user.map { "id-\($0)" }, context: context)
+                    let request = BucketPolicy.Request(
+                        action: action, resource: resource, user: user, canonicalID: user.map { "id-\($0)" }, context: context)
                     _ = policy.evaluate(request)
                     _ = policy.evaluate(request, ignorePublic: true)
                 }
@@ -315,7 +353,13 @@ enum S3Targets {
     /// check of a form's fields against it.
     static func postPolicy(_ bytes: [UInt8]) {
         _ = try? PostPolicy.parse(base64: String(decoding: bytes, as: UTF8.self))
-        guard let policy = try? PostPolicy.parse(json: bytes) else { return }
+        let policy: PostPolicy
+        do {
+            policy = try PostPolicy.parse(json: bytes)
+        } catch {
+            return fuzzNote("post policy: \(error)")
+        }
+        fuzzNote("post policy: \(policy.conditions.count) conditions")
         _ = policy.contentLengthRange
         let forms: [[String: String]] = [
             ["bucket": "b", "key": "uploads/a.txt"],
@@ -346,8 +390,10 @@ enum S3Targets {
                 try await reader.start()
                 var fields = 0
                 while let part = try await reader.nextPart() {
+                    fuzzNote("form part \(part.name)")
                     if part.name.lowercased() == "file" {
                         for try await chunk in FormFileBody(reader: reader) { produced += chunk.readableBytes }
+                        fuzzNote("form file: \(produced) bytes in all")
                         break
                     }
                     guard fields < MultipartFormReader.fieldCountMax else { break }
@@ -355,7 +401,9 @@ enum S3Targets {
                     produced += try await reader.readField().count
                     try await reader.endPart()
                 }
-            } catch {}
+            } catch {
+                fuzzNote("form: \(error)")
+            }
             fuzzCheck(produced <= body.count, "the form reader produced \(produced) bytes from \(body.count)")
         }
     }

@@ -38,4 +38,15 @@ import Testing
         for index in 0..<(AuthFailureScores.Policy.subjectCountMax + 10) { _ = scores.failure("ip:\(index)", now: Int64(index)) }
         #expect(scores.subjectCount <= AuthFailureScores.Policy.subjectCountMax)
     }
+
+    @Test func aTableFullOfLiveSubjectsDropsTheQuietestTenth() {
+        var scores = AuthFailureScores(policy: .init())
+        let count = AuthFailureScores.Policy.subjectCountMax
+        for index in 0..<count { _ = scores.failure("ip:\(index)", now: 1) }
+        #expect(scores.subjectCount == count)
+        _ = scores.failure("ip:new", now: 1)
+        #expect(scores.subjectCount == count - count / 10 + 1)
+        // The newcomer is counted, and a failure far in the table's quiet end was forgotten.
+        #expect(scores.failure("ip:new", now: 2).verdict == .allow)
+    }
 }

@@ -139,7 +139,8 @@ struct AuthRoutes {
     }
 
     private func setCookie(_ secret: String, _ session: ConsoleSession) -> String {
-        let seconds = max(0, (session.expiresAtMilliseconds - face.now) / 1000)
+        // From the session's own times, not the clock again: a millisecond later it would say 43199.
+        let seconds = max(0, (session.expiresAtMilliseconds - session.createdAtMilliseconds) / 1000)
         return "\(ConsoleFace.cookieName)=\(secret); Path=/; Max-Age=\(seconds); HttpOnly; SameSite=Strict"
             + (face.configuration.secureCookies ? "; Secure" : "")
     }

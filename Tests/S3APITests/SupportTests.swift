@@ -26,9 +26,17 @@ import Testing
     @Test(arguments: [
         "", "<a>", "<a></b>", "<a><b></a></b>", "text", "<a/><b/>", "<a x=1></a>",
         "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>", "<a>&unknown;</a>", "<a>&#xFFFFFFFF;</a>",
+        // Element names that would serialize to XML no reader accepts (fuzzing found the first two).
+        "<a:/>", "<a:?/>", "<?a?><1/>", "<a><-b/></a>", "<a:b:!></a:b:!>",
     ])
     func rejectsMalformedAndDangerousDocuments(_ text: String) {
         #expect(throws: XMLParseError.self) { try XMLReader.parse(Array(text.utf8)) }
+    }
+
+    @Test func acceptsNamespacedAndUnusualValidNames() throws {
+        let root = try XMLReader.parse(Array("<s3:Tagging xmlns:s3='x'><_a.b-1/><é/></s3:Tagging>".utf8))
+        #expect(root.name == "Tagging")
+        #expect(root.children.map(\.name) == ["_a.b-1", "é"])
     }
 
     @Test func boundsNesting() {

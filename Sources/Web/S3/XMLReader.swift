@@ -80,8 +80,9 @@ public struct XMLReader {
         guard elementCount <= Self.elementCountMax else { throw fail("more than \(Self.elementCountMax) elements") }
         position += 1  // <
         let qualified = try name()
-        // `<a:/>` has no local name: kept, it would serialize as `<></>` (fuzzing found it).
-        guard !localName(qualified).isEmpty else { throw fail("expected a name after the prefix") }
+        // `<a:/>` or `<a:?/>` leave no valid local name: kept, they would serialize as `<></>` or
+        // `<?></?>`, which no reader accepts (fuzzing found both).
+        guard Self.isValidName(localName(qualified)) else { throw fail("<\(qualified)> is not a valid element name") }
         try attributes()
         var result = XMLElement(name: localName(qualified), text: "", children: [])
         if starts("/>") {
@@ -185,6 +186,21 @@ public struct XMLReader {
             return true
         default:
             return false
+        }
+    }
+
+    /// XML's Name production, for the ASCII range (bytes over 0x7F are accepted as name characters,
+    /// as the specification's ranges mostly do): a letter or `_` first, then letters, digits,
+    /// `-`, `.`, `_` and `:`.
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first else { return false }
+        func isLetter(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        }
+        guard isLetter(first) || first == UInt8(ascii: "_") || first >= 0x80 else { return false }
+        return name.utf8.allSatisfy { byte in
+            isLetter(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte >= 0x80
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
         }
     }
 

@@ -74,6 +74,7 @@ let package = Package(
             name: "Objects",
             dependencies: [
                 "Index", "BlobStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -175,7 +176,8 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Access", "S3API", "WebConsole", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore", "SporeJSON",
+                "Access", "S3API", "WebConsole", "HyphaAPI", "HyphaRPC", "Artifacts", "Templates", "HTTPSupport", "Objects", "Index", "BlobStore",
+                "SporeJSON",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

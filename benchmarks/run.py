@@ -31,7 +31,7 @@ ACCESS, SECRET = "benchaccesskey", "benchsecretkey1"
 SEAWEED_VERSION = "4.48"
 
 WORKLOADS = [
-    "setup", "put-large", "put-large-multipart", "get-large", "get-large-ranges",
+    "setup", "put-large", "put-large-multipart", "get-large", "get-large-ranges", "put-large-sse", "get-large-sse",
     "put-4k", "get-4k", "head-4k", "delete-4k",
     "put-64k", "get-64k", "head-64k", "delete-64k",
     "put-0", "get-0", "head-0", "delete-0",
@@ -212,6 +212,12 @@ def table(spore, peer):
         mark = "" if target is None or ratio is None else (" ✓" if ratio >= target else " ✗")
         lines.append(f"| {workload} | {headline(ours or {'error': 1})} | {headline(theirs or {'error': 1})} | "
                      f"{'%.2f×' % ratio if ratio else '–'}{mark} | {'≥ %g×' % target if target else ''} |")
+    # Encryption's cost on spore itself: SSE-S3 over plain, for the same 1 GiB body.
+    for plain, sealed in (("put-large", "put-large-sse"), ("get-large", "get-large-sse")):
+        if rate(spore.get(plain)) and rate(spore.get(sealed)):
+            slowdown = rate(spore[plain]) / rate(spore[sealed])
+            mark = " ✓" if slowdown <= 1.5 else " ✗"
+            lines.append(f"| spore {sealed} vs {plain} | | | {slowdown:.2f}× slower{mark} | ≤ 1.5× |")
     lines.append(f"| peak RSS | {spore['peak_rss_mib']:.0f} MiB | {peer['peak_rss_mib']:.0f} MiB | | spore ≤ 128 MiB |")
     lines.append(f"| peak anonymous RSS (sampled every 20 ms) | {spore['peak_anonymous_mib']:.0f} MiB | {peer['peak_anonymous_mib']:.0f} MiB | | |")
     cpu_ours = sum(r.get("cpu_seconds", 0) for r in spore.values() if isinstance(r, dict))

@@ -12,7 +12,7 @@ struct Spore: AsyncParsableCommand {
         subcommands: [
             Serve.self, Version.self, Config.self, Fsck.self, GC.self, Stats.self, Backup.self, Restore.self, Export.self, Import.self,
             InstallService.self, UserCommand.self, KeyCommand.self, ShareCommand.self, TokenCommand.self, WorkspaceCommand.self,
-            TemplateCommand.self, CertCommand.self,
+            TemplateCommand.self, CertCommand.self, KMSCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -27,6 +27,10 @@ public struct BucketRecord: Hashable, Sendable {
     public var ownership: String?
     /// The CORS configuration document (XML) as the owner gave it.
     public var cors: [UInt8]?
+    /// Object Lock's default retention for new versions (only with `objectLockEnabled`).
+    public var defaultRetention: DefaultRetention?
+    /// Default encryption (PutBucketEncryption) for writes that name none.
+    public var encryption: BucketEncryption?
 
     public init(
         id: UInt64, name: String, owner: String, createdAtMilliseconds: Int64,
@@ -53,6 +57,8 @@ public struct BucketRecord: Hashable, Sendable {
         static let publicAccessBlock: UInt8 = 9
         static let ownership: UInt8 = 10
         static let cors: UInt8 = 11
+        static let defaultRetention: UInt8 = 12
+        static let encryption: UInt8 = 13
     }
 
     func encoded() -> [UInt8] {
@@ -68,6 +74,21 @@ public struct BucketRecord: Hashable, Sendable {
         if let publicAccessBlock { writer.field(Tag.publicAccessBlock, UInt64(publicAccessBlock)) }
         if let ownership { writer.field(Tag.ownership, ownership) }
         if let cors { writer.field(Tag.cors, bytes: cors) }
+        if let defaultRetention {
+            let (unit, count): (UInt8, Int)
+            switch defaultRetention.period {
+            case .days(let days): (unit, count) = (0, days)
+            case .years(let years): (unit, count) = (1, years)
+            }
+            var countBytes = [UInt8]()
+            RecordWriter.appendVarint(UInt64(count), to: &countBytes)
+            writer.field(Tag.defaultRetention, parts: [[defaultRetention.mode.rawValue], [unit], countBytes])
+        }
+        if let encryption {
+            writer.field(
+                Tag.encryption,
+                parts: [[encryption.kind.rawValue], Array((encryption.masterKeyID ?? "").utf8), [encryption.bucketKeyEnabled ? 1 : 0]])
+        }
         return writer.bytes
     }
 
@@ -89,6 +110,20 @@ public struct BucketRecord: Hashable, Sendable {
             case Tag.publicAccessBlock: record.publicAccessBlock = UInt8(truncatingIfNeeded: try RecordReader.uint64(value))
             case Tag.ownership: record.ownership = RecordReader.string(value)
             case Tag.cors: record.cors = Array(value)
+            case Tag.defaultRetention:
+                let parts = try RecordReader.parts(value)
+                guard parts.count == 3, let raw = parts[0].first, let mode = RetentionMode(rawValue: raw), let unit = parts[1].first else {
+                    throw IndexError.corrupt("bucket \(name) default retention")
+                }
+                let count = Int(truncatingIfNeeded: try RecordReader.uint64(parts[2]))
+                record.defaultRetention = DefaultRetention(mode: mode, period: unit == 0 ? .days(count) : .years(count))
+            case Tag.encryption:
+                let parts = try RecordReader.parts(value)
+                guard parts.count == 3, let raw = parts[0].first, let kind = EncryptionKind(rawValue: raw), kind != .customer else {
+                    throw IndexError.corrupt("bucket \(name) encryption")
+                }
+                let keyID = RecordReader.string(parts[1])
+                record.encryption = BucketEncryption(kind: kind, masterKeyID: keyID.isEmpty ? nil : keyID, bucketKeyEnabled: parts[2].first == 1)
             default: continue
             }
         }
@@ -102,6 +137,8 @@ public struct BucketRecord: Hashable, Sendable {
         decoded.publicAccessBlock = record.publicAccessBlock
         decoded.ownership = record.ownership
         decoded.cors = record.cors
+        decoded.defaultRetention = record.defaultRetention
+        decoded.encryption = record.encryption
         self = decoded
     }
 }

@@ -128,10 +128,19 @@ extension Catalog {
                     let policy = try self.lifecyclePolicy(transaction, bucketID: bucket.id),
                     let entry = try self.loadEntry(transaction, bucketID: bucket.id, key: key)
                 else { continue }
-                if try self.perform(
-                    transaction, task, sequence: sequence, bucket: bucket, key: key, entry: entry, policy: policy, nowMilliseconds: nowMilliseconds)
-                {
-                    acted += 1
+                do {
+                    let performed = try transaction.nested { child in
+                        try self.perform(
+                            child, task, sequence: sequence, bucket: bucket, key: key, entry: entry, policy: policy, nowMilliseconds: nowMilliseconds)
+                    }
+                    if performed { acted += 1 }
+                } catch IndexError.objectLocked {
+                    // Object Lock outranks lifecycle: look again when the protection may have ended.
+                    let version = try ([entry.current] + self.noncurrentVersions(transaction, keyID: entry.keyID)).first { $0.sequence == sequence }
+                    try self.enqueue(
+                        transaction, task,
+                        due: Self.lockRecheck(version, nowMilliseconds: nowMilliseconds, dayMilliseconds: self.lifecycleDayMilliseconds),
+                        sequence: sequence, bucketID: bucket.id, key: key)
                 }
             }
             return acted
@@ -210,11 +219,21 @@ extension Catalog {
                     try transaction.delete(databases.expiry, expiryKey)
                     continue
                 }
-                _ = try self.deleteObject(
-                    transaction, bucket: bucket.name, key: key, versionID: version.versionID, owner: version.owner, nowMilliseconds: nowMilliseconds)
+                do {
+                    _ = try transaction.nested { child in
+                        try self.deleteObject(
+                            child, bucket: bucket.name, key: key, versionID: version.versionID, owner: version.owner, nowMilliseconds: nowMilliseconds
+                        )
+                    }
+                    removed += 1
+                } catch IndexError.objectLocked {
+                    // A TTL does not outrank Object Lock: the version stays (and readers keep seeing it,
+                    // `isExpired` says so) until its protection ends; then the TTL takes it.
+                    let recheck = Self.lockRecheck(version, nowMilliseconds: nowMilliseconds, dayMilliseconds: 86_400_000)
+                    try transaction.put(databases.expiry, Self.expiryKey(recheck, version.sequence), value)
+                }
                 // Removing the version released its expiry entry; make sure of it.
                 try transaction.delete(databases.expiry, expiryKey)
-                removed += 1
             }
             return removed
         }
@@ -251,5 +270,14 @@ extension Catalog {
             }
             return aborted
         }
+    }
+
+    /// When to look again at a version Object Lock kept: when its retention ends, or (under a
+    /// legal hold, which has no end date) after a day.
+    static func lockRecheck(_ version: ObjectVersion?, nowMilliseconds: Int64, dayMilliseconds: Int64) -> Int64 {
+        guard let version, !version.legalHold, let until = version.retention?.untilMilliseconds, until > nowMilliseconds else {
+            return nowMilliseconds + dayMilliseconds
+        }
+        return until + 1
     }
 }

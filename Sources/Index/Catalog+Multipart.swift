@@ -139,6 +139,9 @@ extension UploadStore {
             )
             if let ttl = upload.ttlSeconds { version.expiresAtMilliseconds = nowMilliseconds + ttl * 1000 }
             version.acl = upload.acl
+            version.retention = upload.retention
+            version.legalHold = upload.legalHold
+            version.encryption = upload.encryption
             version.crc32 = Catalog.combinedCRC32(chosen)
             version = try self.catalog.putObject(
                 transaction, bucket: name, key: key, version: version, preconditions: preconditions, nowMilliseconds: nowMilliseconds)

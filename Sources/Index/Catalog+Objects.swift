@@ -151,18 +151,24 @@ extension ObjectStore {
     }
 
     /// Deletes `key` (writing a delete marker on versioning buckets) or, with `versionID`, removes
-    /// that version for good.
+    /// that version for good. A version under Object Lock is refused with `objectLocked`
+    /// (GOVERNANCE gives way to `bypassGovernance`, which the caller grants only to principals
+    /// allowed `s3:BypassGovernanceRetention` who asked for it).
     public func deleteObject(
-        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, owner: String, nowMilliseconds: Int64
+        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, owner: String, bypassGovernance: Bool = false,
+        nowMilliseconds: Int64
     ) async throws -> DeleteOutcome {
         try await writer.write { transaction in
-            try self.catalog.deleteObject(transaction, bucket: name, key: key, versionID: versionID, owner: owner, nowMilliseconds: nowMilliseconds)
+            try self.catalog.deleteObject(
+                transaction, bucket: name, key: key, versionID: versionID, owner: owner, bypassGovernance: bypassGovernance,
+                nowMilliseconds: nowMilliseconds)
         }
     }
 
     /// Deletes many keys in one durable commit (DeleteObjects). Each key succeeds or fails alone.
     public func deleteObjects(
-        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, nowMilliseconds: Int64
+        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, bypassGovernance: Bool = false,
+        nowMilliseconds: Int64
     ) async throws -> [Result<DeleteOutcome, IndexError>] {
         try await writer.write { transaction in
             try targets.map { target -> Result<DeleteOutcome, IndexError> in
@@ -170,7 +176,8 @@ extension ObjectStore {
                     return .success(
                         try transaction.nested { child in
                             try self.catalog.deleteObject(
-                                child, bucket: name, key: target.key, versionID: target.versionID, owner: owner, nowMilliseconds: nowMilliseconds
+                                child, bucket: name, key: target.key, versionID: target.versionID, owner: owner,
+                                bypassGovernance: bypassGovernance, nowMilliseconds: nowMilliseconds
                             )
                         })
                 } catch let error as IndexError {
@@ -234,7 +241,8 @@ extension Catalog {
         try apply(transaction, plan: plan, bucketID: bucket.id, keyID: keyID, current: entry?.current, nowMilliseconds: nowMilliseconds)
         try adjustStatistics(transaction, bucketID: bucket.id, stored, sign: 1)
         // A single fresh blob's MD5 is the version's ETag; keep it with the blob for part copies.
-        let md5 = stored.body.chunks.count == 1 && stored.etag.utf8.count == 32 ? hexBytes(stored.etag) : nil
+        // (Not for encrypted versions: their blob holds ciphertext, whose MD5 is not the ETag.)
+        let md5 = stored.body.chunks.count == 1 && stored.etag.utf8.count == 32 && stored.encryption == nil ? hexBytes(stored.etag) : nil
         try references.retain(transaction, stored.body.chunks, md5: md5)
         try addExpiry(transaction, bucketID: bucket.id, keyID: keyID, key: key, version: stored)
         try keyTree.put(transaction, root: bucket.id, key: key.bytes, payload: ObjectEntry(keyID: keyID, current: stored).encoded()) {
@@ -252,13 +260,15 @@ extension Catalog {
 
     func deleteObject(
         _ transaction: borrowing LMDBTransaction, bucket name: String, key: ObjectKey, versionID: VersionID?,
-        owner: String, nowMilliseconds: Int64
+        owner: String, bypassGovernance: Bool = false, nowMilliseconds: Int64
     ) throws -> DeleteOutcome {
         let bucket = try requireBucket(transaction, named: name)
         let entry = try loadEntry(transaction, bucketID: bucket.id, key: key)
         if let versionID {
             guard let entry else { return DeleteOutcome(createdMarker: nil, removed: nil) }
-            return try removeVersion(transaction, bucket: bucket, key: key, entry: entry, versionID: versionID, nowMilliseconds: nowMilliseconds)
+            return try removeVersion(
+                transaction, bucket: bucket, key: key, entry: entry, versionID: versionID, bypassGovernance: bypassGovernance,
+                nowMilliseconds: nowMilliseconds)
         }
         let plan = VersioningPlan.delete(
             state: bucket.versioning, current: (isNull: entry?.current.isNullVersion ?? false, exists: entry != nil)
@@ -286,10 +296,10 @@ extension Catalog {
 
     private func removeVersion(
         _ transaction: borrowing LMDBTransaction, bucket: BucketRecord, key: ObjectKey, entry: ObjectEntry,
-        versionID: VersionID, nowMilliseconds: Int64
+        versionID: VersionID, bypassGovernance: Bool, nowMilliseconds: Int64
     ) throws -> DeleteOutcome {
         if entry.current.versionID == versionID {
-            try dropVersion(transaction, bucketID: bucket.id, entry.current, nowMilliseconds: nowMilliseconds)
+            try dropVersion(transaction, bucketID: bucket.id, entry.current, bypassGovernance: bypassGovernance, nowMilliseconds: nowMilliseconds)
             // The newest noncurrent version, if any, becomes current.
             let promoted = try noncurrentVersions(transaction, keyID: entry.keyID).first
             if let promoted {
@@ -312,8 +322,8 @@ extension Catalog {
         guard let version = try noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID) else {
             return DeleteOutcome(createdMarker: nil, removed: nil)
         }
+        try dropVersion(transaction, bucketID: bucket.id, version, bypassGovernance: bypassGovernance, nowMilliseconds: nowMilliseconds)
         try transaction.delete(databases.versions, Self.versionKey(entry.keyID, version.sequence))
-        try dropVersion(transaction, bucketID: bucket.id, version, nowMilliseconds: nowMilliseconds)
         return DeleteOutcome(createdMarker: nil, removed: version)
     }
 
@@ -336,8 +346,16 @@ extension Catalog {
     }
 
     /// Releases a version's blobs, its expiry entry and its share of the bucket's counts. The
-    /// caller removes the record itself.
-    func dropVersion(_ transaction: borrowing LMDBTransaction, bucketID: UInt64, _ version: ObjectVersion, nowMilliseconds: Int64) throws {
+    /// caller removes the record itself. Every way a version disappears comes here, so this is
+    /// where Object Lock is enforced: a protected version throws before anything changes (and the
+    /// caller's transaction is abandoned with it).
+    func dropVersion(
+        _ transaction: borrowing LMDBTransaction, bucketID: UInt64, _ version: ObjectVersion, bypassGovernance: Bool = false,
+        nowMilliseconds: Int64
+    ) throws {
+        if let refusal = version.removalRefusal(nowMilliseconds: nowMilliseconds, bypassGovernance: bypassGovernance) {
+            throw IndexError.objectLocked(refusal)
+        }
         try adjustStatistics(transaction, bucketID: bucketID, version, sign: -1)
         try references.release(transaction, version.body.chunks, nowMilliseconds: nowMilliseconds)
         if let expiry = version.expiresAtMilliseconds {

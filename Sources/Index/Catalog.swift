@@ -183,4 +183,34 @@ extension Catalog {
             if let value { try transaction.put(meta, key, value) } else { try transaction.delete(meta, key) }
         }
     }
+
+    /// Changes a daemon-wide setting in one write (read, change, store), so two changes never
+    /// lose one another. Returns the stored value.
+    @discardableResult
+    public func updateDaemonSetting(_ name: String, _ change: @escaping @Sendable (inout [UInt8]?) throws -> Void) async throws -> [UInt8]? {
+        let (meta, key) = (databases.meta, Self.daemonSettingKey(name))
+        return try await writer.write { transaction in
+            var value = try transaction.get(meta, key)
+            try change(&value)
+            precondition((value?.count ?? 0) <= Self.daemonSettingByteCountMax, "settings are small documents")
+            if let value { try transaction.put(meta, key, value) } else { try transaction.delete(meta, key) }
+            return value
+        }
+    }
+
+    /// The names of the daemon-wide settings that start with `prefix`.
+    public func daemonSettingNames(prefix: String) throws -> [String] {
+        let start = Self.daemonSettingKey(prefix)
+        return try read { transaction in
+            try transaction.withCursor(databases.meta) { cursor in
+                var names = [String]()
+                var entry = try cursor.seek(atOrAfter: start)
+                while let current = entry, current.key.starts(with: start) {
+                    names.append(String(decoding: current.key.dropFirst(Self.daemonSettingKey("").count), as: UTF8.self))
+                    entry = try cursor.next()
+                }
+                return names
+            }
+        }
+    }
 }

@@ -27,6 +27,8 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
     case alreadyExists(String)
     case corrupt(String)
     case closed
+    /// Object Lock keeps the version: its retention or legal hold has not ended.
+    case objectLocked(ObjectLockRules.Refusal)
 
     public var description: String {
         switch self {
@@ -48,6 +50,7 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
         case .alreadyExists(let what): return "\(what) exists"
         case .corrupt(let detail): return "index record is corrupt: \(detail)"
         case .closed: return "the index is closed"
+        case .objectLocked(let refusal): return "the version is protected by object lock (\(refusal))"
         }
     }
 }

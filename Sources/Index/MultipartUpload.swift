@@ -46,6 +46,12 @@ public struct MultipartUpload: Sendable {
     public var ttlSeconds: Int64?
     /// The ACL the object gets when the upload completes.
     public var acl: AccessControlList?
+    /// Object Lock retention and legal hold the object gets when the upload completes.
+    public var retention: Retention?
+    public var legalHold = false
+    /// How the parts are encrypted (each part's blob is sealed with the key this record opens);
+    /// the object keeps it.
+    public var encryption: ObjectEncryption?
 
     public init(
         key: String, owner: String, headers: ContentHeaders = ContentHeaders(), userMetadata: [(name: String, value: String)] = [],
@@ -83,6 +89,9 @@ public struct MultipartUpload: Sendable {
         static let tag: UInt8 = 15
         static let ttl: UInt8 = 16
         static let acl: UInt8 = 17
+        static let retention: UInt8 = 18
+        static let legalHold: UInt8 = 19
+        static let encryption: UInt8 = 20
     }
 
     func encoded() -> [UInt8] {
@@ -99,6 +108,13 @@ public struct MultipartUpload: Sendable {
         for (name, value) in tags { writer.field(Tag.tag, parts: [Array(name.utf8), Array(value.utf8)]) }
         if let ttl = ttlSeconds { writer.field(Tag.ttl, ttl) }
         if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
+        if let retention {
+            var until = [UInt8]()
+            RecordWriter.appendVarint(UInt64(bitPattern: retention.untilMilliseconds), to: &until)
+            writer.field(Tag.retention, parts: [[retention.mode.rawValue], until])
+        }
+        if legalHold { writer.field(Tag.legalHold, true) }
+        if let encryption { writer.field(Tag.encryption, bytes: encryption.encoded()) }
         return writer.bytes
     }
 
@@ -124,6 +140,14 @@ public struct MultipartUpload: Sendable {
             case Tag.tag: upload.tags.append(try ObjectVersion.pair(value))
             case Tag.ttl: upload.ttlSeconds = try RecordReader.int64(value)
             case Tag.acl: upload.acl = try AccessControlList(decoding: value)
+            case Tag.retention:
+                let parts = try RecordReader.parts(value)
+                guard parts.count == 2, let raw = parts[0].first, let mode = RetentionMode(rawValue: raw) else {
+                    throw IndexError.corrupt("upload retention")
+                }
+                upload.retention = Retention(mode: mode, untilMilliseconds: Int64(bitPattern: try RecordReader.uint64(parts[1])))
+            case Tag.legalHold: upload.legalHold = RecordReader.bool(value)
+            case Tag.encryption: upload.encryption = try ObjectEncryption(decoding: value)
             default: continue
             }
         }

@@ -29,6 +29,9 @@ extension ObjectVersion {
         static let partChecksum: UInt8 = 23
         static let acl: UInt8 = 24
         static let crc32: UInt8 = 25
+        static let retention: UInt8 = 26
+        static let legalHold: UInt8 = 27
+        static let encryption: UInt8 = 28
     }
 
     /// The record's bytes.
@@ -62,6 +65,13 @@ extension ObjectVersion {
         if let value = storageClass { writer.field(Tag.storageClass, value) }
         if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
         if let crc32 { writer.field(Tag.crc32, UInt64(crc32)) }
+        if let retention {
+            var until = [UInt8]()
+            RecordWriter.appendVarint(UInt64(bitPattern: retention.untilMilliseconds), to: &until)
+            writer.field(Tag.retention, parts: [[retention.mode.rawValue], until])
+        }
+        if legalHold { writer.field(Tag.legalHold, true) }
+        if let encryption { writer.field(Tag.encryption, bytes: encryption.encoded()) }
         return writer.bytes
     }
 
@@ -106,6 +116,14 @@ extension ObjectVersion {
             case Tag.storageClass: version.storageClass = RecordReader.string(value)
             case Tag.acl: version.acl = try AccessControlList(decoding: value)
             case Tag.crc32: version.crc32 = UInt32(truncatingIfNeeded: try RecordReader.uint64(value))
+            case Tag.retention:
+                let parts = try RecordReader.parts(value)
+                guard parts.count == 2, let raw = parts[0].first, let mode = RetentionMode(rawValue: raw) else {
+                    throw IndexError.corrupt("retention field")
+                }
+                version.retention = Retention(mode: mode, untilMilliseconds: Int64(bitPattern: try RecordReader.uint64(parts[1])))
+            case Tag.legalHold: version.legalHold = RecordReader.bool(value)
+            case Tag.encryption: version.encryption = try ObjectEncryption(decoding: value)
             default: continue
             }
         }

@@ -86,6 +86,12 @@ public struct ObjectVersion: Hashable, Sendable {
     /// CRC-32 of the object's bytes, known from ingest (nil for versions stored before spore kept
     /// it): zip archives of objects need it before they send a byte.
     public var crc32: UInt32? = nil
+    /// Object Lock retention (mode and date), if the version has one.
+    public var retention: Retention? = nil
+    /// Object Lock legal hold: the version cannot be removed while it is on.
+    public var legalHold = false
+    /// How the bytes are encrypted at rest, for SSE objects; nil for plain ones.
+    public var encryption: ObjectEncryption? = nil
 
     public init(
         sequence: UInt64 = 0, isNullVersion: Bool = true, isDeleteMarker: Bool = false, byteCount: Int64,
@@ -128,7 +134,8 @@ public struct ObjectVersion: Hashable, Sendable {
     /// Whether the version has expired at `nowMilliseconds`.
     public func isExpired(atMilliseconds nowMilliseconds: Int64) -> Bool {
         guard let expiry = expiresAtMilliseconds else { return false }
-        return nowMilliseconds >= expiry
+        // A TTL never outranks Object Lock: a protected version stays visible until it is free.
+        return nowMilliseconds >= expiry && !isLocked(atMilliseconds: nowMilliseconds)
     }
 
     public static func == (lhs: ObjectVersion, rhs: ObjectVersion) -> Bool {

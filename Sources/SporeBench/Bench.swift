@@ -101,6 +101,20 @@ struct Workloads {
                     206, connection.send(.GET, bucket: bucket, key: "large-single", headers: [("Range", "bytes=\(first)-\(first + quarter - 1)")]))
                 guard response.bodyByteCount == quarter else { throw BenchError(description: "short range: \(response.bodyByteCount)") }
             }
+        case "put-large-sse":
+            // SSE-S3: the same body sealed in 64 KiB AES-256-GCM chunks, against put-large.
+            return try await timed(name, operations: 1, bytes: large) { connection, _ in
+                try await expect(
+                    200,
+                    connection.send(
+                        .PUT, bucket: bucket, key: "large-sse", headers: [("x-amz-server-side-encryption", "AES256")],
+                        body: .generated(byteCount: large, variant: 1)))
+            }
+        case "get-large-sse":
+            return try await timed(name, operations: 1, bytes: large) { connection, _ in
+                let response = try await expect(200, connection.send(.GET, bucket: bucket, key: "large-sse"))
+                guard response.bodyByteCount == large else { throw BenchError(description: "short GET: \(response.bodyByteCount)") }
+            }
         case "list-setup":
             let bucket = self.bucket
             return try await timedRequests(name, operations: options.listKeys, bytes: 0) { index in

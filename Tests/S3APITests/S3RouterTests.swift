@@ -82,7 +82,7 @@ import Testing
             #expect(missing.header("content-type") == "application/xml")
             let bodiless = try await client.send(.head, "/errors/no%20such")
             #expect(bodiless.status == .notFound && bodiless.body.readableBytes == 0)
-            #expect(try await client.send(.put, "/errors/k?retention", body: []).status == .notImplemented)
+            #expect(try await client.send(.put, "/errors/k?restore", body: []).status == .notImplemented)
             #expect(try await client.send(.put, "/errors/k").errorCode == "MissingContentLength")
             let longKey = String(repeating: "k", count: 1025)
             #expect(try await client.send(.put, "/errors/\(longKey)", body: [1]).errorCode == "KeyTooLongError")

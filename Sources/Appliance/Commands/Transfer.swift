@@ -30,6 +30,10 @@ struct Export: AsyncParsableCommand {
         var after: [UInt8]?
         var exported = 0
         var skipped = [String]()
+        var skippedCustomerKeyed = [String]()
+        // SSE-S3 and SSE-KMS objects are written decrypted (the master keys open with this data
+        // directory's secret); SSE-C objects cannot be: spore never had their keys.
+        let keys = EncryptionKeys(catalog: access.catalog, serverSecret: try access.directory.secret())
         while true {
             let (_, page) = try access.catalog.objects.listObjects(bucket: bucket, query: ListQuery(after: after), nowMilliseconds: now)
             for entry in page.entries {
@@ -37,10 +41,26 @@ struct Export: AsyncParsableCommand {
                     skipped.append(entry.key)
                     continue
                 }
+                if entry.version.encryption?.kind == .customer {
+                    skippedCustomerKeyed.append(entry.key)
+                    continue
+                }
                 let path = root + "/" + relative
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 _ = FileManager.default.createFile(atPath: path, contents: nil)
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                if let encryption = entry.version.encryption {
+                    let key = try keys.objectKey(for: encryption, customerKey: nil)
+                    let window = entry.version.byteCount > 0 ? ByteRange.whole(entry.version.byteCount) : nil
+                    for try await buffer in ObjectByteSequence(
+                        blobs: access.blobs, body: entry.version.body, window: window, decryption: .success(key))
+                    {
+                        try handle.write(contentsOf: Data(buffer.readableBytesView))
+                    }
+                    try handle.close()
+                    exported += 1
+                    continue
+                }
                 switch entry.version.body {
                 case .inline(let bytes):
                     try handle.write(contentsOf: Data(bytes))
@@ -59,6 +79,7 @@ struct Export: AsyncParsableCommand {
         await access.close()
         Console.line("exported \(exported) objects of \(bucket) to \(root)")
         for key in skipped { Console.error("skipped key that is not a file path: \(key)") }
+        for key in skippedCustomerKeyed { Console.error("skipped object encrypted with a customer key (SSE-C): \(key)") }
     }
 
     /// The key as a relative path, or nil when it cannot be one safely.

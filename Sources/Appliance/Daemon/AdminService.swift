@@ -17,6 +17,8 @@ struct AdminService: Sendable {
     let clock: any WallClock
     let credentials: any CredentialStore
     let sealer: SecretSealer
+    /// SSE-S3 and SSE-KMS master keys (`spore kms key …`).
+    let keys: EncryptionKeys
     /// Who share links made through the admin API are created by.
     let rootUser: String
     /// Where the Hypha-style API keeps workspaces.
@@ -60,6 +62,32 @@ struct AdminService: Sendable {
                 "stored_bytes": .int(statistics.physicalByteCount), "deduplicated_bytes": .int(statistics.deduplicatedByteCount),
                 "blobs": .int(statistics.blobCount), "uploads_open": .int(statistics.uploadCount), "gc_pending": .int(statistics.garbageCount),
             ])
+        case ("GET", "kms/keys"):
+            let listed = try keys.list().map { key -> JSONValue in
+                .object([
+                    "id": .string(key.id), "versions": .int(Int64(key.versionCount)),
+                    "created": .string(Timestamp.iso8601(milliseconds: key.createdAtMilliseconds)),
+                    "rotated": .string(Timestamp.iso8601(milliseconds: key.rotatedAtMilliseconds)),
+                ])
+            }
+            return Self.json(["keys": .array(listed)])
+        case ("POST", "kms/keys"), ("POST", "kms/keys/rotate"):
+            guard let id = request.query["id"] else { return Self.failure(400, "needs id") }
+            do {
+                if request.command == "kms/keys" {
+                    try await keys.createKey(id, nowMilliseconds: clock.nowMilliseconds())
+                } else {
+                    try await keys.rotateKey(id, nowMilliseconds: clock.nowMilliseconds())
+                }
+            } catch let failure as EncryptionKeys.Failure {
+                if case .keyExists = failure { return Self.failure(409, failure.description) }
+                return Self.failure(400, failure.description)
+            } catch let error as ObjectError {
+                return Self.failure(404, error.description)
+            }
+            logger.info("admin: master key \(request.command == "kms/keys" ? "created" : "rotated")", metadata: ["id": "\(id)"])
+            let info = try keys.list().first { $0.id == id }
+            return Self.json(["id": .string(id), "versions": .int(Int64(info?.versionCount ?? 0))])
         case ("POST", "debug/pause-writer") where debugHooks:
             let seconds = UInt64(request.query["seconds"] ?? "10") ?? 10
             catalog.writer.setPausedForTesting(true)

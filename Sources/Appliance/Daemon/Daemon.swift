@@ -70,7 +70,8 @@ struct Daemon {
             settings: ObjectSettings(
                 inlineObjectByteCountMax: inline, partByteCountMin: settings.int("part_size_min") ?? Limits.partByteCountMinDefault,
                 diskFreeByteCountMin: settings.int("disk_reserve") ?? 0
-            )
+            ),
+            serverSecret: serverSecret
         )
         sealer = SecretSealer(serverSecret: serverSecret)
         let credentials = CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: catalog, sealer: sealer, clock: clock)
@@ -92,7 +93,7 @@ struct Daemon {
         adminBox.set(
             AdminService(
                 catalog: catalog, blobs: blobs, disk: service.disk, clock: clock, credentials: credentials, sealer: sealer,
-                rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: httpBase,
+                keys: objects.keys, rootUser: root.user, workspaceBucket: hypha.workspaceBucket, httpPublicURL: httpBase,
                 debugHooks: environment["SPORE_DEBUG_HOOKS"] == "1", logger: logger
             ))
     }

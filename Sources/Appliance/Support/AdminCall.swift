@@ -25,7 +25,8 @@ enum AdminCall {
         let admin = AdminService(
             catalog: access.catalog, blobs: access.blobs, disk: DiskMonitor(blobs: access.blobs), clock: clock,
             credentials: CatalogCredentialStore(fixed: StaticCredentialStore([root] + users), catalog: access.catalog, sealer: sealer, clock: clock),
-            sealer: sealer, rootUser: root.user, workspaceBucket: settings.workspaceBucket, httpPublicURL: try settings.httpBaseURL(),
+            sealer: sealer, keys: EncryptionKeys(catalog: access.catalog, serverSecret: try directory.secret()), rootUser: root.user,
+            workspaceBucket: settings.workspaceBucket, httpPublicURL: try settings.httpBaseURL(),
             debugHooks: false,
             logger: .init(label: "spore")
         )

@@ -67,6 +67,10 @@ public struct ConsoleError: Error, HTTPResponseError, CustomStringConvertible {
                 return ConsoleError(.rangeNotSatisfiable, "InvalidRange", error.description)
             case .incompleteBody:
                 return ConsoleError(.badRequest, "IncompleteBody", "The upload ended before the whole file arrived; nothing was stored.")
+            case .customerKeyRequired, .customerKeyMismatch, .customerKeyNotApplicable:
+                return ConsoleError(
+                    .forbidden, "AccessDenied", "The object is encrypted with a customer key (SSE-C): read it through S3 with its key.")
+            case .unknownMasterKey: return .invalid(error.description)
             default:
                 return ConsoleError(.badRequest, "BadDigest", error.description)
             }
@@ -85,6 +89,7 @@ public struct ConsoleError: Error, HTTPResponseError, CustomStringConvertible {
             case .partTooSmall(let number):
                 return ConsoleError(.badRequest, "EntityTooSmall", "Part \(number) is smaller than the minimum part size.")
             case .deleteMarker: return ConsoleError(.badRequest, "InvalidArgument", "That version is a delete marker.")
+            case .objectLocked: return ConsoleError(.forbidden, "AccessDenied", "The version is protected by object lock: \(error.description)")
             default: return ConsoleError(.internalServerError, "InternalError", "The index could not complete the request.")
             }
         case let error as MultipartFormReader.FormError:

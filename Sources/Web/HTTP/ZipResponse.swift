@@ -46,8 +46,8 @@ public enum ZipResponse {
     /// The current versions under `prefix` in `bucket`, in key order, named relative to `base`
     /// (a leading part of `prefix`): folder markers (keys ending in `/`) are left out, and so is
     /// every object `include` refuses. Objects whose name cannot be a safe zip entry (a `..`
-    /// segment, a leading `/`, a drive letter) are left out too and counted in `unsafeNames`, so
-    /// one such key cannot break the archive for everyone. Throws `tooManyFiles` past `entryCountMax`.
+    /// segment, a leading `/`, a drive letter), and SSE-C objects, are left out too and counted in
+    /// `unsafeNames`, so one such key cannot break the archive for everyone. Throws `tooManyFiles` past `entryCountMax`.
     public static func sources(
         _ objects: ObjectService, bucket: String, prefix: String, base: String, unsafeNames: inout Int,
         include: (String, ObjectVersion) throws -> Bool = { _, _ in true }
@@ -61,7 +61,9 @@ public enum ZipResponse {
             for entry in page.entries where entry.key.utf8.count > base.utf8.count && !entry.key.hasSuffix("/") {
                 guard let key = ObjectKey(validating: entry.key), try include(entry.key, entry.version) else { continue }
                 let name = String(decoding: entry.key.utf8.dropFirst(base.utf8.count), as: UTF8.self)
-                guard ZipLayout.isSafeName(name) else {
+                // SSE-C objects need their key, which a zip request cannot carry: left out and
+                // counted like unsafe names, never a broken archive.
+                guard ZipLayout.isSafeName(name), entry.version.encryption?.kind != .customer else {
                     unsafeNames += 1
                     continue
                 }

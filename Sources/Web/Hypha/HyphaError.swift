@@ -88,6 +88,10 @@ public struct HyphaError: Error, HTTPResponseError, Sendable, Equatable {
             return HyphaError(status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), detail: "The storage is full.")
         case .unsatisfiableRange(let byteCount):
             return HyphaError(status: .rangeNotSatisfiable, detail: "Requested range not satisfiable (the file has \(byteCount) bytes).")
+        // SSE-C objects are readable through S3 with their key only; this face has no way to send it.
+        case .customerKeyRequired, .customerKeyMismatch, .customerKeyNotApplicable:
+            return HyphaError(status: .forbidden, detail: "Permission denied: \(error.description) (read it through S3 with its key)")
+        case .unknownMasterKey: return .badRequest(error.description)
         }
     }
 
@@ -100,6 +104,7 @@ public struct HyphaError: Error, HTTPResponseError, Sendable, Equatable {
         case .invalidPart, .invalidPartOrder, .partTooSmall, .checksumMismatch, .invalidRequest, .deleteMarker:
             return .badRequest(error.description)
         case .corrupt, .closed: return HyphaError(status: .internalServerError, detail: "Internal Server Error")
+        case .objectLocked: return HyphaError(status: .forbidden, detail: "Permission denied: \(error.description)")
         }
     }
 }

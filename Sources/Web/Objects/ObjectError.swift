@@ -17,6 +17,14 @@ public enum ObjectError: Error, Equatable, Sendable, CustomStringConvertible {
     case storageFull
     /// A `Range` that starts past the end of an object of `byteCount` bytes.
     case unsatisfiableRange(byteCount: Int64)
+    /// An SSE-C object read (or copied, or extended by a part) without its key.
+    case customerKeyRequired
+    /// An SSE-C object read with a key other than the one it was written with.
+    case customerKeyMismatch
+    /// A customer key given for an object that is not SSE-C.
+    case customerKeyNotApplicable
+    /// A KMS master key that does not exist.
+    case unknownMasterKey(String)
 
     public var description: String {
         switch self {
@@ -27,6 +35,10 @@ public enum ObjectError: Error, Equatable, Sendable, CustomStringConvertible {
         case .contentSHA256Mismatch(let client, let server): return "the body's SHA-256 is \(server), not \(client)"
         case .storageFull: return "the disk is below its free-space reserve"
         case .unsatisfiableRange(let byteCount): return "the range is outside the object's \(byteCount) bytes"
+        case .customerKeyRequired: return "the object is encrypted with a customer key, which the request does not give"
+        case .customerKeyMismatch: return "the customer key is not the one the object was encrypted with"
+        case .customerKeyNotApplicable: return "the object is not encrypted with a customer key"
+        case .unknownMasterKey(let id): return "no master key \(id)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import BlobStore
+import Crypto
 import Index
 import NIOCore
 import NIOHTTP1
@@ -72,6 +73,54 @@ extension ObjectService {
         let lease = try await blobs.place(staged)
         let chunks = staged.digests.byteCount == 0 ? [] : [Chunk(digest: staged.digests.sha256, byteCount: staged.digests.byteCount)]
         return IngestedBody(body: .chunks(chunks), digests: staged.digests, lease: lease)
+    }
+
+    /// Streams a request body into the store encrypted with `key` (`ChunkCipher`'s format): the
+    /// digests and checks are of the plaintext the client sent, the blob is named by its
+    /// ciphertext. Never inline: the index must not hold an encrypted object's bytes in clear.
+    public func ingest<Body: AsyncSequence>(_ body: Body, _ spec: IngestSpec, encryptingWith key: SymmetricKey?) async throws -> IngestedBody
+    where Body.Element == ByteBuffer {
+        guard let key else { return try await ingest(body, spec) }
+        if let declared = spec.declaredByteCount, declared > spec.byteCountMax {
+            throw ObjectError.tooLarge(byteCountMax: spec.byteCountMax)
+        }
+        try await checkFreeSpace()
+        let writer = try await blobs.makeWriter(
+            checksums: [], byteCountMax: ChunkCipher.cipherByteCount(plain: spec.byteCountMax),
+            expectedByteCount: spec.declaredByteCount.map { ChunkCipher.cipherByteCount(plain: $0) }
+        )
+        var hasher = ContentHasher(checksums: spec.algorithms)
+        var sealer = ChunkSealer(objectKey: key)
+        var plainByteCount: Int64 = 0
+        let staged: StagedBlob
+        do {
+            for try await chunk in body {
+                plainByteCount += Int64(chunk.readableBytes)
+                guard plainByteCount <= spec.byteCountMax else { throw ObjectError.tooLarge(byteCountMax: spec.byteCountMax) }
+                if let declared = spec.declaredByteCount, plainByteCount > declared { throw ObjectError.incompleteBody }
+                let sealed = try chunk.withUnsafeReadableBytes { raw in
+                    hasher.update(raw)
+                    return try sealer.seal(raw)
+                }
+                if !sealed.isEmpty { try await writer.write(ByteBuffer(bytes: sealed)) }
+            }
+            let tail = try sealer.finish()
+            if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
+            staged = try await writer.finish()
+        } catch {
+            await writer.abort()
+            throw Self.bodyError(error, spec)
+        }
+        let digests = hasher.finalize()
+        do {
+            try Self.verify(digests, spec)
+        } catch {
+            await blobs.discard(staged)
+            throw error
+        }
+        let lease = try await blobs.place(staged)
+        let chunks = staged.digests.byteCount == 0 ? [] : [Chunk(digest: staged.digests.sha256, byteCount: staged.digests.byteCount)]
+        return IngestedBody(body: .chunks(chunks), digests: digests, lease: lease)
     }
 
     private func ingestInline<Body: AsyncSequence>(_ body: Body, _ spec: IngestSpec, declared: Int) async throws -> IngestedBody

@@ -1,4 +1,5 @@
 import BlobStore
+import Crypto
 import Index
 import NIOCore
 
@@ -12,13 +13,17 @@ public final class ObjectService: Sendable {
     public let clock: any WallClock
     public let disk: DiskMonitor
     public let settings: ObjectSettings
+    /// The master keys of SSE-S3 and SSE-KMS and the SSE-C key check.
+    public let keys: EncryptionKeys
 
-    public init(catalog: Catalog, blobs: any BlobStorage, clock: any WallClock, settings: ObjectSettings) {
+    /// `serverSecret` seals the master keys; tests that never restart may leave it to a random one.
+    public init(catalog: Catalog, blobs: any BlobStorage, clock: any WallClock, settings: ObjectSettings, serverSecret: String? = nil) {
         self.catalog = catalog
         self.blobs = blobs
         self.clock = clock
         self.settings = settings
         self.disk = DiskMonitor(blobs: blobs)
+        self.keys = EncryptionKeys(catalog: catalog, serverSecret: serverSecret ?? Hex.encode(EncryptionKeys.randomKey()))
     }
 
     /// Stores `body` as a new version of `key` in `bucket` (as PutObject does: the version's id,
@@ -28,9 +33,17 @@ public final class ObjectService: Sendable {
         bucket: String, key: ObjectKey, body: Body, spec: IngestSpec, template: ObjectVersion,
         preconditions: WritePreconditions = WritePreconditions()
     ) async throws -> ObjectVersion where Body.Element == ByteBuffer {
-        let ingested = try await ingest(body, spec)
+        // The bucket's default encryption applies to every face's writes, not only S3's.
+        var sealing: (key: SymmetricKey, record: ObjectEncryption)?
+        if template.encryption == nil, let defaults = try catalog.buckets.bucket(named: bucket)?.encryption {
+            sealing = try await keys.newDataKey(
+                kind: defaults.kind, masterKeyID: defaults.kind == .kms ? defaults.masterKeyID : nil, context: nil,
+                bucketKeyEnabled: defaults.bucketKeyEnabled, nowMilliseconds: clock.nowMilliseconds())
+        }
+        let ingested = try await ingest(body, spec, encryptingWith: sealing?.key)
         let now = clock.nowMilliseconds()
         var version = template
+        if let sealing { version.encryption = sealing.record }
         version.byteCount = ingested.digests.byteCount
         version.etag = Hex.encode(ingested.digests.md5)
         version.lastModifiedMilliseconds = now
@@ -38,7 +51,8 @@ public final class ObjectService: Sendable {
         version.body = ingested.body
         version.crc32 = ingested.digests.crc32
         do {
-            let stored = try await catalog.objects.putObject(bucket: bucket, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
+            let stored = try await catalog.objects.putObject(
+                bucket: bucket, key: key, version: version, preconditions: preconditions, nowMilliseconds: now)
             ingested.lease?.release()
             return stored
         } catch {
@@ -66,8 +80,17 @@ public final class ObjectService: Sendable {
         return crc
     }
 
-    /// The bytes of `window` of a version as an async sequence of chunks read on demand.
-    public func bytes(of version: ObjectVersion, window: ByteRange?) -> ObjectByteSequence {
-        ObjectByteSequence(blobs: blobs, body: version.body, window: window)
+    /// The bytes of `window` of a version as an async sequence of chunks read on demand; an
+    /// encrypted version is decrypted (an SSE-C one only with its `customerKey`; without it the
+    /// sequence throws on its first step).
+    public func bytes(of version: ObjectVersion, window: ByteRange?, customerKey: [UInt8]? = nil) -> ObjectByteSequence {
+        guard version.encryption != nil else { return ObjectByteSequence(blobs: blobs, body: version.body, window: window) }
+        let key = Result { try keys.objectKey(for: version.encryption, customerKey: customerKey) }
+        return ObjectByteSequence(blobs: blobs, body: version.body, window: window, decryption: key)
+    }
+
+    /// The key to read a version with (nil for plain versions), or the refusal the caller answers.
+    public func readKey(for version: ObjectVersion, customerKey: [UInt8]?) throws -> SymmetricKey? {
+        try keys.objectKey(for: version.encryption, customerKey: customerKey)
     }
 }

@@ -60,6 +60,15 @@ public enum S3Operation: Equatable, Sendable {
     case putBucketCORS
     case deleteBucketCORS
     case postObject
+    case putObjectLockConfiguration
+    case getObjectLockConfiguration
+    case putObjectRetention
+    case getObjectRetention
+    case putObjectLegalHold
+    case getObjectLegalHold
+    case putBucketEncryption
+    case getBucketEncryption
+    case deleteBucketEncryption
     /// Spore's extension: `GET|HEAD /{bucket}?x-spore-zip&prefix=P`, everything under a prefix
     /// the caller may read, as one zip archive.
     case getPrefixZip
@@ -82,9 +91,9 @@ public enum S3Operation: Equatable, Sendable {
     /// Subresources spore serves with some method: another method on them is MethodNotAllowed.
     static let bucketSubresources: Set<String> = [
         "location", "versioning", "versions", "uploads", "acl", "policy", "policyStatus", "publicAccessBlock", "ownershipControls",
-        "cors", "tagging", "lifecycle", "delete",
+        "cors", "tagging", "lifecycle", "delete", "object-lock", "encryption",
     ]
-    static let objectSubresources: Set<String> = ["torrent", "tagging", "attributes", "acl", "uploads"]
+    static let objectSubresources: Set<String> = ["torrent", "tagging", "attributes", "acl", "uploads", "retention", "legal-hold"]
 
     public static func resolve(_ request: S3Request) -> S3Operation {
         let subresource = request.query.first { subresources.contains($0.name) }?.name
@@ -128,6 +137,11 @@ public enum S3Operation: Equatable, Sendable {
         case (.put, "lifecycle"): return .putBucketLifecycle
         case (.get, "lifecycle"): return .getBucketLifecycle
         case (.delete, "lifecycle"): return .deleteBucketLifecycle
+        case (.put, "object-lock"): return .putObjectLockConfiguration
+        case (.get, "object-lock"): return .getObjectLockConfiguration
+        case (.put, "encryption"): return .putBucketEncryption
+        case (.get, "encryption"): return .getBucketEncryption
+        case (.delete, "encryption"): return .deleteBucketEncryption
         case (.put, nil): return .createBucket
         case (.head, nil): return .headBucket
         case (.delete, nil): return .deleteBucket
@@ -151,6 +165,10 @@ public enum S3Operation: Equatable, Sendable {
         case (.get, "attributes"): return .getObjectAttributes
         case (.get, "acl"): return .getObjectACL
         case (.put, "acl"): return .putObjectACL
+        case (.put, "retention"): return .putObjectRetention
+        case (.get, "retention"): return .getObjectRetention
+        case (.put, "legal-hold"): return .putObjectLegalHold
+        case (.get, "legal-hold"): return .getObjectLegalHold
         case (.head, nil): return .headObject
         case (.put, nil):
             if hasUploadID || request.hasQuery("partNumber") { return isCopy ? .uploadPartCopy : .uploadPart }

@@ -20,10 +20,6 @@ extension S3Service {
         "logging": BucketDefault(action: "s3:GetBucketLogging", document: "BucketLoggingStatus", missing: nil),
         "accelerate": BucketDefault(action: "s3:GetAccelerateConfiguration", document: "AccelerateConfiguration", missing: nil),
         "requestPayment": BucketDefault(action: "s3:GetBucketRequestPayment", document: "RequestPaymentConfiguration", missing: nil),
-        "encryption": BucketDefault(
-            action: "s3:GetEncryptionConfiguration", document: nil,
-            missing: ("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found")
-        ),
         "website": BucketDefault(
             action: "s3:GetBucketWebsite", document: nil,
             missing: ("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
@@ -31,22 +27,11 @@ extension S3Service {
             action: "s3:GetReplicationConfiguration", document: nil,
             missing: ("ReplicationConfigurationNotFoundError", "The replication configuration was not found")
         ),
-        "object-lock": BucketDefault(
-            action: "s3:GetBucketObjectLockConfiguration", document: nil,
-            missing: ("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket")
-        ),
     ]
 
     func getBucketDefault(_ request: S3Request, _ auth: Authentication, _ name: String) throws -> Response {
         let bucket = try authorizedBucket(request, auth)
         guard let known = Self.bucketDefaults[name] else { throw S3Error.notImplemented(name) }
-        if name == "object-lock", bucket.objectLockEnabled {
-            var xml = XMLWriter()
-            xml.openRoot("ObjectLockConfiguration")
-            xml.element("ObjectLockEnabled", "Enabled")
-            xml.close("ObjectLockConfiguration")
-            return Self.xmlResponse(xml)
-        }
         if let missing = known.missing {
             throw S3Error(missing.code, .notFound, missing.message, fields: [("BucketName", bucket.name)])
         }

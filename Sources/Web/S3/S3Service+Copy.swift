@@ -95,28 +95,26 @@ extension S3Service {
         let headers = Self.contentHeaders(request)
         let storageClass = Self.storageClass(request)
         let sameObject = source.bucket == bucket.name && source.key == key && source.versionID == nil
-        if sameObject, !replace, storageClass == nil, request.header("x-amz-storage-class") == nil {
+        let sourceCustomer = try customerKey(request, auth, prefix: Self.copySourceCustomerKeyPrefix)
+        let destination = try await writeEncryption(request, auth, bucket: bucket)
+        if sameObject, !replace, storageClass == nil, request.header("x-amz-storage-class") == nil, destination == nil {
             throw S3Error.invalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
             )
         }
         let expiry = try expiresAt(request)
         let (owner, acl) = try newObjectAccess(request, bucket: bucket, auth: auth)
+        let lock = try newVersionLock(request, bucket: bucket, now: clock.nowMilliseconds())
         let tagDirective = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
         guard tagDirective == "COPY" || tagDirective == "REPLACE" else {
             throw S3Error.invalidArgument("Unknown tagging directive.", name: "x-amz-tagging-directive", value: tagDirective)
         }
         let replacementTags = tagDirective == "REPLACE" ? try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [] : nil
-        let conditionsRequest = request
-        let (original, copy) = try await catalog.objects.copyObject(
-            from: (source.bucket, source.key, source.versionID), to: bucket.name, key: key,
-            preconditions: WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match")),
-            nowMilliseconds: clock.nowMilliseconds()
-        ) { original in
-            try Self.checkCopySourceConditions(conditionsRequest, original)
+        // What the copy keeps of the source and what the request replaces; a copy never inherits
+        // the source's grants or its Object Lock.
+        let derive: @Sendable (ObjectVersion) -> ObjectVersion = { original in
             var copy = original
             copy.owner = owner
-            // A copy never inherits the source's grants.
             copy.acl = acl
             copy.expiresAtMilliseconds = expiry
             copy.storageClass = storageClass ?? original.storageClass
@@ -125,7 +123,58 @@ extension S3Service {
                 copy.headers = headers
             }
             if let replacementTags { copy.tags = replacementTags }
+            copy.retention = lock.retention
+            copy.legalHold = lock.legalHold
             return copy
+        }
+        let preconditions = WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match"))
+        let sourceVersion = try catalog.objects.version(
+            bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
+        let sourceKey = try objects.readKey(for: sourceVersion, customerKey: sourceCustomer?.key)
+        // Without encryption on either side, or with SSE-S3/SSE-KMS under the same master key on
+        // both, the copy refers to the source's blobs (and its sealed data key): no byte moves.
+        let sharesBytes: Bool
+        switch (sourceVersion.encryption, destination?.record) {
+        case (nil, nil): sharesBytes = true
+        case (let from?, let to?): sharesBytes = from.kind != .customer && from.kind == to.kind && from.masterKeyID == to.masterKeyID
+        default: sharesBytes = false
+        }
+        let conditionsRequest = request
+        let original: ObjectVersion
+        let copy: ObjectVersion
+        if sharesBytes {
+            let expected = sourceVersion.encryption
+            (original, copy) = try await catalog.objects.copyObject(
+                from: (source.bucket, source.key, source.versionID), to: bucket.name, key: key, preconditions: preconditions,
+                nowMilliseconds: clock.nowMilliseconds()
+            ) { original in
+                try Self.checkCopySourceConditions(conditionsRequest, original)
+                guard original.encryption == expected else { throw Self.sourceChanged() }
+                var copy = derive(original)
+                if let record = expected, let context = destination?.record.context { copy.encryption = record.withContext(context) }
+                return copy
+            }
+        } else {
+            // Decrypted from the source's key and sealed again with the destination's.
+            try Self.checkCopySourceConditions(request, sourceVersion)
+            original = sourceVersion
+            let spec = IngestSpec(declaredByteCount: sourceVersion.byteCount, byteCountMax: settings.objectByteCountMax, allowsInline: true)
+            let plain = ObjectByteSequence(
+                blobs: blobs, body: sourceVersion.body, window: sourceVersion.byteCount > 0 ? ByteRange.whole(sourceVersion.byteCount) : nil,
+                decryption: sourceKey.map { .success($0) })
+            let ingested = try await objects.ingest(plain, spec, encryptingWith: destination?.key)
+            var version = derive(sourceVersion)
+            version.body = ingested.body
+            version.encryption = destination?.record
+            version.lastModifiedMilliseconds = clock.nowMilliseconds()
+            do {
+                copy = try await catalog.objects.putObject(
+                    bucket: bucket.name, key: key, version: version, preconditions: preconditions, nowMilliseconds: version.lastModifiedMilliseconds)
+                ingested.lease?.release()
+            } catch {
+                await objects.abandon(ingested)
+                throw error
+            }
         }
         var xml = XMLWriter()
         xml.openRoot("CopyObjectResult")
@@ -139,7 +188,13 @@ extension S3Service {
         var responseHeaders = HTTPFields()
         if !original.isNullVersion || source.versionID != nil { responseHeaders[Self.copySourceVersionIDField] = original.versionID.rawValue }
         if !copy.isNullVersion { responseHeaders[Self.versionIDField] = copy.versionID.rawValue }
+        Self.addEncryptionHeaders(&responseHeaders, copy.encryption, customerKeyMD5: destination?.customerKeyMD5)
         return Self.xmlResponse(xml, headers: responseHeaders)
+    }
+
+    static func sourceChanged() -> S3Error {
+        S3Error(
+            "OperationAborted", .conflict, "A conflicting conditional operation is currently in progress against this resource. Please try again.")
     }
 
     func uploadPartCopy(_ request: S3Request, _ auth: Authentication) async throws -> Response {
@@ -149,10 +204,15 @@ extension S3Service {
             bucket: source.bucket, key: source.key, versionID: source.versionID, nowMilliseconds: clock.nowMilliseconds())
         try Self.checkCopySourceConditions(request, original)
         let window = try Self.copyRange(request.header("x-amz-copy-source-range"), size: original.byteCount)
+        let sourceKey = try objects.readKey(
+            for: original, customerKey: try customerKey(request, auth, prefix: Self.copySourceCustomerKeyPrefix)?.key)
+        let (partKey, customerKeyMD5) = try uploadKey(upload, request, auth)
         let now = clock.nowMilliseconds()
         var part: UploadPart
         var ingested: IngestedBody?
-        if let chunk = Self.wholeChunk(original, window), upload.checksumAlgorithm == nil, let md5 = try catalog.objects.blobMD5(chunk.digest) {
+        if original.encryption == nil, partKey == nil, let chunk = Self.wholeChunk(original, window), upload.checksumAlgorithm == nil,
+            let md5 = try catalog.objects.blobMD5(chunk.digest)
+        {
             // The range is exactly one stored blob: the part refers to it and no byte moves.
             part = UploadPart(
                 partNumber: partNumber, etag: Hex.encode(md5), byteCount: chunk.byteCount, chunks: [chunk], checksum: nil,
@@ -166,7 +226,9 @@ extension S3Service {
                 declaredByteCount: window?.byteCount ?? 0, byteCountMax: Limits.partByteCountMax, algorithms: algorithms,
                 allowsInline: false
             )
-            let body = try await objects.ingest(ObjectByteSequence(blobs: blobs, body: original.body, window: window), spec)
+            let body = try await objects.ingest(
+                ObjectByteSequence(blobs: blobs, body: original.body, window: window, decryption: sourceKey.map { .success($0) }), spec,
+                encryptingWith: partKey)
             ingested = body
             part = UploadPart(
                 partNumber: partNumber, etag: Hex.encode(body.digests.md5), byteCount: body.digests.byteCount, chunks: body.body.chunks,
@@ -176,7 +238,8 @@ extension S3Service {
         }
         do {
             try await catalog.uploads.putPart(
-                bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested?.digests.md5, isCopy: ingested == nil)
+                bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: partKey == nil ? ingested?.digests.md5 : nil,
+                isCopy: ingested == nil)
             ingested?.lease?.release()
         } catch {
             if let ingested { await objects.abandon(ingested) }
@@ -190,6 +253,7 @@ extension S3Service {
         xml.close("CopyPartResult")
         var headers = HTTPFields()
         if !original.isNullVersion || source.versionID != nil { headers[Self.copySourceVersionIDField] = original.versionID.rawValue }
+        Self.addEncryptionHeaders(&headers, upload.encryption, customerKeyMD5: customerKeyMD5)
         return Self.xmlResponse(xml, headers: headers)
     }
 

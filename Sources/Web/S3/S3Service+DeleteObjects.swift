@@ -60,7 +60,8 @@ extension S3Service {
             return nil
         }
         let outcomes = try await catalog.objects.deleteObjects(
-            bucket: bucket.name, valid, owner: auth.principal.user, nowMilliseconds: clock.nowMilliseconds()
+            bucket: bucket.name, valid, owner: auth.principal.user, bypassGovernance: try bypassesGovernance(request, auth, bucket),
+            nowMilliseconds: clock.nowMilliseconds()
         )
         var xml = XMLWriter()
         xml.openRoot("DeleteResult")

@@ -1,5 +1,6 @@
 import Access
 import BlobStore
+import Crypto
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
@@ -32,6 +33,10 @@ extension S3Service {
             tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [], ttlSeconds: ttlSeconds
         )
         template.acl = acl
+        let lock = try newVersionLock(request, bucket: bucket, now: clock.nowMilliseconds())
+        (template.retention, template.legalHold) = (lock.retention, lock.legalHold)
+        let encryption = try await writeEncryption(request, auth, bucket: bucket)
+        template.encryption = encryption?.record
         let upload = try await catalog.uploads.createUpload(bucket: bucket.name, key: key, template, nowMilliseconds: clock.nowMilliseconds())
         var xml = XMLWriter()
         xml.openRoot("InitiateMultipartUploadResult")
@@ -40,6 +45,7 @@ extension S3Service {
         xml.element("UploadId", upload.uploadID.description)
         xml.close("InitiateMultipartUploadResult")
         var headers = HTTPFields()
+        Self.addEncryptionHeaders(&headers, upload.encryption, customerKeyMD5: encryption?.customerKeyMD5)
         if let algorithm {
             headers[Self.checksumAlgorithmField] = ChecksumHeaders.name(algorithm)
             headers[Self.checksumTypeField] = checksumType == .composite ? "COMPOSITE" : "FULL_OBJECT"
@@ -104,9 +110,12 @@ extension S3Service {
             allowsInline: false
         )
         if let algorithm = upload.checksumAlgorithm { spec.algorithms.insert(algorithm) }
+        // Parts are sealed with the upload's key. SSE-KMS and SSE-S3 headers on a part are ignored
+        // (the upload decided); an SSE-C upload needs its key on every part.
+        let (partKey, customerKeyMD5) = try uploadKey(upload, request, auth)
         let (body, trailer) = try payload(http, request, auth)
         spec.expectTrailer(trailer)
-        let ingested = try await objects.ingest(body, spec)
+        let ingested = try await objects.ingest(body, spec, encryptingWith: partKey)
         let checksum = upload.checksumAlgorithm.flatMap { ingested.digests.checksum($0) } ?? spec.expectedChecksums.first
         var part = UploadPart(
             partNumber: partNumber, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
@@ -114,13 +123,15 @@ extension S3Service {
         )
         part.crc32 = ingested.digests.crc32
         do {
-            try await catalog.uploads.putPart(bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
+            try await catalog.uploads.putPart(
+                bucket: bucket.name, key: key, uploadID: uploadID, part: part, md5: partKey == nil ? ingested.digests.md5 : nil)
             ingested.lease?.release()
         } catch {
             await objects.abandon(ingested)
             throw error
         }
         var headers = HTTPFields()
+        Self.addEncryptionHeaders(&headers, upload.encryption, customerKeyMD5: customerKeyMD5)
         headers[.eTag] = "\"\(part.etag)\""
         headers[.contentLength] = "0"
         for value in ingested.digests.checksums where spec.algorithms.contains(value.algorithm) {
@@ -150,6 +161,10 @@ extension S3Service {
             return CompletionPart(partNumber: number, etag: etag, checksum: checksum)
         }
         guard !parts.isEmpty, parts.count <= Limits.partNumberMax else { throw S3Error.malformedXML() }
+        // An SSE-C upload completes only with its key. (A completed upload is gone: completing it
+        // again answers the first result, as AWS does, and the catalog knows it.)
+        let upload = try? catalog.uploads.upload(bucket: bucket.name, key: key, uploadID: uploadID).1
+        let customerKeyMD5 = try upload.map { try uploadKey($0, request, auth).1 } ?? nil
         var expected: ChecksumValue?
         for algorithm in ChecksumAlgorithm.allCases {
             guard let value = request.headers[ChecksumHeaders.headerName(algorithm)] else { continue }
@@ -180,7 +195,28 @@ extension S3Service {
         xml.close("CompleteMultipartUploadResult")
         var headers = HTTPFields()
         if !completed.versionIsNull { headers[Self.versionIDField] = completed.versionID.rawValue }
+        Self.addEncryptionHeaders(&headers, upload?.encryption, customerKeyMD5: customerKeyMD5)
         return Self.xmlResponse(xml, headers: headers)
+    }
+
+    /// The key an upload's parts are sealed with, and the SSE-C key's MD5 to echo: an SSE-C upload
+    /// takes only its own key, on every part and at completion.
+    func uploadKey(_ upload: MultipartUpload, _ request: S3Request, _ auth: Authentication) throws -> (SymmetricKey?, String?) {
+        let customer = try customerKey(request, auth)
+        guard let encryption = upload.encryption else {
+            if customer != nil { throw S3Error.invalidRequest("The multipart upload was not started with a customer-provided encryption key.") }
+            return (nil, nil)
+        }
+        guard encryption.kind == .customer else { return (try objects.keys.objectKey(for: encryption, customerKey: nil), nil) }
+        guard let customer else {
+            throw S3Error.invalidRequest(
+                "The multipart upload was started with a customer-provided encryption key, which this request does not give.")
+        }
+        do {
+            return (try objects.keys.objectKey(for: encryption, customerKey: customer.key), customer.md5)
+        } catch ObjectError.customerKeyMismatch {
+            throw S3Error.invalidRequest("The provided encryption parameters did not match the ones used when the upload was started.")
+        }
     }
 
     func abortMultipartUpload(_ request: S3Request, _ auth: Authentication) async throws -> Response {

@@ -90,9 +90,11 @@ extension S3Service {
         var byteCountMax = settings.objectByteCountMax
         if let lengthRange { byteCountMax = min(byteCountMax, lengthRange.upperBound) }
         let spec = try IngestSpec(request: formRequest, auth: formAuth, declaredByteCount: nil, byteCountMax: byteCountMax, allowsInline: false)
+        let lock = try newVersionLock(formRequest, bucket: bucket, now: clock.nowMilliseconds())
+        let encryption = try await writeEncryption(formRequest, formAuth, bucket: bucket)
         let ingested: IngestedBody
         do {
-            ingested = try await objects.ingest(FormFileBody(reader: reader), spec)
+            ingested = try await objects.ingest(FormFileBody(reader: reader), spec, encryptingWith: encryption?.key)
         } catch let error as MultipartFormReader.FormError {
             guard case .malformed(let reason) = error else { throw S3Error.malformedPOSTRequest("") }
             throw S3Error.malformedPOSTRequest(reason)
@@ -109,6 +111,9 @@ extension S3Service {
         )
         version.acl = acl
         version.crc32 = ingested.digests.crc32
+        version.retention = lock.retention
+        version.legalHold = lock.legalHold
+        version.encryption = encryption?.record
         let stored: ObjectVersion
         do {
             stored = try await catalog.objects.putObject(
@@ -119,7 +124,9 @@ extension S3Service {
             throw error
         }
         await Self.drain(reader)
-        return postResponse(fields, bucket: bucket.name, key: key.value, stored: stored, request: request)
+        var response = postResponse(fields, bucket: bucket.name, key: key.value, stored: stored, request: request)
+        Self.addEncryptionHeaders(&response.headers, stored.encryption, customerKeyMD5: encryption?.customerKeyMD5)
+        return response
     }
 
     /// The answer AWS gives: a 303 to `success_action_redirect`, or the asked-for status (200,
@@ -164,7 +171,8 @@ extension S3Service {
             if name == "acl" {
                 headerName = "x-amz-acl"
             } else if postHeaderFields.contains(name) || name.hasPrefix("x-amz-meta-") || name.hasPrefix("x-amz-checksum-")
-                || name.hasPrefix("x-amz-grant-") || name == "x-amz-storage-class"
+                || name.hasPrefix("x-amz-grant-") || name == "x-amz-storage-class" || name.hasPrefix("x-amz-server-side-encryption")
+                || name.hasPrefix("x-amz-object-lock-")
             {
                 headerName = name
             } else {

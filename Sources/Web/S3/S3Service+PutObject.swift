@@ -26,9 +26,11 @@ extension S3Service {
             request: request, auth: auth, declaredByteCount: declared, byteCountMax: settings.objectByteCountMax, allowsInline: true
         )
         let preconditions = WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match"))
+        let lock = try newVersionLock(request, bucket: bucket, now: clock.nowMilliseconds())
+        let encryption = try await writeEncryption(request, auth, bucket: bucket)
         let (body, trailer) = try payload(http, request, auth)
         spec.expectTrailer(trailer)
-        let ingested = try await objects.ingest(body, spec)
+        let ingested = try await objects.ingest(body, spec, encryptingWith: encryption?.key)
         let now = clock.nowMilliseconds()
         var version = ObjectVersion(
             byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
@@ -38,6 +40,9 @@ extension S3Service {
         )
         version.acl = acl
         version.crc32 = ingested.digests.crc32
+        version.retention = lock.retention
+        version.legalHold = lock.legalHold
+        version.encryption = encryption?.record
         let stored: ObjectVersion
         do {
             stored = try await catalog.objects.putObject(
@@ -52,6 +57,7 @@ extension S3Service {
         responseHeaders[.contentLength] = "0"
         if !stored.isNullVersion { responseHeaders[Self.versionIDField] = stored.versionID.rawValue }
         if let expiration = expirationHeader(bucket: bucket.name, key: key, version: stored) { responseHeaders[Self.expirationField] = expiration }
+        Self.addEncryptionHeaders(&responseHeaders, stored.encryption, customerKeyMD5: encryption?.customerKeyMD5)
         for checksum in stored.checksums {
             responseHeaders[ChecksumHeaders.headerName(checksum.algorithm)] = ChecksumHeaders.value(checksum, partCount: nil)
         }

@@ -98,6 +98,8 @@ extension S3Service {
             }
             throw versionID.map { S3Error.noSuchVersion(key.value, $0.rawValue) } ?? S3Error.noSuchKey(key.value)
         }
+        // SSE-C objects tell nothing about themselves without their key, as on AWS.
+        _ = try objects.readKey(for: version, customerKey: try customerKey(request, auth)?.key)
         var xml = XMLWriter()
         xml.openRoot("GetObjectAttributesResponse")
         if requested.contains("ETag") { xml.element("ETag", version.etag) }

@@ -165,6 +165,15 @@ public final class S3Service: Sendable {
         case .getBucketLifecycle: return try getBucketLifecycle(request, auth)
         case .deleteBucketLifecycle: return try await deleteBucketLifecycle(request, auth)
         case .getObjectAttributes: return try await getObjectAttributes(request, auth)
+        case .putObjectLockConfiguration: return try await putObjectLockConfiguration(request, http, auth)
+        case .getObjectLockConfiguration: return try getObjectLockConfiguration(request, auth)
+        case .putObjectRetention: return try await putObjectRetention(request, http, auth)
+        case .getObjectRetention: return try getObjectRetention(request, auth)
+        case .putObjectLegalHold: return try await putObjectLegalHold(request, http, auth)
+        case .getObjectLegalHold: return try getObjectLegalHold(request, auth)
+        case .putBucketEncryption: return try await putBucketEncryption(request, http, auth)
+        case .getBucketEncryption: return try getBucketEncryption(request, auth)
+        case .deleteBucketEncryption: return try await deleteBucketEncryption(request, auth)
         case .getObjectTorrent:
             _ = try authorizedBucket(request, auth)
             throw S3Error("NoSuchKey", .notFound, "This object has no torrent.", fields: [("Key", try request.objectKey().value)])
@@ -270,7 +279,8 @@ public final class S3Service: Sendable {
     static let conditionHeaders = [
         "x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption", "x-amz-storage-class",
         "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control",
-        "x-amz-content-sha256", "x-amz-object-ownership",
+        "x-amz-content-sha256", "x-amz-object-ownership", "x-amz-server-side-encryption-customer-algorithm",
+        "x-amz-server-side-encryption-aws-kms-key-id",
     ]
 
     /// The condition keys of a request, lowercased as policies are matched.

@@ -113,3 +113,27 @@ def test_every_listener_answers_with_a_request_id_and_counts_the_request_under_i
     assert count(after, "spore_hypha_requests_total", operation="PutObject") == 0
     assert count(after, "spore_s3_requests_total", operation="s3-storage.list_files") == 0
     assert count(after, "spore_hypha_requests_total", operation="Metrics") == 0
+
+
+def test_memory_is_reported_apart_from_the_mapped_index(fresh_spore):
+    """Anonymous memory (what spore allocates) and the index's mapped pages (page cache seen
+    through the map) are separate gauges, updated by the metrics service every few seconds."""
+    import time
+    daemon = fresh_spore(args=["--maintenance-interval", "1"])
+    s3 = daemon.client()
+    s3.create_bucket(Bucket="memory")
+    for index in range(300):
+        s3.put_object(Bucket="memory", Key=f"k{index}", Body=b"x" * 3000)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        found = samples(daemon)
+        if count(found, "spore_index_mapped_resident_bytes") > 0:
+            break
+        time.sleep(1)
+    anonymous = count(found, "spore_process_anonymous_bytes")
+    resident = count(found, "spore_process_resident_bytes")
+    mapped = count(found, "spore_index_mapped_resident_bytes")
+    assert 0 < anonymous < resident, found
+    assert 0 < mapped <= count(found, "spore_process_file_backed_bytes")
+    assert count(found, "spore_index_file_bytes") >= mapped
+    assert count(found, "spore_process_resident_peak_bytes") >= resident

@@ -1,5 +1,6 @@
 import BlobStore
 import CoreMetrics
+import Foundation
 import HTTPSupport
 import HyphaAPI
 import Index
@@ -16,6 +17,8 @@ struct MetricsService: Service {
 
     let catalog: Catalog
     let disk: DiskMonitor
+    /// The index's data file, whose mapped pages are reported apart from anonymous memory.
+    let indexFile: String
     let logger: Logger
 
     func run() async throws {
@@ -32,6 +35,12 @@ struct MetricsService: Service {
         let commitSeconds = Gauge(label: "spore_index_commit_seconds_average")
         let mapGrowths = Gauge(label: "spore_index_map_growths")
         let free = Gauge(label: "spore_disk_free_bytes")
+        let resident = Gauge(label: "spore_process_resident_bytes")
+        let peakResident = Gauge(label: "spore_process_resident_peak_bytes")
+        let anonymous = Gauge(label: "spore_process_anonymous_bytes")
+        let fileBacked = Gauge(label: "spore_process_file_backed_bytes")
+        let indexMapped = Gauge(label: "spore_index_mapped_resident_bytes")
+        let indexSize = Gauge(label: "spore_index_file_bytes")
         while !Task.isCancelledOrShuttingDown {
             do {
                 let statistics = try catalog.statistics()
@@ -51,6 +60,13 @@ struct MetricsService: Service {
                 }
                 mapGrowths.record(Int64(writer.mapGrowthCount))
                 free.record(try await disk.availableBytes())
+                let memory = ProcessMemory.current(indexFile: indexFile)
+                resident.record(memory.residentBytes)
+                peakResident.record(memory.peakResidentBytes)
+                anonymous.record(memory.anonymousBytes)
+                fileBacked.record(memory.fileBytes)
+                indexMapped.record(memory.indexMappedBytes)
+                if let size = (try? FileManager.default.attributesOfItem(atPath: indexFile))?[.size] as? Int64 { indexSize.record(size) }
             } catch {
                 logger.warning("metrics update failed", metadata: ["error": "\(error)"])
             }

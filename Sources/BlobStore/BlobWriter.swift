@@ -35,11 +35,13 @@ public final class BlobWriter: BlobSink {
     private var inFlight: [(write: Task<Void, any Error>, digest: Task<Void, any Error>)] = []
     private var isClosed = false
     private let isSynchronous: Bool
+    private let computesMD5: Bool
 
     init(
         io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, temporaryPath: String,
-        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?, synchronous: Bool
+        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?, synchronous: Bool, computesMD5: Bool = true
     ) {
+        self.computesMD5 = computesMD5
         precondition(byteCountMax >= 0, "the length limit is never negative")
         self.isSynchronous = synchronous
         self.io = io
@@ -96,7 +98,7 @@ public final class BlobWriter: BlobSink {
         io.close(descriptor)
         let address = BlobDigest(bytes: Array(sha256.finalize()))
         let digests = ContentDigests(
-            sha256: address, md5: md5.finalize(), checksums: accumulator.finalize(sha256: address), byteCount: byteCount,
+            sha256: address, md5: computesMD5 ? md5.finalize() : [], checksums: accumulator.finalize(sha256: address), byteCount: byteCount,
             crc32: accumulator.contentCRC32
         )
         return StagedBlob(digests: digests, location: temporaryPath)
@@ -124,7 +126,9 @@ public final class BlobWriter: BlobSink {
         let (io, pool, descriptor, path, md5) = (self.io, self.threadPool, self.descriptor, self.temporaryPath, self.md5)
         let startsWriteBack = isSynchronous
         let previousDigest = inFlight.last?.digest
+        let computesMD5 = self.computesMD5
         let digest = Task {
+            guard computesMD5 else { return }
             // MD5 must see the batches in order: each digest task starts after the one before
             // (and fails if it failed, so a skipped batch can never yield a wrong MD5).
             try await previousDigest?.value

@@ -5,6 +5,7 @@ public struct ContentDigests: Sendable, Hashable {
     /// SHA-256 of the bytes: the blob's address and the value checked against `x-amz-content-sha256`.
     public let sha256: BlobDigest
     /// MD5 of the bytes (16 bytes): the S3 ETag of a single-part object and the `Content-MD5` check.
+    /// Empty for a blob written without it (encrypted blobs: see `BlobStorage.makeWriter`).
     public let md5: [UInt8]
     /// The additional checksums that were asked for.
     public let checksums: [ChecksumValue]
@@ -14,7 +15,7 @@ public struct ContentDigests: Sendable, Hashable {
     public let crc32: UInt32
 
     public init(sha256: BlobDigest, md5: [UInt8], checksums: [ChecksumValue], byteCount: Int64, crc32: UInt32) {
-        precondition(md5.count == 16, "an MD5 digest is 16 bytes")
+        precondition(md5.count == 16 || md5.isEmpty, "an MD5 digest is 16 bytes (or absent)")
         precondition(byteCount >= 0, "a length is never negative")
         self.sha256 = sha256
         self.md5 = md5

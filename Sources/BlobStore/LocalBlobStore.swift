@@ -85,6 +85,12 @@ public final class LocalBlobStore: BlobStorage {
     public func makeWriter(
         checksums: Set<ChecksumAlgorithm> = [], byteCountMax: Int64, expectedByteCount: Int64? = nil
     ) async throws -> any BlobSink {
+        try await makeWriter(checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: expectedByteCount, computesMD5: true)
+    }
+
+    public func makeWriter(
+        checksums: Set<ChecksumAlgorithm>, byteCountMax: Int64, expectedByteCount: Int64?, computesMD5: Bool
+    ) async throws -> any BlobSink {
         if let expected = expectedByteCount, expected > byteCountMax {
             throw BlobStoreError(.tooLarge, "declared length \(expected) exceeds \(byteCountMax) bytes")
         }
@@ -94,7 +100,8 @@ public final class LocalBlobStore: BlobStorage {
         let descriptor = try await threadPool.runIfActive { try io.createFile(at: path) }
         return BlobWriter(
             io: io, threadPool: threadPool, descriptor: descriptor, temporaryPath: path,
-            checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: expectedByteCount, synchronous: isSynchronous
+            checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: expectedByteCount, synchronous: isSynchronous,
+            computesMD5: computesMD5
         )
     }
 

@@ -1,5 +1,6 @@
 import BlobStore
 import Crypto
+import Foundation
 import Index
 import NIOCore
 
@@ -86,20 +87,67 @@ public struct ObjectByteSequence: AsyncSequence, Sendable {
 /// the sealed chunks covering the window, up to `ObjectByteSequence.stepByteCount` per step.
 /// A chunk that fails authentication ends the read with `BlobStoreError(.corrupt)`: altered bytes
 /// are never served.
+///
+/// Planning a step (which chunks, from which blob) is cheap and done in order; reading and
+/// decrypting it is the cost, so up to `stepsAheadMax` steps are read and decrypted by their own
+/// tasks while the consumer sends the earliest (with one at a time an encrypted GET ran at half
+/// the speed of a plain one). Memory: at most `stepsAheadMax` steps of 1 MiB.
 struct DecryptingIterator {
-    struct Piece {
+    static let stepsAheadMax = 3
+
+    struct Piece: Sendable {
         let digest: BlobDigest
         let cipherByteCount: Int64
         /// The plaintext range wanted from this blob.
         let range: Range<Int64>
     }
 
-    let blobs: any BlobStorage
-    let key: SymmetricKey
-    var pieces: [Piece]
-    var reader: (any BlobSource)?
-    var opener: ChunkOpener?
-    var offset: Int64 = 0
+    /// One step's work: a run of whole chunks of one blob, and the plaintext wanted from it.
+    struct Work: Sendable {
+        let reader: any BlobSource
+        let opener: ChunkOpener
+        let digest: BlobDigest
+        let chunks: ClosedRange<Int64>
+        /// The plaintext wanted, in the blob's plaintext offsets.
+        let wanted: Range<Int64>
+
+        func read() async throws -> ByteBuffer {
+            let chunkSize = Int64(ChunkCipher.chunkPlainByteCount)
+            let cipherStart = opener.cipherRange(ofChunk: chunks.lowerBound).lowerBound
+            let cipherEnd = opener.cipherRange(ofChunk: chunks.upperBound).upperBound
+            let sealed = try await reader.readChunk(at: cipherStart, byteCount: Int(cipherEnd - cipherStart))
+            guard sealed.readableBytes == Int(cipherEnd - cipherStart) else {
+                throw BlobStoreError(.corrupt, "blob \(digest) is shorter than recorded")
+            }
+            var output = ByteBuffer()
+            output.reserveCapacity(Int(wanted.count))
+            try sealed.withUnsafeReadableBytes { raw in
+                for index in chunks {
+                    let range = opener.cipherRange(ofChunk: index)
+                    let local = Int(range.lowerBound - cipherStart)..<Int(range.upperBound - cipherStart)
+                    let plain: Data
+                    do {
+                        plain = try opener.openData(chunk: index, UnsafeRawBufferPointer(rebasing: raw[local]))
+                    } catch {
+                        throw BlobStoreError(.corrupt, "blob \(digest): \(error)")
+                    }
+                    let chunkStart = index * chunkSize
+                    let from = Int(Swift.max(wanted.lowerBound, chunkStart) - chunkStart)
+                    let to = Int(Swift.min(wanted.upperBound, chunkStart + Int64(plain.count)) - chunkStart)
+                    plain.withUnsafeBytes { bytes in output.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[from..<to])) }
+                }
+            }
+            return output
+        }
+    }
+
+    private let blobs: any BlobStorage
+    private let key: SymmetricKey
+    private var pieces: [Piece]
+    private var reader: (any BlobSource)?
+    private var opener: ChunkOpener?
+    private var offset: Int64 = 0
+    private var ahead: [Task<ByteBuffer, any Error>] = []
 
     init(blobs: any BlobStorage, chunks: [Chunk], window: ByteRange, key: SymmetricKey) {
         self.blobs = blobs
@@ -117,6 +165,15 @@ struct DecryptingIterator {
     }
 
     mutating func next() async throws -> ByteBuffer? {
+        while ahead.count < Self.stepsAheadMax, let work = try await plan() {
+            ahead.append(Task { try await work.read() })
+        }
+        guard !ahead.isEmpty else { return nil }
+        return try await ahead.removeFirst().value
+    }
+
+    /// The next step's work, in order; nil at the end of the window.
+    private mutating func plan() async throws -> Work? {
         while let piece = pieces.first {
             if reader == nil {
                 let source = try await blobs.open(piece.digest)
@@ -132,42 +189,21 @@ struct DecryptingIterator {
                 reader = source
                 offset = piece.range.lowerBound
             }
+            guard let reader, let opener else { return nil }
             if offset >= piece.range.upperBound {
                 pieces.removeFirst()
-                reader = nil
-                opener = nil
+                self.reader = nil
+                self.opener = nil
                 continue
             }
             let chunkSize = Int64(ChunkCipher.chunkPlainByteCount)
             let firstChunk = offset / chunkSize
             let chunksPerStep = Int64(ObjectByteSequence.stepByteCount / ChunkCipher.chunkPlainByteCount)
             let lastChunk = Swift.min((piece.range.upperBound - 1) / chunkSize, firstChunk + chunksPerStep - 1)
-            let cipherStart = opener!.cipherRange(ofChunk: firstChunk).lowerBound
-            let cipherEnd = opener!.cipherRange(ofChunk: lastChunk).upperBound
-            let sealed = try await reader!.readChunk(at: cipherStart, byteCount: Int(cipherEnd - cipherStart))
-            guard sealed.readableBytes == Int(cipherEnd - cipherStart) else {
-                throw BlobStoreError(.corrupt, "blob \(piece.digest) is shorter than recorded")
-            }
-            var output = ByteBuffer()
-            output.reserveCapacity(Int((lastChunk - firstChunk + 1) * chunkSize))
-            try sealed.withUnsafeReadableBytes { raw in
-                for index in firstChunk...lastChunk {
-                    let range = opener!.cipherRange(ofChunk: index)
-                    let local = Int(range.lowerBound - cipherStart)..<Int(range.upperBound - cipherStart)
-                    let plain: [UInt8]
-                    do {
-                        plain = try opener!.open(chunk: index, UnsafeRawBufferPointer(rebasing: raw[local]))
-                    } catch {
-                        throw BlobStoreError(.corrupt, "blob \(piece.digest): \(error)")
-                    }
-                    let chunkStart = index * chunkSize
-                    let from = Int(Swift.max(offset, chunkStart) - chunkStart)
-                    let to = Int(Swift.min(piece.range.upperBound, chunkStart + Int64(plain.count)) - chunkStart)
-                    output.writeBytes(plain[from..<to])
-                }
-            }
-            offset = Swift.min(piece.range.upperBound, (lastChunk + 1) * chunkSize)
-            return output
+            let end = Swift.min(piece.range.upperBound, (lastChunk + 1) * chunkSize)
+            let work = Work(reader: reader, opener: opener, digest: piece.digest, chunks: firstChunk...lastChunk, wanted: offset..<end)
+            offset = end
+            return work
         }
         return nil
     }

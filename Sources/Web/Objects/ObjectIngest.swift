@@ -87,9 +87,9 @@ extension ObjectService {
         try await checkFreeSpace()
         let writer = try await blobs.makeWriter(
             checksums: [], byteCountMax: ChunkCipher.cipherByteCount(plain: spec.byteCountMax),
-            expectedByteCount: spec.declaredByteCount.map { ChunkCipher.cipherByteCount(plain: $0) }
+            expectedByteCount: spec.declaredByteCount.map { ChunkCipher.cipherByteCount(plain: $0) }, computesMD5: false
         )
-        var hasher = ContentHasher(checksums: spec.algorithms)
+        let hasher = BackgroundHasher(checksums: spec.algorithms)
         var sealer = ChunkSealer(objectKey: key)
         var plainByteCount: Int64 = 0
         let staged: StagedBlob
@@ -98,10 +98,8 @@ extension ObjectService {
                 plainByteCount += Int64(chunk.readableBytes)
                 guard plainByteCount <= spec.byteCountMax else { throw ObjectError.tooLarge(byteCountMax: spec.byteCountMax) }
                 if let declared = spec.declaredByteCount, plainByteCount > declared { throw ObjectError.incompleteBody }
-                let sealed = try chunk.withUnsafeReadableBytes { raw in
-                    hasher.update(raw)
-                    return try sealer.seal(raw)
-                }
+                await hasher.update(chunk)
+                let sealed = try chunk.withUnsafeReadableBytes { raw in try sealer.seal(raw) }
                 if !sealed.isEmpty { try await writer.write(ByteBuffer(bytes: sealed)) }
             }
             let tail = try sealer.finish()
@@ -109,9 +107,10 @@ extension ObjectService {
             staged = try await writer.finish()
         } catch {
             await writer.abort()
+            _ = await hasher.finalize()
             throw Self.bodyError(error, spec)
         }
-        let digests = hasher.finalize()
+        let digests = await hasher.finalize()
         do {
             try Self.verify(digests, spec)
         } catch {

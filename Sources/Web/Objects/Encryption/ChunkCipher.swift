@@ -154,6 +154,11 @@ public struct ChunkOpener: Sendable {
 
     /// The body bytes of chunk `index` from its stored bytes; throws when the tag does not match.
     public func open(chunk index: Int64, _ sealed: UnsafeRawBufferPointer) throws -> [UInt8] {
+        Array(try openData(chunk: index, sealed))
+    }
+
+    /// As `open`, without copying the result out of the `Data` the cipher returns (the GET path).
+    public func openData(chunk index: Int64, _ sealed: UnsafeRawBufferPointer) throws -> Data {
         let expected = cipherRange(ofChunk: index)
         guard sealed.count == expected.count else { throw ChunkCipher.Failure(description: "chunk \(index) is \(sealed.count) bytes") }
         let split = sealed.count - ChunkCipher.tagByteCount
@@ -161,9 +166,8 @@ public struct ChunkOpener: Sendable {
             let box = try AES.GCM.SealedBox(
                 nonce: ChunkCipher.nonce(index), ciphertext: UnsafeRawBufferPointer(rebasing: sealed[0..<split]),
                 tag: UnsafeRawBufferPointer(rebasing: sealed[split...]))
-            let plain = try AES.GCM.open(
+            return try AES.GCM.open(
                 box, using: key, authenticating: ChunkCipher.additionalData(header: header, index: index, isLast: index == chunkCount - 1))
-            return Array(plain)
         } catch {
             throw ChunkCipher.Failure(description: "chunk \(index) failed authentication")
         }

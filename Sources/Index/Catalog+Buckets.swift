@@ -76,6 +76,10 @@ extension BucketStore {
         let databases = self.databases
         try await writer.write { transaction in
             var record = try self.catalog.requireBucket(transaction, named: name)
+            // Checked in the write: Object Lock may have been enabled since the caller looked.
+            if state == .suspended, record.objectLockEnabled {
+                throw IndexError.invalidRequest("versioning cannot be suspended on a bucket with Object Lock")
+            }
             record.versioning = state
             try transaction.put(databases.buckets, Array(name.utf8), record.encoded())
         }

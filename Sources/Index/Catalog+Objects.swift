@@ -167,8 +167,8 @@ extension ObjectStore {
 
     /// Deletes many keys in one durable commit (DeleteObjects). Each key succeeds or fails alone.
     public func deleteObjects(
-        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String, bypassGovernance: Bool = false,
-        nowMilliseconds: Int64
+        bucket name: String, _ targets: [(key: ObjectKey, versionID: VersionID?)], owner: String,
+        bypassGovernance: @escaping @Sendable (ObjectKey) -> Bool = { _ in false }, nowMilliseconds: Int64
     ) async throws -> [Result<DeleteOutcome, IndexError>] {
         try await writer.write { transaction in
             try targets.map { target -> Result<DeleteOutcome, IndexError> in
@@ -177,7 +177,7 @@ extension ObjectStore {
                         try transaction.nested { child in
                             try self.catalog.deleteObject(
                                 child, bucket: name, key: target.key, versionID: target.versionID, owner: owner,
-                                bypassGovernance: bypassGovernance, nowMilliseconds: nowMilliseconds
+                                bypassGovernance: bypassGovernance(target.key), nowMilliseconds: nowMilliseconds
                             )
                         })
                 } catch let error as IndexError {

@@ -8,7 +8,10 @@ import Synchronization
 /// `writer`, the single serial writer, and is durable when the call returns.
 public final class Catalog: Sendable {
     /// Layout version of the index; a newer spore migrates older stores, an older one refuses newer.
-    public static let formatVersion: UInt64 = 1
+    /// 2: records may carry Object Lock and encryption fields. A spore that understands only 1
+    /// would skip them as unknown fields (delete locked versions, serve ciphertext), so opening an
+    /// index raises its format and older binaries refuse it.
+    public static let formatVersion: UInt64 = 2
     /// Default address space reserved for the map (not disk space).
     public static let mapByteCountDefault = 64 << 30
     /// The map never grows past this.
@@ -126,7 +129,10 @@ public final class Catalog: Sendable {
                 guard stored <= Catalog.formatVersion else {
                     throw CatalogFormatError(stored: stored, supported: Catalog.formatVersion)
                 }
-                return stored
+                // Every older format's records read unchanged; raising the mark keeps older
+                // binaries from misreading newer ones.
+                if stored < Catalog.formatVersion { try transaction.put(meta, MetaKey.format, KeyBytes.uint64(Catalog.formatVersion)) }
+                return Catalog.formatVersion
             }
             try transaction.put(meta, MetaKey.format, KeyBytes.uint64(Catalog.formatVersion))
             return Catalog.formatVersion

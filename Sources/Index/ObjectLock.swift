@@ -96,10 +96,10 @@ public enum ObjectLockRules {
 
     /// Whether a version's retention may change from `current` to `proposed` (nil removes it).
     ///
-    /// Protection may always grow (a later date, or GOVERNANCE to COMPLIANCE needs a bypass only
-    /// where it would shorten). COMPLIANCE that has not passed can be neither shortened, removed,
-    /// nor turned into GOVERNANCE; GOVERNANCE that has not passed can be shortened, removed or
-    /// changed only with a bypass. A retention that has passed protects nothing and can be replaced.
+    /// A later date in the same mode is always allowed. COMPLIANCE that has not passed can be
+    /// neither shortened, removed, nor changed to GOVERNANCE, by anyone; GOVERNANCE that has not
+    /// passed can be shortened, removed or changed to another mode (COMPLIANCE included) only with
+    /// a bypass, as AWS and ceph/s3-tests expect. A retention that has passed protects nothing.
     public static func change(
         from current: Retention?, to proposed: Retention?, nowMilliseconds: Int64, bypassGovernance: Bool
     ) -> Refusal? {

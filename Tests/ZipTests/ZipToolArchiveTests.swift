@@ -9,8 +9,10 @@ import Zip
 @Suite struct ZipToolArchiveTests {
     /// The files every tool archives: text, incompressible bytes, nested folders, an empty file and
     /// a non-ASCII name.
-    static func makeTree() throws -> (root: String, files: [String: [UInt8]]) {
-        let root = ZipTestSupport.temporaryPath("tree")
+    /// Each case gets its own tree: the cases run in parallel, and one rewriting a shared tree
+    /// while another zipped it once lost `readme.txt` from an archive (a CI failure).
+    static func makeTree(_ name: String) throws -> (root: String, files: [String: [UInt8]]) {
+        let root = ZipTestSupport.temporaryPath("tree-\(name)")
         var generator = SplitMix64(seed: 42)
         let text = Array((0..<4000).map { "line \($0) of a text file\n" }.joined().utf8)
         let files: [String: [UInt8]] = [
@@ -33,7 +35,7 @@ import Zip
     func readsArchivesMadeByTools(_ maker: String) async throws {
         let executable = maker == "zip-streamed" ? "zip" : maker
         try #require(Self.tool(executable), "\(executable) is not installed (scripts/install-deps --test installs it)")
-        let (root, files) = try Self.makeTree()
+        let (root, files) = try Self.makeTree(maker)
         let archive = root + ".\(maker).zip"
         let command: String
         switch maker {

@@ -676,3 +676,31 @@ def test_metadata_and_content_type_are_replaced_in_place(spore, root, cbucket):
     assert root.put(f"/api/objects/metadata/{cbucket}/{enc('meta.bin')}", json={"metadata": {"big": "x" * 3000}}).status_code == 400
     alice = Console(spore, *USERS["alice"])
     assert alice.put(f"/api/objects/metadata/{cbucket}/{enc('meta.bin')}", json={"metadata": {}}).status_code == 403
+
+
+def test_console_writes_follow_the_buckets_default_encryption_and_sse_c_objects_stay_closed(spore, root, cbucket):
+    """Every face's writes get the bucket's default encryption, uploads in parts included; SSE-C
+    objects, whose key the console cannot carry, are refused before anything about them is told."""
+    import base64
+    import hashlib
+    s3 = spore.client()
+    s3.put_bucket_encryption(Bucket=cbucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    data = os.urandom((5 << 20) + 10)
+    key = enc("enc/parts.bin")
+    upload_id = root.post(f"/api/objects/multipart/{cbucket}/{key}", json={"size": len(data)}).json()["uploadId"]
+    parts = []
+    for number, chunk in ((1, data[: 5 << 20]), (2, data[5 << 20:])):
+        reply = root.put(f"/api/objects/multipart/{cbucket}/{key}?uploadId={upload_id}&partNumber={number}", content=chunk)
+        parts.append({"partNumber": number, "etag": reply.json()["etag"]})
+    assert root.post(f"/api/objects/multipart/{cbucket}/{key}/complete", json={"uploadId": upload_id, "parts": parts}).status_code == 200
+    head = s3.head_object(Bucket=cbucket, Key="enc/parts.bin")
+    assert head["ServerSideEncryption"] == "AES256"
+    assert root.get(f"/api/objects/download/{cbucket}/{key}").content == data
+    secret = os.urandom(32)
+    s3.put_object(Bucket=cbucket, Key="enc/c.txt", Body=b"customer keyed", SSECustomerAlgorithm="AES256",
+                  SSECustomerKey=base64.b64encode(secret).decode(),
+                  SSECustomerKeyMD5=base64.b64encode(hashlib.md5(secret).digest()).decode())
+    refused = root.get(f"/api/objects/download/{cbucket}/{enc('enc/c.txt')}")
+    assert refused.status_code == 403 and b"customer keyed" not in refused.content
+    assert "etag" not in {name.lower() for name in refused.headers}

@@ -25,7 +25,15 @@ def test_sse_c_round_trip_and_ranges(spore, bucket, size):
     body = os.urandom(size)
     put = s3.put_object(Bucket=bucket, Key="c", Body=body, **sse_c(KEY_A))
     assert put["SSECustomerAlgorithm"] == "AES256"
-    assert put["ETag"].strip('"') == hashlib.md5(body).hexdigest()
+    # The ETag is keyed, not the plaintext's MD5, which listings would hand to anyone.
+    assert put["ETag"].strip('"') != hashlib.md5(body).hexdigest()
+    assert s3.head_object(Bucket=bucket, Key="c", **sse_c(KEY_A))["ETag"] == put["ETag"]
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"][0]
+    assert listed["ETag"] == put["ETag"]
+    # A conditional read without the key tells nothing either.
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="c", IfNoneMatch=put["ETag"])
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     got = s3.get_object(Bucket=bucket, Key="c", **sse_c(KEY_A))
     assert got["Body"].read() == body
     assert got["SSECustomerKeyMD5"] == sse_c(KEY_A)["SSECustomerKeyMD5"]

@@ -148,3 +148,23 @@ def test_lifecycle_and_ttl_do_not_remove_locked_versions(fresh_spore):
         s3.get_object(Bucket=name, Key="control", VersionId=control)
     with pytest.raises(ClientError):
         s3.delete_bucket(Bucket=name)
+
+
+def test_setting_a_lock_takes_its_own_permission_and_a_bounded_date(spore):
+    """A writer who may only PUT cannot make versions no one can remove: the lock headers need
+    s3:PutObjectRetention / s3:PutObjectLegalHold; a date in the past is refused."""
+    import json
+    s3 = spore.client()
+    name = locked_bucket(s3, "lock-perms")
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{name}/*"}]}))
+    alice = spore.client("alice")
+    alice.put_object(Bucket=name, Key="plain", Body=b"fine")
+    for extra in ({"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": future(3600)}, {"ObjectLockLegalHoldStatus": "ON"}):
+        with pytest.raises(ClientError) as excinfo:
+            alice.put_object(Bucket=name, Key="locked", Body=b"x", **extra)
+        assert error_code(excinfo) == "AccessDenied"
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=name, Key="past", Body=b"x", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=future(-60))
+    assert error_code(excinfo) == "InvalidArgument"
+

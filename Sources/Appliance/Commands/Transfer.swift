@@ -115,6 +115,14 @@ struct Import: AsyncParsableCommand {
             guard let name = BucketName(validating: bucket) else { throw SporeError("\(bucket) is not a valid bucket name") }
             _ = try await access.catalog.buckets.createBucket(name, owner: ownerName, location: nil, nowMilliseconds: clock.nowMilliseconds())
         }
+        // Files stored here bypass the daemon, so they would get neither the bucket's default
+        // encryption nor its default retention: such buckets are filled through S3 instead.
+        if let record = try access.catalog.buckets.bucket(named: bucket), record.encryption != nil || record.defaultRetention != nil {
+            await access.close()
+            throw SporeError(
+                "\(bucket) has default encryption or a default retention, which spore import cannot apply; start the daemon and use 'aws s3 sync \(root) s3://\(bucket)'"
+            )
+        }
         var imported = 0
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {

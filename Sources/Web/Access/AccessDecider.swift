@@ -67,12 +67,20 @@ public final class AccessDecider: Sendable {
         // Only root makes scoped keys, so a scope is root's grant as well as a limit: the key may
         // read (and unless read-only, write) objects in its scope, as Hypha's workspace policy
         // allows. Bucket configuration stays with the owner.
-        if !principal.scopes.isEmpty, query.key != nil || Self.isListing(query.action) || query.action == "s3:GetBucketLocation" {
+        // Object Lock's powers (bypassing GOVERNANCE, setting or lifting retention and holds) are
+        // not part of that grant: they stay with the owner, root and policies.
+        if !principal.scopes.isEmpty, !Self.objectLockActions.contains(query.action),
+            query.key != nil || Self.isListing(query.action) || query.action == "s3:GetBucketLocation"
+        {
             return true
         }
         if !principal.isAnonymous && principal.user == query.bucket.owner { return true }
         return aclAllows(query, ignorePublic: ignorePublicACLs)
     }
+
+    static let objectLockActions: Set<String> = [
+        "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+    ]
 
     /// What the bucket and object ACLs grant for the action.
     private func aclAllows(_ query: Query, ignorePublic: Bool) -> Bool {

@@ -287,7 +287,7 @@ extension ArtifactService {
         let key = record.slotPrefix(record.staging!.slot) + path
         guard let objectKey = ObjectKey(validating: key) else { throw ArtifactError.value("Invalid file path: '\(path)'") }
         let template = MultipartUpload(key: key, owner: storageOwner, headers: ContentHeaders(contentType: "application/octet-stream"))
-        let upload = try await catalog.uploads.createUpload(bucket: bucket, key: objectKey, template, nowMilliseconds: nowMilliseconds)
+        let upload = try await objects.createUpload(bucket: bucket, key: objectKey, template: template)
         let parts = try (1...partCount).map { number -> JSONValue in
             let url = try signer.presignPart(
                 key: key, uploadID: upload.uploadID.description, partNumber: number, expiresSeconds: expires, useProxy: useProxy)

@@ -263,6 +263,9 @@ struct BucketRoutes {
         try face.authorize(caller, bucket, action: "s3:PutObject", key: key, object: source)
         let now = face.now
         let owner = caller.user
+        // The restored copy is a new version: it gets the bucket's default retention, never the
+        // old version's lock (setting a lock takes its own permission).
+        let retention = try await face.objects.bucketDefaults(bucket: name, encrypt: false).retention
         let (_, copy) = try await face.catalog.objects.copyObject(
             from: (name, objectKey, versionID), to: name, key: objectKey, preconditions: .none, nowMilliseconds: now
         ) { original in
@@ -270,6 +273,8 @@ struct BucketRoutes {
             copy.owner = owner
             copy.acl = nil
             copy.lastModifiedMilliseconds = now
+            copy.retention = retention
+            copy.legalHold = false
             return copy
         }
         return JSONResponse.make(["message": "Version restored", "versionId": .string(copy.versionID.rawValue)])

@@ -254,8 +254,7 @@ final class ImportJobs: Sendable {
         let template = MultipartUpload(key: key.value, owner: job.user, headers: ContentHeaders(contentType: MediaTypes.guess(file.path)))
         let upload: MultipartUpload
         do {
-            upload = try await objects.catalog.uploads.createUpload(
-                bucket: job.bucket, key: key, template, nowMilliseconds: objects.clock.nowMilliseconds())
+            upload = try await objects.createUpload(bucket: job.bucket, key: key, template: template)
         } catch {
             return .failure("\(error)")
         }
@@ -287,14 +286,15 @@ final class ImportJobs: Sendable {
                         change(jobID) { $0.files[index].loaded += Int64(bytes) }
                     }
                     let spec = IngestSpec(declaredByteCount: last - start + 1, byteCountMax: Limits.partByteCountMax, allowsInline: false)
-                    let ingested = try await objects.ingest(body, spec)
+                    let partKey = try objects.partKey(for: upload)
+                    let ingested = try await objects.ingest(body, spec, encryptingWith: partKey)
                     var part = UploadPart(
                         partNumber: number, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
                         chunks: ingested.body.chunks, checksum: nil, lastModifiedMilliseconds: objects.clock.nowMilliseconds())
                     part.crc32 = ingested.digests.crc32
                     do {
                         try await objects.catalog.uploads.putPart(
-                            bucket: job.bucket, key: key, uploadID: upload.uploadID, part: part, md5: ingested.digests.md5)
+                            bucket: job.bucket, key: key, uploadID: upload.uploadID, part: part, md5: partKey == nil ? ingested.digests.md5 : nil)
                         ingested.lease?.release()
                     } catch {
                         await objects.abandon(ingested)

@@ -59,7 +59,7 @@ struct MultipartRoutes {
         let type = body["contentType"]?.stringValue.flatMap { $0.isEmpty || $0 == "application/octet-stream" ? nil : $0 }
         let template = MultipartUpload(
             key: target.key.value, owner: target.caller.user, headers: ContentHeaders(contentType: type ?? MediaTypes.guess(target.key.value)))
-        let upload = try await face.catalog.uploads.createUpload(bucket: target.bucket, key: target.key, template, nowMilliseconds: face.now)
+        let upload = try await face.objects.createUpload(bucket: target.bucket, key: target.key, template: template)
         return JSONResponse.make([
             "uploadId": .string(upload.uploadID.description), "partSize": .int(Self.partByteCountSuggested),
             "partCountMax": .int(Int64(Limits.partNumberMax)),
@@ -77,15 +77,18 @@ struct MultipartRoutes {
         guard let declared = request.headers[.contentLength].flatMap({ Int64($0) }) else {
             throw ConsoleError(.lengthRequired, "MissingContentLength", "A part needs its Content-Length.")
         }
-        _ = try face.catalog.uploads.upload(bucket: target.bucket, key: target.key, uploadID: uploadID)
+        let (_, upload) = try face.catalog.uploads.upload(bucket: target.bucket, key: target.key, uploadID: uploadID)
+        // Parts are sealed with the upload's key (a bucket default, or an upload started through S3).
+        let partKey = try face.objects.partKey(for: upload)
         let spec = IngestSpec(declaredByteCount: declared, byteCountMax: Limits.partByteCountMax, allowsInline: false)
-        let ingested = try await face.objects.ingest(request.body, spec)
+        let ingested = try await face.objects.ingest(request.body, spec, encryptingWith: partKey)
         var part = UploadPart(
             partNumber: Int(number), etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount, chunks: ingested.body.chunks,
             checksum: nil, lastModifiedMilliseconds: face.now)
         part.crc32 = ingested.digests.crc32
         do {
-            try await face.catalog.uploads.putPart(bucket: target.bucket, key: target.key, uploadID: uploadID, part: part, md5: ingested.digests.md5)
+            try await face.catalog.uploads.putPart(
+                bucket: target.bucket, key: target.key, uploadID: uploadID, part: part, md5: partKey == nil ? ingested.digests.md5 : nil)
             ingested.lease?.release()
         } catch {
             await face.objects.abandon(ingested)
@@ -107,6 +110,10 @@ struct MultipartRoutes {
                 throw ConsoleError.invalid("Each part needs partNumber and etag.")
             }
             return CompletionPart(partNumber: Int(number), etag: etag, checksum: nil)
+        }
+        // An SSE-C upload (started through S3) completes only with its key, which this API cannot carry.
+        if let (_, upload) = try? face.catalog.uploads.upload(bucket: target.bucket, key: target.key, uploadID: uploadID) {
+            _ = try face.objects.partKey(for: upload)
         }
         let result = try await face.catalog.uploads.completeUpload(
             bucket: target.bucket, key: target.key, uploadID: uploadID, parts: parts, partByteCountMin: face.objects.settings.partByteCountMin,

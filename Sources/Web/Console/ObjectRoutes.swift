@@ -604,6 +604,8 @@ extension ObjectRoutes {
         try face.authorize(caller, bucket, action: "s3:PutObject", key: key, object: version)
         let now = face.now
         let replaced = metadata
+        // A new version: the bucket's default retention, never the old version's lock.
+        let retention = try await face.objects.bucketDefaults(bucket: name, encrypt: false).retention
         let (_, copy) = try await face.catalog.objects.copyObject(
             from: (name, objectKey, nil), to: name, key: objectKey, preconditions: .none, nowMilliseconds: now
         ) { original in
@@ -611,6 +613,8 @@ extension ObjectRoutes {
             copy.userMetadata = replaced
             if let contentType { copy.headers.contentType = contentType }
             copy.lastModifiedMilliseconds = now
+            copy.retention = retention
+            copy.legalHold = false
             return copy
         }
         return JSONResponse.make([

@@ -70,6 +70,9 @@ public enum ObjectResponse {
     public static func serve(
         _ objects: ObjectService, version: ObjectVersion, request: Request, contentType: String? = nil, eventLoop: (any EventLoop)?
     ) async throws -> Response {
+        // These faces cannot carry an SSE-C key: such an object is refused before anything about
+        // it (its ETag, its length, a 304) is told, HEAD included.
+        if version.encryption?.kind == .customer { _ = try objects.readKey(for: version, customerKey: nil) }
         var headers = HTTPFields()
         headers[.eTag] = "\"\(version.etag)\""
         headers[.lastModified] = Timestamp.httpDate(milliseconds: version.lastModifiedMilliseconds)

@@ -52,7 +52,8 @@ extension HyphaFace {
 
     func removeKeys(_ keys: [String]) async throws {
         let targets = keys.compactMap(ObjectKey.init(validating:)).map { (key: $0, versionID: VersionID?.none) }
-        let results = try await catalog.objects.deleteObjects(bucket: bucket, targets, owner: configuration.storageOwner, nowMilliseconds: nowMilliseconds)
+        let results = try await catalog.objects.deleteObjects(
+            bucket: bucket, targets, owner: configuration.storageOwner, nowMilliseconds: nowMilliseconds)
         for case .failure(let error) in results { throw error }
     }
 
@@ -90,7 +91,7 @@ extension HyphaFace {
         var template = MultipartUpload(
             key: objectKey, owner: configuration.storageOwner, headers: ContentHeaders(contentType: MediaTypes.guess(path)))
         template.ttlSeconds = ttlSeconds
-        let upload = try await catalog.uploads.createUpload(bucket: bucket, key: validKey, template, nowMilliseconds: nowMilliseconds)
+        let upload = try await objects.createUpload(bucket: bucket, key: validKey, template: template)
         var parts = [JSONValue]()
         for number in 1...partCount {
             let url = try presign(

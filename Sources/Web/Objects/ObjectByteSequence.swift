@@ -91,7 +91,9 @@ public struct ObjectByteSequence: AsyncSequence, Sendable {
 /// Planning a step (which chunks, from which blob) is cheap and done in order; reading and
 /// decrypting it is the cost, so up to `stepsAheadMax` steps are read and decrypted by their own
 /// tasks while the consumer sends the earliest (with one at a time an encrypted GET ran at half
-/// the speed of a plain one). Memory: at most `stepsAheadMax` steps of 1 MiB.
+/// the speed of a plain one). Memory: each step holds its sealed and its plain bytes (2 MiB) while
+/// it runs, so about `stepsAheadMax` × 2 MiB, plus the step being sent. Steps started ahead of a
+/// consumer that stops (a client gone) run to their end and are dropped: at most that much work.
 struct DecryptingIterator {
     static let stepsAheadMax = 3
 
@@ -148,23 +150,31 @@ struct DecryptingIterator {
     private var opener: ChunkOpener?
     private var offset: Int64 = 0
     private var ahead: [Task<ByteBuffer, any Error>] = []
+    /// A recorded length no encrypted blob can have: the index disagrees with the store.
+    private var impossible: BlobDigest?
 
     init(blobs: any BlobStorage, chunks: [Chunk], window: ByteRange, key: SymmetricKey) {
         self.blobs = blobs
         self.key = key
         var pieces = [Piece]()
         var start: Int64 = 0
+        var impossible: BlobDigest?
         for chunk in chunks {
-            let plain = ChunkCipher.plainByteCount(cipher: chunk.byteCount) ?? 0
+            guard let plain = ChunkCipher.plainByteCount(cipher: chunk.byteCount) else {
+                impossible = chunk.digest
+                break
+            }
             let low = Swift.max(window.first, start)
             let high = Swift.min(window.last + 1, start + plain)
             if low < high { pieces.append(Piece(digest: chunk.digest, cipherByteCount: chunk.byteCount, range: (low - start)..<(high - start))) }
             start += plain
         }
         self.pieces = pieces
+        self.impossible = impossible
     }
 
     mutating func next() async throws -> ByteBuffer? {
+        if let impossible { throw BlobStoreError(.corrupt, "blob \(impossible) has a length no encrypted blob has") }
         while ahead.count < Self.stepsAheadMax, let work = try await plan() {
             ahead.append(Task { try await work.read() })
         }

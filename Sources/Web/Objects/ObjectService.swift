@@ -33,17 +33,13 @@ public final class ObjectService: Sendable {
         bucket: String, key: ObjectKey, body: Body, spec: IngestSpec, template: ObjectVersion,
         preconditions: WritePreconditions = WritePreconditions()
     ) async throws -> ObjectVersion where Body.Element == ByteBuffer {
-        // The bucket's default encryption applies to every face's writes, not only S3's.
-        var sealing: (key: SymmetricKey, record: ObjectEncryption)?
-        if template.encryption == nil, let defaults = try catalog.buckets.bucket(named: bucket)?.encryption {
-            sealing = try await keys.newDataKey(
-                kind: defaults.kind, masterKeyID: defaults.kind == .kms ? defaults.masterKeyID : nil, context: nil,
-                bucketKeyEnabled: defaults.bucketKeyEnabled, nowMilliseconds: clock.nowMilliseconds())
-        }
-        let ingested = try await ingest(body, spec, encryptingWith: sealing?.key)
+        // The bucket's defaults apply to every face's writes, not only S3's.
+        let defaults = try await bucketDefaults(bucket: bucket, encrypt: template.encryption == nil)
+        let ingested = try await ingest(body, spec, encryptingWith: defaults.sealing?.key)
         let now = clock.nowMilliseconds()
         var version = template
-        if let sealing { version.encryption = sealing.record }
+        if let sealing = defaults.sealing { version.encryption = sealing.record }
+        if version.retention == nil { version.retention = defaults.retention }
         version.byteCount = ingested.digests.byteCount
         version.etag = Hex.encode(ingested.digests.md5)
         version.lastModifiedMilliseconds = now
@@ -59,6 +55,39 @@ public final class ObjectService: Sendable {
             await abandon(ingested)
             throw error
         }
+    }
+
+    /// What a new version gets from its bucket when the request names nothing: the default
+    /// encryption (a fresh data key and its record) and Object Lock's default retention.
+    public func bucketDefaults(
+        bucket: String, encrypt: Bool = true
+    ) async throws -> (sealing: (key: SymmetricKey, record: ObjectEncryption)?, retention: Retention?) {
+        guard let record = try catalog.buckets.bucket(named: bucket) else { throw IndexError.noSuchBucket(bucket) }
+        var sealing: (key: SymmetricKey, record: ObjectEncryption)?
+        if encrypt, let defaults = record.encryption {
+            sealing = try await keys.newDataKey(
+                kind: defaults.kind, masterKeyID: defaults.kind == .kms ? defaults.masterKeyID : nil, context: nil,
+                bucketKeyEnabled: defaults.bucketKeyEnabled, nowMilliseconds: clock.nowMilliseconds())
+        }
+        let retention = record.objectLockEnabled ? record.defaultRetention?.retention(fromMilliseconds: clock.nowMilliseconds()) : nil
+        return (sealing, retention)
+    }
+
+    /// Starts a multipart upload for the faces other than S3 (which reads the request's own
+    /// encryption and lock headers): the bucket's default encryption and retention apply.
+    public func createUpload(bucket: String, key: ObjectKey, template: MultipartUpload) async throws -> MultipartUpload {
+        var upload = template
+        let defaults = try await bucketDefaults(bucket: bucket, encrypt: template.encryption == nil)
+        if let sealing = defaults.sealing { upload.encryption = sealing.record }
+        if upload.retention == nil { upload.retention = defaults.retention }
+        return try await catalog.uploads.createUpload(bucket: bucket, key: key, upload, nowMilliseconds: clock.nowMilliseconds())
+    }
+
+    /// The key an upload's parts are sealed with, for the faces other than S3: nil for a plain
+    /// upload, the data key for SSE-S3/SSE-KMS; an SSE-C upload needs its key, which only S3
+    /// requests carry, so it is refused (`customerKeyRequired`).
+    public func partKey(for upload: MultipartUpload) throws -> SymmetricKey? {
+        try keys.objectKey(for: upload.encryption, customerKey: nil)
     }
 
     /// The current version of `key`, or nil when there is none (or a delete marker is current).

@@ -6,7 +6,8 @@ import Index
 import Objects
 
 /// Default bucket encryption (PutBucketEncryption and friends): what a write that names no
-/// encryption gets. Enforced where versions are written (`S3Service.encryptionRequest`).
+/// encryption gets. Enforced where versions are written (`S3Service.writeEncryption`, and
+/// `ObjectService.bucketDefaults` for the other faces).
 extension S3Service {
     func putBucketEncryption(_ request: S3Request, _ http: Request, _ auth: Authentication) async throws -> Response {
         let bucket = try authorizedBucket(request, auth)
@@ -25,6 +26,8 @@ extension S3Service {
             configuration = BucketEncryption(kind: .s3, bucketKeyEnabled: bucketKeyEnabled)
         case "aws:kms", "aws:kms:dsse":
             let keyID = defaults.value("KMSMasterKeyID").flatMap { $0.isEmpty ? nil : $0 }
+            // A typo here would make every later write fail: the key must exist now.
+            if let keyID, try !objects.keys.exists(keyID) { throw ObjectError.unknownMasterKey(keyID) }
             configuration = BucketEncryption(kind: .kms, masterKeyID: keyID, bucketKeyEnabled: bucketKeyEnabled)
         default:
             throw S3Error.malformedXML()

@@ -97,14 +97,16 @@ extension S3Service {
         let sameObject = source.bucket == bucket.name && source.key == key && source.versionID == nil
         let sourceCustomer = try customerKey(request, auth, prefix: Self.copySourceCustomerKeyPrefix)
         let destination = try await writeEncryption(request, auth, bucket: bucket)
-        if sameObject, !replace, storageClass == nil, request.header("x-amz-storage-class") == nil, destination == nil {
+        // Naming an encryption is a change; a bucket default that applies anyway is not.
+        let namesEncryption = request.header("x-amz-server-side-encryption") != nil || request.header(Self.customerKeyPrefix + "algorithm") != nil
+        if sameObject, !replace, storageClass == nil, request.header("x-amz-storage-class") == nil, !namesEncryption {
             throw S3Error.invalidRequest(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
             )
         }
         let expiry = try expiresAt(request)
         let (owner, acl) = try newObjectAccess(request, bucket: bucket, auth: auth)
-        let lock = try newVersionLock(request, bucket: bucket, now: clock.nowMilliseconds())
+        let lock = try newVersionLock(request, auth, bucket: bucket, now: clock.nowMilliseconds())
         let tagDirective = request.header("x-amz-tagging-directive")?.uppercased() ?? "COPY"
         guard tagDirective == "COPY" || tagDirective == "REPLACE" else {
             throw S3Error.invalidArgument("Unknown tagging directive.", name: "x-amz-tagging-directive", value: tagDirective)
@@ -166,6 +168,11 @@ extension S3Service {
             var version = derive(sourceVersion)
             version.body = ingested.body
             version.encryption = destination?.record
+            // A multipart source keeps its multipart ETag, except into SSE-C, whose ETags are
+            // keyed (EncryptionKeys.etag); a single body's is recomputed for the destination.
+            if sourceVersion.partByteCounts.isEmpty || destination?.record.kind == .customer {
+                version.etag = EncryptionKeys.etag(md5: ingested.digests.md5, kind: destination?.record.kind, objectKey: destination?.key)
+            }
             version.lastModifiedMilliseconds = clock.nowMilliseconds()
             do {
                 copy = try await catalog.objects.putObject(
@@ -231,7 +238,8 @@ extension S3Service {
                 encryptingWith: partKey)
             ingested = body
             part = UploadPart(
-                partNumber: partNumber, etag: Hex.encode(body.digests.md5), byteCount: body.digests.byteCount, chunks: body.body.chunks,
+                partNumber: partNumber, etag: EncryptionKeys.etag(md5: body.digests.md5, kind: upload.encryption?.kind, objectKey: partKey),
+                byteCount: body.digests.byteCount, chunks: body.body.chunks,
                 checksum: upload.checksumAlgorithm.flatMap { body.digests.checksum($0) }, lastModifiedMilliseconds: now
             )
             part.crc32 = body.digests.crc32

@@ -59,8 +59,10 @@ extension S3Service {
             if case .valid(let key, let versionID, _) = target { return (key, versionID) }
             return nil
         }
+        // The bypass is a permission on each object, as AWS grants it (`arn:aws:s3:::bucket/*`).
+        let bypassing = Set(valid.map(\.key.value).filter { bypassesGovernance(request, auth, bucket, key: $0) })
         let outcomes = try await catalog.objects.deleteObjects(
-            bucket: bucket.name, valid, owner: auth.principal.user, bypassGovernance: try bypassesGovernance(request, auth, bucket),
+            bucket: bucket.name, valid, owner: auth.principal.user, bypassGovernance: { bypassing.contains($0.value) },
             nowMilliseconds: clock.nowMilliseconds()
         )
         var xml = XMLWriter()

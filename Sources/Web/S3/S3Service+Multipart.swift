@@ -33,7 +33,7 @@ extension S3Service {
             tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [], ttlSeconds: ttlSeconds
         )
         template.acl = acl
-        let lock = try newVersionLock(request, bucket: bucket, now: clock.nowMilliseconds())
+        let lock = try newVersionLock(request, auth, bucket: bucket, now: clock.nowMilliseconds())
         (template.retention, template.legalHold) = (lock.retention, lock.legalHold)
         let encryption = try await writeEncryption(request, auth, bucket: bucket)
         template.encryption = encryption?.record
@@ -118,7 +118,8 @@ extension S3Service {
         let ingested = try await objects.ingest(body, spec, encryptingWith: partKey)
         let checksum = upload.checksumAlgorithm.flatMap { ingested.digests.checksum($0) } ?? spec.expectedChecksums.first
         var part = UploadPart(
-            partNumber: partNumber, etag: Hex.encode(ingested.digests.md5), byteCount: ingested.digests.byteCount,
+            partNumber: partNumber, etag: EncryptionKeys.etag(md5: ingested.digests.md5, kind: upload.encryption?.kind, objectKey: partKey),
+            byteCount: ingested.digests.byteCount,
             chunks: ingested.body.chunks, checksum: checksum, lastModifiedMilliseconds: clock.nowMilliseconds()
         )
         part.crc32 = ingested.digests.crc32
@@ -207,7 +208,10 @@ extension S3Service {
             if customer != nil { throw S3Error.invalidRequest("The multipart upload was not started with a customer-provided encryption key.") }
             return (nil, nil)
         }
-        guard encryption.kind == .customer else { return (try objects.keys.objectKey(for: encryption, customerKey: nil), nil) }
+        guard encryption.kind == .customer else {
+            if customer != nil { throw S3Error.invalidRequest("The multipart upload was not started with a customer-provided encryption key.") }
+            return (try objects.keys.objectKey(for: encryption, customerKey: nil), nil)
+        }
         guard let customer else {
             throw S3Error.invalidRequest(
                 "The multipart upload was started with a customer-provided encryption key, which this request does not give.")

@@ -109,7 +109,7 @@ extension S3Service {
         }
         let version = try await catalog.objects.setRetention(
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), retention: retention,
-            bypassGovernance: try bypassesGovernance(request, auth, bucket), nowMilliseconds: now
+            bypassGovernance: bypassesGovernance(request, auth, bucket), nowMilliseconds: now
         )
         var headers = HTTPFields()
         if !version.isNullVersion { headers[Self.versionIDField] = version.versionID.rawValue }
@@ -117,7 +117,8 @@ extension S3Service {
         return Response(status: .ok, headers: headers)
     }
 
-    /// A retain-until date: ISO 8601, and in the future.
+    /// A retain-until date: ISO 8601 and in the future. No upper bound, as on AWS (ceph/s3-tests
+    /// locks until 2140): who may set one at all is what `s3:PutObjectRetention` decides.
     static func retainUntil(_ text: String, now: Int64) throws -> Int64 {
         guard let milliseconds = Timestamp.parseISO8601(text) else {
             throw S3Error.invalidArgument("The retain until date is not a valid ISO 8601 date.", name: "RetainUntilDate", value: text)
@@ -168,8 +169,12 @@ extension S3Service {
     // MARK: On writes and reads
 
     /// The lock a new version gets: from the `x-amz-object-lock-*` headers, else the bucket's
-    /// default retention. Headers on a bucket without Object Lock are refused.
-    func newVersionLock(_ request: S3Request, bucket: BucketRecord, now: Int64) throws -> (retention: Retention?, legalHold: Bool) {
+    /// default retention. Headers on a bucket without Object Lock are refused, and each needs its
+    /// own permission, as on AWS (`s3:PutObjectRetention`, `s3:PutObjectLegalHold`): a writer
+    /// must not be able to make versions no one can remove.
+    func newVersionLock(
+        _ request: S3Request, _ auth: Authentication, bucket: BucketRecord, now: Int64
+    ) throws -> (retention: Retention?, legalHold: Bool) {
         let modeText = request.header("x-amz-object-lock-mode")
         let dateText = request.header("x-amz-object-lock-retain-until-date")
         let holdText = request.header("x-amz-object-lock-legal-hold")
@@ -177,6 +182,8 @@ extension S3Service {
             return (bucket.objectLockEnabled ? bucket.defaultRetention?.retention(fromMilliseconds: now) : nil, false)
         }
         guard bucket.objectLockEnabled else { throw Self.missingLockConfiguration() }
+        if holdText != nil { try authorize(auth, bucket, request: request, action: "s3:PutObjectLegalHold") }
+        if modeText != nil || dateText != nil { try authorize(auth, bucket, request: request, action: "s3:PutObjectRetention") }
         var legalHold = false
         if let holdText {
             guard holdText == "ON" || holdText == "OFF" else {
@@ -198,21 +205,23 @@ extension S3Service {
         }
     }
 
-    /// Whether the request asks to bypass GOVERNANCE retention and the caller may
-    /// (`s3:BypassGovernanceRetention`; asking without the permission is refused).
-    func bypassesGovernance(_ request: S3Request, _ auth: Authentication, _ bucket: BucketRecord) throws -> Bool {
+    /// Whether the request asks to bypass GOVERNANCE retention on `key` (the request's own key by
+    /// default) and the caller is allowed `s3:BypassGovernanceRetention` there. Asking without the
+    /// permission is not a bypass: a locked version then stays, with AccessDenied.
+    func bypassesGovernance(_ request: S3Request, _ auth: Authentication, _ bucket: BucketRecord, key: String? = nil) -> Bool {
         guard request.header(Self.bypassGovernanceHeader)?.lowercased() == "true" else { return false }
-        try authorize(auth, bucket, request: request, action: "s3:BypassGovernanceRetention")
-        return true
+        return (try? authorize(auth, bucket, request: request, key: key, action: "s3:BypassGovernanceRetention")) != nil
     }
 
-    /// `x-amz-object-lock-*` on GET and HEAD, for versions that have a lock.
-    static func addLockHeaders(_ headers: inout HTTPFields, _ version: ObjectVersion, bucket: BucketRecord) {
+    /// `x-amz-object-lock-*` on GET and HEAD, for versions that have a lock, to callers allowed
+    /// to read them (`s3:GetObjectRetention`, `s3:GetObjectLegalHold`), as AWS does.
+    func addLockHeaders(_ headers: inout HTTPFields, _ version: ObjectVersion, bucket: BucketRecord, request: S3Request, auth: Authentication) {
         guard bucket.objectLockEnabled else { return }
-        if let retention = version.retention {
-            headers[lockModeField] = retention.mode.name
-            headers[lockUntilField] = Timestamp.iso8601(milliseconds: retention.untilMilliseconds)
+        let allowed = { (action: String) in (try? self.authorize(auth, bucket, request: request, action: action, object: version)) != nil }
+        if let retention = version.retention, allowed("s3:GetObjectRetention") {
+            headers[Self.lockModeField] = retention.mode.name
+            headers[Self.lockUntilField] = Timestamp.iso8601(milliseconds: retention.untilMilliseconds)
         }
-        headers[legalHoldField] = version.legalHold ? "ON" : "OFF"
+        if allowed("s3:GetObjectLegalHold") { headers[Self.legalHoldField] = version.legalHold ? "ON" : "OFF" }
     }
 }

@@ -76,6 +76,7 @@ extension S3Service {
         var formAuth = Authentication(principal: principal, payload: .unsigned)
         formAuth.action = "s3:PutObject"
         formAuth.sourceIP = auth.sourceIP
+        formAuth.secureTransport = auth.secureTransport
         // The file part's own Content-Type is used when the form has no Content-Type field; it is
         // not a form field, so the policy does not see it.
         var objectFields = fields
@@ -90,7 +91,7 @@ extension S3Service {
         var byteCountMax = settings.objectByteCountMax
         if let lengthRange { byteCountMax = min(byteCountMax, lengthRange.upperBound) }
         let spec = try IngestSpec(request: formRequest, auth: formAuth, declaredByteCount: nil, byteCountMax: byteCountMax, allowsInline: false)
-        let lock = try newVersionLock(formRequest, bucket: bucket, now: clock.nowMilliseconds())
+        let lock = try newVersionLock(formRequest, formAuth, bucket: bucket, now: clock.nowMilliseconds())
         let encryption = try await writeEncryption(formRequest, formAuth, bucket: bucket)
         let ingested: IngestedBody
         do {
@@ -105,7 +106,9 @@ extension S3Service {
         }
         let now = clock.nowMilliseconds()
         var version = ObjectVersion(
-            byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
+            byteCount: ingested.digests.byteCount,
+            etag: EncryptionKeys.etag(md5: ingested.digests.md5, kind: encryption?.record.kind, objectKey: encryption?.key),
+            lastModifiedMilliseconds: now,
             headers: Self.contentHeaders(formRequest), userMetadata: metadata, checksums: ingested.digests.checksums,
             body: ingested.body, tags: tags, owner: owner, storageClass: Self.storageClass(formRequest)
         )

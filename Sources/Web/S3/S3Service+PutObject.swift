@@ -26,14 +26,16 @@ extension S3Service {
             request: request, auth: auth, declaredByteCount: declared, byteCountMax: settings.objectByteCountMax, allowsInline: true
         )
         let preconditions = WritePreconditions(ifNoneMatch: request.header("if-none-match"), ifMatch: request.header("if-match"))
-        let lock = try newVersionLock(request, bucket: bucket, now: clock.nowMilliseconds())
+        let lock = try newVersionLock(request, auth, bucket: bucket, now: clock.nowMilliseconds())
         let encryption = try await writeEncryption(request, auth, bucket: bucket)
         let (body, trailer) = try payload(http, request, auth)
         spec.expectTrailer(trailer)
         let ingested = try await objects.ingest(body, spec, encryptingWith: encryption?.key)
         let now = clock.nowMilliseconds()
         var version = ObjectVersion(
-            byteCount: ingested.digests.byteCount, etag: Hex.encode(ingested.digests.md5), lastModifiedMilliseconds: now,
+            byteCount: ingested.digests.byteCount,
+            etag: EncryptionKeys.etag(md5: ingested.digests.md5, kind: encryption?.record.kind, objectKey: encryption?.key),
+            lastModifiedMilliseconds: now,
             headers: headers, userMetadata: metadata, checksums: ingested.digests.checksums, body: ingested.body,
             expiresAtMilliseconds: expiry, tags: try request.header("x-amz-tagging").map(TagSet.parseHeader) ?? [],
             owner: owner, storageClass: Self.storageClass(request)

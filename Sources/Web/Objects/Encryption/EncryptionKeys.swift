@@ -1,3 +1,4 @@
+import BlobStore
 import Crypto
 import Foundation
 import Index
@@ -24,6 +25,7 @@ public final class EncryptionKeys: Sendable {
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
         case invalidKeyID(String)
         case keyExists(String)
+        case tooManyVersions(String)
         /// A sealed data key or master key that does not open: the index or the secret changed.
         case unsealFailed(String)
 
@@ -31,6 +33,7 @@ public final class EncryptionKeys: Sendable {
             switch self {
             case .invalidKeyID(let id): return "\(id) is not a valid key id"
             case .keyExists(let id): return "master key \(id) exists"
+            case .tooManyVersions(let id): return "master key \(id) has \(EncryptionKeys.versionCountMax) versions, the most it may have"
             case .unsealFailed(let what): return "\(what) does not open with this server's secret"
             }
         }
@@ -85,12 +88,11 @@ public final class EncryptionKeys: Sendable {
         try await catalog.updateDaemonSetting(Self.settingPrefix + id) { value in
             guard let bytes = value else { throw ObjectError.unknownMasterKey(id) }
             var record = try MasterKeyRecord(decoding: bytes)
-            guard record.versions.count < Self.versionCountMax else { throw Failure.invalidKeyID(id) }
+            guard record.versions.count < Self.versionCountMax else { throw Failure.tooManyVersions(id) }
             record.versions.append(try Self.seal(Self.randomKey(), id: id, version: UInt32(record.versions.count + 1), with: sealingKey))
             record.rotatedAtMilliseconds = nowMilliseconds
             value = record.encoded()
         }
-        cache.withLock { _ = $0.removeValue(forKey: id) }
     }
 
     public func list() throws -> [MasterKeyInfo] {
@@ -107,11 +109,13 @@ public final class EncryptionKeys: Sendable {
     /// Whether a master key exists.
     public func exists(_ id: String) throws -> Bool { try catalog.daemonSetting(Self.settingPrefix + id) != nil }
 
-    /// Every version of a master key, opened.
+    /// Every version of a master key, opened. The record is read every time (an LMDB read); only
+    /// the unsealing is cached, and only for the same number of versions, so a rotation racing a
+    /// read can never leave a stale list in the cache.
     private func versions(of id: String) throws -> [SymmetricKey] {
-        if let cached = cache.withLock({ $0[id] }) { return cached }
         guard let bytes = try catalog.daemonSetting(Self.settingPrefix + id) else { throw ObjectError.unknownMasterKey(id) }
         let record = try MasterKeyRecord(decoding: bytes)
+        if let cached = cache.withLock({ $0[id] }), cached.count == record.versions.count { return cached }
         let opened = try record.versions.enumerated().map { index, sealed in
             try Self.open(sealed, id: id, version: UInt32(index + 1), with: sealingKey)
         }
@@ -175,6 +179,16 @@ public final class EncryptionKeys: Sendable {
             return SymmetricKey(
                 data: try Self.openDataKey(encryption.sealedDataKey, masterKey: versions[index], id: id, version: encryption.masterKeyVersion))
         }
+    }
+
+    /// The ETag of an SSE-C body: not its MD5, which anyone who may list or ask a conditional GET
+    /// would see and could check guesses of the content against, but a MAC of it under the
+    /// customer's key. The same bytes under the same key give the same ETag (a part uploaded twice
+    /// keeps its ETag), and nothing is learned without the key. For other kinds the MD5, as AWS.
+    public static func etag(md5: [UInt8], kind: EncryptionKind?, objectKey: SymmetricKey?) -> String {
+        guard kind == .customer, let objectKey else { return Hex.encode(md5) }
+        let macKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: objectKey, info: Array("spore sse-c etag".utf8), outputByteCount: 32)
+        return Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: md5, using: macKey).prefix(16)))
     }
 
     // MARK: Sealing

@@ -108,11 +108,7 @@ public struct MultipartUpload: Sendable {
         for (name, value) in tags { writer.field(Tag.tag, parts: [Array(name.utf8), Array(value.utf8)]) }
         if let ttl = ttlSeconds { writer.field(Tag.ttl, ttl) }
         if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
-        if let retention {
-            var until = [UInt8]()
-            RecordWriter.appendVarint(UInt64(bitPattern: retention.untilMilliseconds), to: &until)
-            writer.field(Tag.retention, parts: [[retention.mode.rawValue], until])
-        }
+        if let retention { writer.field(Tag.retention, parts: retention.recordParts) }
         if legalHold { writer.field(Tag.legalHold, true) }
         if let encryption { writer.field(Tag.encryption, bytes: encryption.encoded()) }
         return writer.bytes
@@ -140,12 +136,7 @@ public struct MultipartUpload: Sendable {
             case Tag.tag: upload.tags.append(try ObjectVersion.pair(value))
             case Tag.ttl: upload.ttlSeconds = try RecordReader.int64(value)
             case Tag.acl: upload.acl = try AccessControlList(decoding: value)
-            case Tag.retention:
-                let parts = try RecordReader.parts(value)
-                guard parts.count == 2, let raw = parts[0].first, let mode = RetentionMode(rawValue: raw) else {
-                    throw IndexError.corrupt("upload retention")
-                }
-                upload.retention = Retention(mode: mode, untilMilliseconds: Int64(bitPattern: try RecordReader.uint64(parts[1])))
+            case Tag.retention: upload.retention = try Retention(recordField: value)
             case Tag.legalHold: upload.legalHold = RecordReader.bool(value)
             case Tag.encryption: upload.encryption = try ObjectEncryption(decoding: value)
             default: continue

@@ -34,6 +34,22 @@ public struct Retention: Hashable, Sendable {
 
     /// Whether it still protects the version at `now`.
     public func isActive(atMilliseconds nowMilliseconds: Int64) -> Bool { untilMilliseconds > nowMilliseconds }
+
+    /// The parts of its record field (mode, then the date as a varint), shared by object versions
+    /// and multipart uploads.
+    var recordParts: [[UInt8]] {
+        var until = [UInt8]()
+        RecordWriter.appendVarint(UInt64(bitPattern: untilMilliseconds), to: &until)
+        return [[mode.rawValue], until]
+    }
+
+    init(recordField value: ArraySlice<UInt8>) throws(IndexError) {
+        let parts = try RecordReader.parts(value)
+        guard parts.count == 2, let raw = parts[0].first, let mode = RetentionMode(rawValue: raw) else {
+            throw IndexError.corrupt("retention field")
+        }
+        self.init(mode: mode, untilMilliseconds: Int64(bitPattern: try RecordReader.uint64(parts[1])))
+    }
 }
 
 /// A bucket's Object Lock default: the retention every new version gets unless its request names

@@ -65,11 +65,7 @@ extension ObjectVersion {
         if let value = storageClass { writer.field(Tag.storageClass, value) }
         if let acl { writer.field(Tag.acl, bytes: acl.encoded()) }
         if let crc32 { writer.field(Tag.crc32, UInt64(crc32)) }
-        if let retention {
-            var until = [UInt8]()
-            RecordWriter.appendVarint(UInt64(bitPattern: retention.untilMilliseconds), to: &until)
-            writer.field(Tag.retention, parts: [[retention.mode.rawValue], until])
-        }
+        if let retention { writer.field(Tag.retention, parts: retention.recordParts) }
         if legalHold { writer.field(Tag.legalHold, true) }
         if let encryption { writer.field(Tag.encryption, bytes: encryption.encoded()) }
         return writer.bytes
@@ -116,12 +112,7 @@ extension ObjectVersion {
             case Tag.storageClass: version.storageClass = RecordReader.string(value)
             case Tag.acl: version.acl = try AccessControlList(decoding: value)
             case Tag.crc32: version.crc32 = UInt32(truncatingIfNeeded: try RecordReader.uint64(value))
-            case Tag.retention:
-                let parts = try RecordReader.parts(value)
-                guard parts.count == 2, let raw = parts[0].first, let mode = RetentionMode(rawValue: raw) else {
-                    throw IndexError.corrupt("retention field")
-                }
-                version.retention = Retention(mode: mode, untilMilliseconds: Int64(bitPattern: try RecordReader.uint64(parts[1])))
+            case Tag.retention: version.retention = try Retention(recordField: value)
             case Tag.legalHold: version.legalHold = RecordReader.bool(value)
             case Tag.encryption: version.encryption = try ObjectEncryption(decoding: value)
             default: continue

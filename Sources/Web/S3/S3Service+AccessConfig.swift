@@ -193,10 +193,7 @@ extension S3Service {
         let updated = try await catalog.objects.setACL(
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), acl: acl
         )
-        var headers = HTTPFields()
-        if !updated.isNullVersion { headers[Self.versionIDField] = updated.versionID.rawValue }
-        headers[.contentLength] = "0"
-        return Response(status: .ok, headers: headers)
+        return Self.versionChanged(updated)
     }
 
     /// The request's object (or version), after checking the request's action on it.

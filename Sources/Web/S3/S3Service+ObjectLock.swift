@@ -111,10 +111,7 @@ extension S3Service {
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), retention: retention,
             bypassGovernance: bypassesGovernance(request, auth, bucket), nowMilliseconds: now
         )
-        var headers = HTTPFields()
-        if !version.isNullVersion { headers[Self.versionIDField] = version.versionID.rawValue }
-        headers[.contentLength] = "0"
-        return Response(status: .ok, headers: headers)
+        return Self.versionChanged(version)
     }
 
     /// A retain-until date: ISO 8601 and in the future. No upper bound, as on AWS (ceph/s3-tests
@@ -150,10 +147,7 @@ extension S3Service {
         else { throw S3Error.malformedXML() }
         let version = try await catalog.objects.setLegalHold(
             bucket: bucket.name, key: try request.objectKey(), versionID: try Self.versionID(request), on: status == "ON")
-        var headers = HTTPFields()
-        if !version.isNullVersion { headers[Self.versionIDField] = version.versionID.rawValue }
-        headers[.contentLength] = "0"
-        return Response(status: .ok, headers: headers)
+        return Self.versionChanged(version)
     }
 
     func getObjectLegalHold(_ request: S3Request, _ auth: Authentication) throws -> Response {

@@ -78,10 +78,7 @@ extension S3Service {
         let version = try await catalog.objects.setTags(
             bucket: bucket.name, key: key, versionID: try Self.versionID(request), tags: tags, nowMilliseconds: clock.nowMilliseconds()
         )
-        var headers = HTTPFields()
-        if !version.isNullVersion { headers[Self.versionIDField] = version.versionID.rawValue }
-        headers[.contentLength] = "0"
-        return Response(status: .ok, headers: headers)
+        return Self.versionChanged(version)
     }
 
     func getObjectTagging(_ request: S3Request, _ auth: Authentication) throws -> Response {
@@ -131,5 +128,16 @@ extension S3Service {
             throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: text)
         }
         return parsed
+    }
+}
+
+extension S3Service {
+    /// The answer to a change of one version's tags, ACL, retention or legal hold: 200, empty,
+    /// with the version's id unless it is the null version.
+    static func versionChanged(_ version: ObjectVersion) -> Response {
+        var headers = HTTPFields()
+        if !version.isNullVersion { headers[versionIDField] = version.versionID.rawValue }
+        headers[.contentLength] = "0"
+        return Response(status: .ok, headers: headers)
     }
 }

@@ -10,8 +10,12 @@ public final class BlobReader: BlobSource {
     private let threadPool: NIOThreadPool
     private let descriptor: Int32
     private let path: String
+    /// Where the blob starts in the file: 0 for a blob file, the entry's data for a packed blob.
+    private let baseOffset: Int64
 
-    init(io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, path: String, byteCount: Int64) {
+    init(io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, path: String, byteCount: Int64, baseOffset: Int64 = 0) {
+        precondition(baseOffset >= 0, "a blob starts inside its file")
+        self.baseOffset = baseOffset
         self.io = io
         self.threadPool = threadPool
         self.descriptor = descriptor
@@ -64,7 +68,7 @@ public final class BlobReader: BlobSource {
         let wanted = Int(min(Int64(chunkByteCount), end - offset))
         // The task holds the reader, so the descriptor stays open until the read has finished.
         return Task { [self] in
-            let (io, descriptor, path) = (self.io, self.descriptor, self.path)
+            let (io, descriptor, path, baseOffset) = (self.io, self.descriptor, self.path, self.baseOffset)
             return try await threadPool.runIfActive {
                 // clear() keeps the storage only where nothing else holds it any more (the socket
                 // may still be sending a chunk); otherwise it allocates fresh.
@@ -75,7 +79,7 @@ public final class BlobReader: BlobSource {
                     let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted - filled) { raw in
                         try io.read(
                             descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(wanted - filled)]),
-                            at: offset + Int64(filled), path: path
+                            at: baseOffset + offset + Int64(filled), path: path
                         )
                     }
                     if count == 0 {

@@ -2,7 +2,8 @@ import BlobStore
 
 /// Reference counts of blobs, kept in the same transaction as the versions that refer to them.
 ///
-/// `blobs`: digest → `refCount | byteCount | zeroSince`. When a count reaches zero the blob gets an
+/// `blobs`: digest → `refCount | byteCount | zeroSince | md5 | location`, the location being set
+/// for a blob packed into a segment (the store's `BlobLocator` reads it). When a count reaches zero the blob gets an
 /// entry in `garbage` (`zeroSince | digest`), which the collector reads oldest first and acts on only
 /// after a grace period; a new reference before then removes the entry again.
 struct BlobReferences {
@@ -10,6 +11,9 @@ struct BlobReferences {
     let garbage: LMDBDatabase
     /// Holds the running total of blob bytes (`blob-bytes`).
     let meta: LMDBDatabase
+    /// The store's record of blobs placed by requests not yet committed: a new reference to a
+    /// packed blob takes its location from there.
+    let placements: (any BlobPlacements)?
 
     struct Record: Equatable {
         var referenceCount: UInt64
@@ -18,11 +22,17 @@ struct BlobReferences {
         var zeroSinceMilliseconds: Int64?
         /// MD5 of the blob's bytes, when known: a copied part that is exactly this blob has it as ETag.
         var md5: [UInt8]? = nil
+        /// Where a packed blob's bytes are; nil for a blob file.
+        var location: BlobLocation? = nil
     }
 
     func record(_ transaction: borrowing LMDBTransaction, _ digest: BlobDigest) throws -> Record? {
         guard let bytes = try transaction.get(blobs, digest.bytes) else { return nil }
-        var reader = try RecordReader(bytes)
+        return try Self.decode(bytes)
+    }
+
+    static func decode(_ bytes: some Collection<UInt8>) throws -> Record {
+        var reader = try RecordReader(Array(bytes))
         var record = Record(referenceCount: 0, byteCount: 0, zeroSinceMilliseconds: nil)
         while let (tag, value) = try reader.next() {
             switch tag {
@@ -30,6 +40,9 @@ struct BlobReferences {
             case 2: record.byteCount = try RecordReader.int64(value)
             case 3: record.zeroSinceMilliseconds = try RecordReader.int64(value)
             case 4: record.md5 = Array(value)
+            case 5:
+                guard let location = BlobLocation(bytes: value) else { throw IndexError.corrupt("a blob location of \(value.count) bytes") }
+                record.location = location
             default: continue
             }
         }
@@ -42,6 +55,7 @@ struct BlobReferences {
         writer.field(2, record.byteCount)
         if let zeroSince = record.zeroSinceMilliseconds { writer.field(3, zeroSince) }
         if let md5 = record.md5 { writer.field(4, bytes: md5) }
+        if let location = record.location { writer.field(5, bytes: location.bytes) }
         try transaction.put(blobs, digest.bytes, writer.bytes)
     }
 
@@ -59,6 +73,7 @@ struct BlobReferences {
             }
             guard var record = existing else { preconditionFailure("a record exists or was made") }
             if record.md5 == nil, let md5, chunks.count == 1 { record.md5 = md5 }
+            if record.location == nil, let placed = placements?.placedLocation(of: chunk.digest) { record.location = placed }
             if let zeroSince = record.zeroSinceMilliseconds {
                 try transaction.delete(garbage, Self.garbageKey(zeroSince, chunk.digest))
                 record.zeroSinceMilliseconds = nil

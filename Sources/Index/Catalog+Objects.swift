@@ -372,7 +372,9 @@ extension Catalog {
         KeyBytes.uint64(UInt64(bitPattern: max(milliseconds, 0))) + KeyBytes.uint64(sequence)
     }
 
-    var references: BlobReferences { BlobReferences(blobs: databases.blobs, garbage: databases.garbage, meta: databases.meta) }
+    var references: BlobReferences {
+        BlobReferences(blobs: databases.blobs, garbage: databases.garbage, meta: databases.meta, placements: placementsBox.withLock { $0 })
+    }
 }
 
 extension ObjectStore {

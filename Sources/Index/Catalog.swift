@@ -27,6 +27,8 @@ public final class Catalog: Sendable {
     /// the same transaction. Set once the artifact manager is configured.
     let artifactBucket = Mutex<String?>(nil)
     let artifactRecords = ArtifactRecordCache()
+    /// The blob store's record of just-placed packed blobs (`attach(placements:)`).
+    let placementsBox = Mutex<(any BlobPlacements)?>(nil)
     let keyTree: KeyTree
     let uploadTree: KeyTree
 

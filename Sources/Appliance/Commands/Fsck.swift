@@ -51,6 +51,13 @@ struct Fsck: AsyncParsableCommand {
             let collected = try await MaintenanceService.collectGarbage(
                 catalog: access.catalog, blobs: access.blobs, before: Int64.max, limit: Int.max)
             Console.line("collected: \(collected) blobs")
+            if let store = access.blobs as? LocalBlobStore {
+                // The daemon is stopped: every segment with dead bytes may be rewritten now.
+                let compaction = try await store.compactSegments(liveFractionMin: 1, movedByteCountMax: .max)
+                Console.line(
+                    "compacted: \(compaction.segmentsRewritten) segments rewritten, \(compaction.segmentsDeleted) deleted, \(compaction.byteCountReclaimed) bytes freed"
+                )
+            }
         }
         await access.close()
         if !clean { throw ExitCode(1) }
@@ -74,6 +81,8 @@ struct Fsck: AsyncParsableCommand {
         var wrongSize: [BlobDigest] = []
         var orphans: [BlobDigest] = []
         var garbage = 0
+        /// Segment files, their bytes, and the bytes of recorded blobs in them.
+        var segments: (count: Int, byteCount: Int64, liveByteCount: Int64) = (0, 0, 0)
 
         var isClean: Bool { audit.mismatches.isEmpty && missing.isEmpty && corrupt.isEmpty && wrongSize.isEmpty && orphans.isEmpty }
 
@@ -84,6 +93,7 @@ struct Fsck: AsyncParsableCommand {
                 "missing blobs: \(missing.count)", "corrupt blobs: \(corrupt.count)", "blobs of the wrong size: \(wrongSize.count)",
                 "orphan blobs (on disk, unknown to the index): \(orphans.count)",
                 "unreferenced blobs waiting for collection: \(garbage)",
+                "segments: \(segments.count) files, \(segments.byteCount) bytes, \(segments.liveByteCount) of them recorded blobs",
             ]
             for mismatch in audit.mismatches.prefix(20) {
                 lines.append("  count \(mismatch.digest): recorded \(mismatch.recorded), referenced \(mismatch.computed)")
@@ -101,7 +111,9 @@ struct Fsck: AsyncParsableCommand {
         var report = Report(audit: audit)
         let onDisk = Set(try await access.blobs.allDigests())
         for (digest, count) in audit.computed where count > 0 {
-            guard onDisk.contains(digest) else {
+            // A blob file is listed; a packed blob is present when its segment covers its place.
+            let present = try await onDisk.contains(digest) ? true : access.blobs.size(of: digest) != nil
+            guard present else {
                 report.missing.append(digest)
                 continue
             }
@@ -120,6 +132,10 @@ struct Fsck: AsyncParsableCommand {
         }
         report.missing.sort()
         report.corrupt.sort()
+        if let store = access.blobs as? LocalBlobStore {
+            let usage = try await store.segmentUsage()
+            report.segments = (usage.count, usage.byteCount, try access.catalog.packedByteCounts().values.reduce(0, +))
+        }
         return report
     }
 }

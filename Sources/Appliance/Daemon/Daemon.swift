@@ -58,7 +58,16 @@ struct Daemon {
             synchronous: synchronous, lifecycleDayMilliseconds: (settings.int("lifecycle_day_seconds") ?? 86_400) * 1000
         )
         _ = try await catalog.checkFormat()
-        blobs = try LocalBlobStore(root: directory.path, synchronous: synchronous)
+        let packedMax = settings.int("pack_max") ?? Int64(LocalBlobStore.packedByteCountMaxDefault)
+        guard packedMax >= 0, packedMax <= Limits.packedByteCountMax else { throw SporeError("pack_max may be at most \(Limits.packedByteCountMax)") }
+        let segmentSize = settings.int("segment_size") ?? LocalBlobStore.segmentByteCountMaxDefault
+        guard segmentSize > packedMax, segmentSize >= 1 << 16 else { throw SporeError("segment_size must be at least 64 KiB and above pack_max") }
+        let store = try LocalBlobStore(
+            root: directory.path, synchronous: synchronous, packedByteCountMax: Int(packedMax), segmentByteCountMax: segmentSize
+        )
+        store.attach(locator: catalog)
+        catalog.attach(placements: store)
+        blobs = store
         let inline = Int(settings.int("inline_max") ?? Int64(Limits.inlineObjectByteCountDefault))
         guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("inline_max may be at most \(Limits.inlineObjectByteCountMax)") }
         var configuration = S3Configuration(region: settings.string("region") ?? "us-east-1", domain: settings.string("domain"))

@@ -17,6 +17,9 @@ struct MaintenanceService: Service {
         var orphanScanIntervalSeconds: Int64 = 24 * 3600
         /// Work done per round, so that one round never holds the writer for long.
         var batchCountMax = 1000
+        /// How often segments are compacted when no garbage was collected (a round that collected
+        /// some compacts anyway): each pass reads every blob record of the index.
+        var compactionIntervalSeconds: Int64 = 3600
     }
 
     let catalog: Catalog
@@ -27,6 +30,7 @@ struct MaintenanceService: Service {
 
     func run() async throws {
         var lastOrphanScan: Int64?
+        var lastCompaction: Int64?
         while !Task.isCancelledOrShuttingDown {
             let now = clock.nowMilliseconds()
             do {
@@ -58,6 +62,23 @@ struct MaintenanceService: Service {
                     if batch < settings.batchCountMax || ContinuousClock.now - roundStarted > budget { break }
                 }
                 if collected > 0 { logger.debug("collected unreferenced blobs", metadata: ["count": "\(collected)"]) }
+                if let store = blobs as? LocalBlobStore,
+                    collected > 0 || lastCompaction.map({ now - $0 >= settings.compactionIntervalSeconds * 1000 }) ?? true
+                {
+                    let report = try await store.compactSegments()
+                    lastCompaction = now
+                    if report.segmentsDeleted + report.segmentsRewritten > 0 {
+                        logger.info(
+                            "compacted segments",
+                            metadata: [
+                                "rewritten": "\(report.segmentsRewritten)", "deleted": "\(report.segmentsDeleted)", "moved": "\(report.blobsMoved)",
+                                "freedBytes": "\(report.byteCountReclaimed)",
+                            ])
+                    }
+                    if report.blobsSkippedCorrupt > 0 {
+                        logger.error("segment blobs no longer match their digest; left for the scrub", metadata: ["count": "\(report.blobsSkippedCorrupt)"])
+                    }
+                }
             } catch {
                 logger.error("maintenance round failed", metadata: ["error": "\(error)"])
             }

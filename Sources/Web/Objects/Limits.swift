@@ -10,6 +10,8 @@ public enum Limits {
     public static let inlineObjectByteCountDefault = 16 << 10
     /// Inline bodies above this would make index records unreasonably large.
     public static let inlineObjectByteCountMax = 256 << 10
+    /// The largest `pack_max`: a packed body is held in memory on its way into a segment.
+    public static let packedByteCountMax: Int64 = 16 << 20
     /// Total size of `x-amz-meta-*` names and values (AWS: 2 KB).
     public static let userMetadataByteCountMax = 2048
     /// Tags on one object (AWS: 10).

@@ -136,7 +136,7 @@ struct DecryptingIterator {
                     let chunkStart = index * chunkSize
                     let from = Int(Swift.max(wanted.lowerBound, chunkStart) - chunkStart)
                     let to = Int(Swift.min(wanted.upperBound, chunkStart + Int64(plain.count)) - chunkStart)
-                    plain.withUnsafeBytes { bytes in output.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[from..<to])) }
+                    plain.withUnsafeBytes { bytes in _ = output.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[from..<to])) }
                 }
             }
             return output

@@ -1,0 +1,296 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Segment files for small blobs:
+///
+/// ```
+/// <root>/segments/<16 hex digits>.seg   entries: [48-byte header][bytes], appended in order
+/// ```
+///
+/// A header is `spS1`, four zero bytes, the length (UInt64, little-endian) and the SHA-256 of the
+/// bytes, so fsck can tell that a location points at the blob it names. Appends go only to the
+/// active segment, which this process created; every segment found at start is sealed, so the
+/// torn tail of a crashed process is dead space that compaction reclaims, never appended after.
+///
+/// Writers that append at the same time share one fsync of the segment (group commit): an append
+/// returns once its bytes and every append before it are durable, and only then may the index
+/// refer to the location.
+final class SegmentLog: Sendable {
+    static let headerByteCount = BlobLocation.segmentEntryHeaderByteCount
+    static let magic: [UInt8] = Array("spS1".utf8)
+    static let fileSuffix = ".seg"
+
+    /// An open segment file; closed when the last appender holding it is done.
+    final class Segment: Sendable {
+        let id: UInt64
+        let descriptor: Int32
+        let path: String
+        private let io: any FileSystemIO
+
+        init(id: UInt64, descriptor: Int32, path: String, io: any FileSystemIO) {
+            self.id = id
+            self.descriptor = descriptor
+            self.path = path
+            self.io = io
+        }
+
+        deinit { io.close(descriptor) }
+    }
+
+    private struct Waiter {
+        let segment: Segment
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var active: Segment?
+        var activeByteCount: Int64 = 0
+        var nextID: UInt64
+        /// A new active segment is being created (only one at a time).
+        var opening = false
+        /// Appends (and placements that rely on one) whose index commit has not happened yet, per
+        /// segment: such a segment is never compacted.
+        var inFlight: [UInt64: Int] = [:]
+        var waiters: [Waiter] = []
+        var syncing = false
+    }
+
+    let directory: String
+    /// A segment is sealed once it reaches this size (an entry larger than it gets a segment of its own).
+    let segmentByteCountMax: Int64
+    private let io: any FileSystemIO
+    private let threadPool: NIOThreadPool
+    private let isSynchronous: Bool
+    private let state: Mutex<State>
+
+    init(directory: String, io: any FileSystemIO, threadPool: NIOThreadPool, synchronous: Bool, segmentByteCountMax: Int64) throws {
+        precondition(segmentByteCountMax > Int64(Self.headerByteCount), "a segment holds at least one entry")
+        self.directory = directory
+        self.io = io
+        self.threadPool = threadPool
+        self.isSynchronous = synchronous
+        self.segmentByteCountMax = segmentByteCountMax
+        let existing = try Self.segmentIDs(in: directory, io: io)
+        state = Mutex(State(nextID: (existing.max() ?? 0) + 1))
+    }
+
+    static func segmentIDs(in directory: String, io: any FileSystemIO) throws(BlobStoreError) -> [UInt64] {
+        try io.listDirectory(at: directory).compactMap { name in
+            guard name.hasSuffix(fileSuffix), name.utf8.count == 16 + fileSuffix.utf8.count else { return nil }
+            return UInt64(name.prefix(16), radix: 16)
+        }
+    }
+
+    func path(of segment: UInt64) -> String {
+        let hex = String(segment, radix: 16)
+        return "\(directory)/\(String(repeating: "0", count: 16 - hex.utf8.count))\(hex)\(Self.fileSuffix)"
+    }
+
+    static func header(byteCount: Int, digest: BlobDigest) -> [UInt8] {
+        var header = magic + [0, 0, 0, 0]
+        for shift in stride(from: 0, to: 64, by: 8) { header.append(UInt8(truncatingIfNeeded: UInt64(byteCount) >> UInt64(shift))) }
+        header += digest.bytes
+        assert(header.count == headerByteCount, "the entry header has a fixed size")
+        return header
+    }
+
+    // MARK: Appending
+
+    /// Appends one blob and returns once it is durable. The segment counts the append as in
+    /// flight until `finished(_:)` is called for it (after the index commit, or after giving up).
+    func append(_ bytes: ByteBuffer, digest: BlobDigest) async throws -> BlobLocation {
+        let entryByteCount = Int64(Self.headerByteCount + bytes.readableBytes)
+        let (segment, entryOffset) = try await reserve(entryByteCount)
+        do {
+            var entry = ByteBufferAllocator().buffer(capacity: Int(entryByteCount))
+            entry.writeBytes(Self.header(byteCount: bytes.readableBytes, digest: digest))
+            entry.writeImmutableBuffer(bytes)
+            let (io, written) = (self.io, entry)
+            try await threadPool.runIfActive {
+                try written.withUnsafeReadableBytes { try io.write(segment.descriptor, $0, at: entryOffset, path: segment.path) }
+            }
+            if isSynchronous { try await synchronize(segment) }
+        } catch {
+            // The entry may be half written or not durable: nothing will ever point at it, and
+            // no later append may land in a file whose fsync failed once.
+            seal(segment)
+            finished(segment.id)
+            throw error
+        }
+        return BlobLocation(segment: segment.id, offset: entryOffset + Int64(Self.headerByteCount), byteCount: Int64(bytes.readableBytes))
+    }
+
+    /// Counts one more placement that relies on a blob in `segment` before its index commit.
+    func retainInFlight(_ segment: UInt64) {
+        state.withLock { $0.inFlight[segment, default: 0] += 1 }
+    }
+
+    /// Ends what `append` or `retainInFlight` started.
+    func finished(_ segment: UInt64) {
+        state.withLock { state in
+            guard let count = state.inFlight[segment] else { preconditionFailure("finished an append that was not in flight") }
+            state.inFlight[segment] = count == 1 ? nil : count - 1
+        }
+    }
+
+    private func reserve(_ entryByteCount: Int64) async throws -> (Segment, Int64) {
+        enum Step {
+            case reserved(Segment, Int64)
+            case open(UInt64)
+            case wait
+        }
+        let segmentByteCountMax = self.segmentByteCountMax
+        while true {
+            let step = state.withLock { state -> Step in
+                if let active = state.active,
+                    state.activeByteCount == 0 || state.activeByteCount + entryByteCount <= segmentByteCountMax
+                {
+                    let offset = state.activeByteCount
+                    state.activeByteCount += entryByteCount
+                    state.inFlight[active.id, default: 0] += 1
+                    return .reserved(active, offset)
+                }
+                if state.opening { return .wait }
+                state.opening = true
+                defer { state.nextID += 1 }
+                return .open(state.nextID)
+            }
+            switch step {
+            case .reserved(let segment, let offset):
+                return (segment, offset)
+            case .wait:
+                try await Task.sleep(nanoseconds: 100_000)
+            case .open(let id):
+                do {
+                    let segment = try await create(id)
+                    state.withLock { state in
+                        state.active = segment
+                        state.activeByteCount = 0
+                        state.opening = false
+                    }
+                } catch {
+                    state.withLock { $0.opening = false }
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func create(_ id: UInt64) async throws -> Segment {
+        let (io, path, directory, synchronous) = (self.io, self.path(of: id), self.directory, isSynchronous)
+        let descriptor = try await threadPool.runIfActive { () throws -> Int32 in
+            let descriptor = try io.createFile(at: path)
+            do {
+                // The file's name must be durable before any location inside it is acknowledged.
+                if synchronous { try io.synchronizeDirectory(at: directory) }
+            } catch {
+                io.close(descriptor)
+                try? io.removeFile(at: path)
+                throw error
+            }
+            return descriptor
+        }
+        return Segment(id: id, descriptor: descriptor, path: path, io: io)
+    }
+
+    /// Stops appending to `segment` (the next append opens a new one).
+    private func seal(_ segment: Segment) {
+        state.withLock { state in
+            if state.active === segment {
+                state.active = nil
+                state.activeByteCount = 0
+            }
+        }
+    }
+
+    /// Waits until everything written to `segment` so far is durable, sharing each fsync with
+    /// every appender that wrote before it started.
+    private func synchronize(_ segment: Segment) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let leads = state.withLock { state -> Bool in
+                state.waiters.append(Waiter(segment: segment, continuation: continuation))
+                if state.syncing { return false }
+                state.syncing = true
+                return true
+            }
+            if leads { Task { await self.synchronizeWaiters() } }
+        }
+    }
+
+    /// Fsyncs for the waiters gathered so far, batch after batch, until none are left. A waiter's
+    /// bytes were written before it joined, so the fsync of the batch that takes it covers them.
+    private func synchronizeWaiters() async {
+        while true {
+            let batch = state.withLock { state -> [Waiter]? in
+                if state.waiters.isEmpty {
+                    state.syncing = false
+                    return nil
+                }
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            guard let batch else { return }
+            var results: [ObjectIdentifier: Result<Void, any Error>] = [:]
+            let io = self.io
+            for waiter in batch where results[ObjectIdentifier(waiter.segment)] == nil {
+                let segment = waiter.segment
+                do {
+                    try await threadPool.runIfActive { try io.synchronize(segment.descriptor, path: segment.path) }
+                    results[ObjectIdentifier(segment)] = .success(())
+                } catch {
+                    seal(segment)
+                    results[ObjectIdentifier(segment)] = .failure(error)
+                }
+            }
+            for waiter in batch {
+                waiter.continuation.resume(with: results[ObjectIdentifier(waiter.segment)] ?? .success(()))
+            }
+        }
+    }
+
+    // MARK: Maintenance
+
+    /// Segments that no append can reach any more and that hold no blob awaiting its index
+    /// commit, with their sizes: the ones compaction may rewrite or delete. Because such a
+    /// segment never takes another append, what the index says of it afterwards is complete.
+    func sealedSegments() async throws -> [(id: UInt64, byteCount: Int64)] {
+        let (io, directory) = (self.io, self.directory)
+        let ids = try await threadPool.runIfActive { try Self.segmentIDs(in: directory, io: io) }
+        let eligible = state.withLock { state in
+            ids.filter { id in
+                id < state.nextID && id != state.active?.id && !(state.opening && id == state.nextID - 1) && state.inFlight[id] == nil
+            }
+        }
+        var sized = [(id: UInt64, byteCount: Int64)]()
+        for id in eligible.sorted() {
+            let path = self.path(of: id)
+            if let size = try await threadPool.runIfActive({ try io.fileSize(at: path) }) { sized.append((id, size)) }
+        }
+        return sized
+    }
+
+    /// Deletes a sealed segment that holds nothing the index refers to.
+    func delete(_ segment: UInt64) async throws {
+        let (io, path, directory, synchronous) = (self.io, self.path(of: segment), self.directory, isSynchronous)
+        try await threadPool.runIfActive {
+            do {
+                try io.removeFile(at: path)
+            } catch let error as BlobStoreError where error.kind == .notFound {
+                return
+            }
+            if synchronous { try io.synchronizeDirectory(at: directory) }
+        }
+    }
+
+    /// Segments on disk and their total size, for statistics.
+    func usage() async throws -> (count: Int, byteCount: Int64) {
+        let (io, directory) = (self.io, self.directory)
+        return try await threadPool.runIfActive {
+            var total: Int64 = 0
+            let ids = try Self.segmentIDs(in: directory, io: io)
+            for id in ids { total += try io.fileSize(at: self.path(of: id)) ?? 0 }
+            return (ids.count, total)
+        }
+    }
+}

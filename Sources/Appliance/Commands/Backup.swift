@@ -24,12 +24,15 @@ struct Backup: AsyncParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: indexTarget, withIntermediateDirectories: true)
         try access.catalog.environment.copy(to: indexTarget)
-        await access.close()
-        // The blobs the snapshot refers to, read from the snapshot itself.
-        let snapshot = try Catalog(directory: indexTarget, readOnly: true)
+        // The blobs the snapshot refers to, read from the snapshot itself. A backup keeps every
+        // blob as a file of its own, so the copy's packed locations (places in the source's
+        // segments) are dropped.
+        let snapshot = try Catalog(directory: indexTarget)
         let audit = try snapshot.auditReferences()
+        _ = try await snapshot.forgetAllLocations()
         await snapshot.close()
-        let source = try LocalBlobStore(root: access.directory.path, threadCount: 4, inspectOnly: true)
+        // Read through the live index: compaction may have moved a packed blob since the snapshot.
+        let source = access.blobs
         let destinationStore = try LocalBlobStore(root: target, threadCount: 4)
         var manifest = [String]()
         var copied = 0
@@ -47,7 +50,7 @@ struct Backup: AsyncParsableCommand {
             }
         }
         try DataDirectory.writePrivate(manifest.joined(separator: "\n") + "\n", to: target + "/blob-manifest")
-        await source.shutdown()
+        await access.close()
         await destinationStore.shutdown()
         Console.line("backup of \(access.directory.path) in \(target): index snapshot, \(manifest.count) blobs (\(copied) copied now)")
     }

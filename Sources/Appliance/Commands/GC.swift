@@ -18,7 +18,11 @@ struct GC: AsyncParsableCommand {
         output.emit(answer) { reply in
             let collected = reply["collected"]?.intValue ?? 0
             let adopted = reply["adopted_orphans"]?.intValue ?? 0
-            return ["collected \(Shown.count(collected, "blob"))" + (adopted > 0 ? " (\(adopted) of them orphans the index did not know)" : "")]
+            let freed = reply["segment_bytes_freed"]?.intValue ?? 0
+            return [
+                "collected \(Shown.count(collected, "blob"))" + (adopted > 0 ? " (\(adopted) of them orphans the index did not know)" : "")
+                    + (freed > 0 ? "; segments compacted, \(freed) bytes freed" : "")
+            ]
         }
     }
 }

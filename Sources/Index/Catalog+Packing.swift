@@ -9,6 +9,13 @@ extension Catalog: BlobLocator {
         placementsBox.withLock { $0 = placements }
     }
 
+    /// Connects a local blob store both ways, so that it packs small blobs: it finds packed
+    /// blobs through this index, and new references record where it placed them.
+    public func connect(_ store: LocalBlobStore) {
+        store.attach(locator: self)
+        attach(placements: store)
+    }
+
     public func placement(of digest: BlobDigest) throws -> BlobPlacement {
         try read { transaction in
             guard let record = try references.record(transaction, digest) else { return .unknown }

@@ -54,6 +54,7 @@ final class HyphaHarness {
     init(settings: ObjectSettings = ObjectSettings(), useProxyByDefault: Bool = false) throws {
         catalog = try Catalog(directory: directory.path + "/index")
         blobs = try LocalBlobStore(root: directory.path, threadCount: 2)
+        catalog.connect(blobs)
         objects = ObjectService(catalog: catalog, blobs: blobs, clock: clock, settings: settings)
         let configuration = HyphaConfiguration(
             workspaceBucket: Self.bucket, s3BaseURL: Self.s3BaseURL, httpBaseURL: Self.httpBaseURL, useProxyByDefault: useProxyByDefault,

@@ -29,8 +29,7 @@ import Testing
             root: directory.path, io: io, threadCount: 2, packedByteCountMax: Int(min(64 << 10, segmentByteCountMax * 3 / 4)),
             segmentByteCountMax: segmentByteCountMax
         )
-        store.attach(locator: catalog)
-        catalog.attach(placements: store)
+        catalog.connect(store)
         return Harness(catalog: catalog, store: store)
     }
 
@@ -299,8 +298,7 @@ import Testing
     @Test func stagingMemoryIsBoundedAndOverflowGoesToFiles() async throws {
         let catalog = try Catalog(directory: directory.path + "/index")
         let store = try LocalBlobStore(root: directory.path, threadCount: 2, packedByteCountMax: 64 << 10, stagingByteCountMax: 100_000)
-        store.attach(locator: catalog)
-        catalog.attach(placements: store)
+        catalog.connect(store)
         var writers = [any BlobSink]()
         for _ in 0..<3 { writers.append(try await store.makeWriter(checksums: [], byteCountMax: 40_000, expectedByteCount: 40_000)) }
         #expect(writers[0] is MemoryBlobWriter && writers[1] is MemoryBlobWriter)

@@ -31,6 +31,7 @@ final class S3Harness {
     ) throws {
         catalog = try Catalog(directory: directory.path + "/index")
         blobs = try LocalBlobStore(root: directory.path, io: io, threadCount: 2)
+        catalog.connect(blobs)
         service = S3Service(
             objects: ObjectService(catalog: catalog, blobs: blobs, clock: clock, settings: settings),
             credentials: StaticCredentialStore([Self.root, Self.alice, Self.bob]), configuration: configuration, logger: Logger(label: "test")

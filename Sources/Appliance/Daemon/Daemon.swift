@@ -65,8 +65,7 @@ struct Daemon {
         let store = try LocalBlobStore(
             root: directory.path, synchronous: synchronous, packedByteCountMax: Int(packedMax), segmentByteCountMax: segmentSize
         )
-        store.attach(locator: catalog)
-        catalog.attach(placements: store)
+        catalog.connect(store)
         blobs = store
         let inline = Int(settings.int("inline_max") ?? Int64(Limits.inlineObjectByteCountDefault))
         guard inline <= Limits.inlineObjectByteCountMax else { throw SporeError("inline_max may be at most \(Limits.inlineObjectByteCountMax)") }

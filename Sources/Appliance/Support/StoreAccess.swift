@@ -26,8 +26,7 @@ struct StoreAccess {
         )
         let blobs = try LocalBlobStore(root: directory.path, threadCount: 4, inspectOnly: running)
         // Packed blobs are found through the index; a command that writes packs as the daemon does.
-        blobs.attach(locator: catalog)
-        catalog.attach(placements: blobs)
+        catalog.connect(blobs)
         return StoreAccess(directory: directory, catalog: catalog, blobs: blobs, lock: lock)
     }
 

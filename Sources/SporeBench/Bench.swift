@@ -20,6 +20,8 @@ struct Bench {
         var count = 2000
         var largeMiB = 1024
         var listKeys = 10_000
+        /// GET and HEAD keys in a fixed pseudo-random order instead of in order of writing.
+        var randomOrder = false
     }
 
     static func main() async {
@@ -38,6 +40,9 @@ struct Bench {
             case "--count": options.count = Int(value) ?? options.count
             case "--large-mib": options.largeMiB = Int(value) ?? options.largeMiB
             case "--list-keys": options.listKeys = Int(value) ?? options.listKeys
+            case "--order":
+                guard value == "random" || value == "sequential" else { fail("--order is random or sequential") }
+                options.randomOrder = value == "random"
             default: fail("unknown option \(flag)")
             }
         }
@@ -126,6 +131,9 @@ struct Workloads {
             return try await listing(name, delimiter: nil)
         case "list-delimiter":
             return try await listing(name, delimiter: "/")
+        case "list-4k":
+            // One full listing of the 4 KiB objects put-4k wrote (the million-object run's LIST).
+            return try await listing(name, delimiter: nil, prefix: "small-4k/", rounds: 1, expected: options.count)
         case "delete-batch":
             return try await deleteBatches(name)
         default:
@@ -139,8 +147,16 @@ struct Workloads {
     static let sizes = ["0": 0, "4k": 4 << 10, "64k": 64 << 10]
 
     private func small(_ name: String, operation: String, size: Int, label: String) async throws -> [String: Any] {
-        let key: @Sendable (Int) -> String = { index in "small-\(label)/\(index)" }
         let count = options.count
+        let plainKey: @Sendable (Int) -> String = { index in "small-\(label)/\(index)" }
+        // Multiplying by a prime that does not divide the count permutes 0..<count: every key
+        // once, in an order with no locality.
+        let randomOrder = options.randomOrder && operation != "put" && operation != "delete"
+        let permuted: @Sendable (Int) -> String = { index in
+            let position = (UInt64(index) &* 2_654_435_761) % UInt64(count)
+            return plainKey(Int(position))
+        }
+        let key = randomOrder ? permuted : plainKey
         let bucket = self.bucket
         switch operation {
         case "put":
@@ -173,17 +189,19 @@ struct Workloads {
         }
     }
 
-    private func listing(_ name: String, delimiter: String?) async throws -> [String: Any] {
+    private func listing(
+        _ name: String, delimiter: String?, prefix: String = "list/", rounds: Int = 10, expected: Int? = nil
+    ) async throws -> [String: Any] {
         let connection = try await S3Connection.connect(target, group: group)
         defer { Task { await connection.close() } }
         var latencies = [Double]()
         var seen = 0
         let started = ContinuousClock.now
         // Ten full listings, page by page, as a sync tool would walk the bucket.
-        for _ in 0..<10 {
+        for _ in 0..<rounds {
             var token: String?
             repeat {
-                var query = [("list-type", "2"), ("prefix", "list/"), ("max-keys", "1000")]
+                var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", "1000")]
                 if let delimiter { query.append(("delimiter", delimiter)) }
                 if let token { query.append(("continuation-token", token)) }
                 let begin = ContinuousClock.now
@@ -195,9 +213,9 @@ struct Workloads {
                 token = Self.element("NextContinuationToken", in: response.body)
             } while token != nil
         }
-        let expected = delimiter == nil ? options.listKeys * 10 : 100 * 10
+        let expected = (expected ?? (delimiter == nil ? options.listKeys : 100)) * rounds
         guard seen == expected else { throw BenchError(description: "listed \(seen) entries, expected \(expected)") }
-        return summary(name, operations: 10, bytes: 0, seconds: Self.seconds(ContinuousClock.now - started), latencies: latencies)
+        return summary(name, operations: rounds, bytes: 0, seconds: Self.seconds(ContinuousClock.now - started), latencies: latencies)
     }
 
     private func deleteBatches(_ name: String) async throws -> [String: Any] {

@@ -185,7 +185,9 @@ struct Daemon {
             StoreService(catalog: catalog, blobs: blobs),
             MaintenanceService(catalog: catalog, blobs: blobs, clock: clock, settings: maintenance, logger: logger),
             ScrubService(catalog: catalog, blobs: blobs, bytesPerSecond: settings.int("scrub_rate") ?? 0, logger: logger),
-            MetricsService(catalog: catalog, disk: disk, indexFile: directory.indexPath + "/data.mdb", logger: logger),
+            MetricsService(
+                catalog: catalog, disk: disk, indexFile: directory.indexPath + "/data.mdb", store: blobs as? LocalBlobStore, logger: logger
+            ),
             ArtifactStatisticsService(counters: artifacts.counters, store: catalog.artifacts, logger: logger),
             s3,
             http,

@@ -19,6 +19,8 @@ struct MetricsService: Service {
     let disk: DiskMonitor
     /// The index's data file, whose mapped pages are reported apart from anonymous memory.
     let indexFile: String
+    /// The local store, whose segment files are reported.
+    let store: LocalBlobStore?
     let logger: Logger
 
     func run() async throws {
@@ -41,6 +43,8 @@ struct MetricsService: Service {
         let fileBacked = Gauge(label: "spore_process_file_backed_bytes")
         let indexMapped = Gauge(label: "spore_index_mapped_resident_bytes")
         let indexSize = Gauge(label: "spore_index_file_bytes")
+        let segmentFiles = Gauge(label: "spore_segment_files")
+        let segmentBytes = Gauge(label: "spore_segment_bytes")
         while !Task.isCancelledOrShuttingDown {
             do {
                 let statistics = try catalog.statistics()
@@ -67,6 +71,10 @@ struct MetricsService: Service {
                 fileBacked.record(memory.fileBytes)
                 indexMapped.record(memory.indexMappedBytes)
                 if let size = (try? FileManager.default.attributesOfItem(atPath: indexFile))?[.size] as? Int64 { indexSize.record(size) }
+                if let usage = try await store?.segmentUsage() {
+                    segmentFiles.record(Int64(usage.count))
+                    segmentBytes.record(usage.byteCount)
+                }
             } catch {
                 logger.warning("metrics update failed", metadata: ["error": "\(error)"])
             }

@@ -13,6 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 SEGMENT_BYTES = 256 * 1024
+# Small segments fill and seal within a test; blobs must fit them.
+SMALL_SEGMENTS = ["--segment-size", str(SEGMENT_BYTES), "--pack-max", str(64 * 1024)]
 
 
 def segment_files(daemon):
@@ -73,7 +75,7 @@ def test_small_objects_are_packed_and_read_back_after_a_restart(fresh_spore):
 
 
 def test_gc_compacts_dead_segments_while_readers_read(fresh_spore):
-    daemon = fresh_spore(args=["--segment-size", str(SEGMENT_BYTES), "--gc-grace", "0"])
+    daemon = fresh_spore(args=[*SMALL_SEGMENTS, "--gc-grace", "0"])
     s3 = daemon.client()
     s3.create_bucket(Bucket="compact")
     bodies = put_many(s3, "compact", 120, 20_000, seed=1)
@@ -122,7 +124,7 @@ def test_gc_compacts_dead_segments_while_readers_read(fresh_spore):
 
 @pytest.mark.parametrize("delay_ms", [0, 30, 120])
 def test_sigkill_during_compaction_loses_nothing_and_leaks_nothing(fresh_spore, delay_ms):
-    args = ["--segment-size", str(SEGMENT_BYTES), "--gc-grace", "0", "--maintenance-interval", "3600"]
+    args = [*SMALL_SEGMENTS, "--gc-grace", "0", "--maintenance-interval", "3600"]
     daemon = fresh_spore(args=args)
     s3 = daemon.client()
     s3.create_bucket(Bucket="crash")
@@ -151,7 +153,7 @@ def test_sigkill_during_compaction_loses_nothing_and_leaks_nothing(fresh_spore, 
 
 
 def test_sigkill_during_appends_keeps_every_acknowledged_small_object(fresh_spore):
-    daemon = fresh_spore(args=["--segment-size", str(SEGMENT_BYTES)])
+    daemon = fresh_spore(args=SMALL_SEGMENTS)
     daemon.client().create_bucket(Bucket="appends")
     acknowledged = {}
     lock = threading.Lock()
@@ -162,7 +164,7 @@ def test_sigkill_during_appends_keeps_every_acknowledged_small_object(fresh_spor
         pick = random.Random(seed)
         index = 0
         while not stop.is_set():
-            body = pick.randbytes(pick.choice([17_000, 40_000, 200_000]))
+            body = pick.randbytes(pick.choice([17_000, 40_000, 60_000]))
             key = f"w{seed}/{index}"
             try:
                 client.put_object(Bucket="appends", Key=key, Body=body)

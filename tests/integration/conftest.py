@@ -119,6 +119,50 @@ class Spore:
         return make_client(self.endpoint, access, secret, legacy=legacy, **config)
 
 
+class StoredBlob:
+    """Where a blob's bytes are on disk: a file of its own, or an entry of a segment file."""
+
+    def __init__(self, path, offset, length, name):
+        self.path, self.offset, self.length, self.name = Path(path), offset, length, name
+
+    def flip(self, at):
+        """Flips one bit of the blob's byte `at`; returns the original byte for `restore`."""
+        with open(self.path, "r+b") as handle:
+            handle.seek(self.offset + at)
+            original = handle.read(1)
+            handle.seek(self.offset + at)
+            handle.write(bytes([original[0] ^ 1]))
+        return original
+
+    def restore(self, at, original):
+        with open(self.path, "r+b") as handle:
+            handle.seek(self.offset + at)
+            handle.write(original)
+
+
+SEGMENT_HEADER = 48
+
+
+def stored_blobs(data_dir):
+    """Every blob on disk under a data directory: files in blobs/ and entries of segments/ (each a
+    48-byte header: b"spS1", 4 zero bytes, the length as UInt64 little-endian, the SHA-256)."""
+    data_dir = Path(data_dir)
+    found = []
+    if (data_dir / "blobs").exists():
+        for path in (data_dir / "blobs").rglob("*"):
+            if path.is_file():
+                found.append(StoredBlob(path, 0, path.stat().st_size, path.name))
+    if (data_dir / "segments").exists():
+        for path in sorted((data_dir / "segments").iterdir()):
+            raw = path.read_bytes()
+            offset = 0
+            while offset + SEGMENT_HEADER <= len(raw) and raw[offset:offset + 4] == b"spS1":
+                length = int.from_bytes(raw[offset + 8:offset + 16], "little")
+                found.append(StoredBlob(path, offset + SEGMENT_HEADER, length, raw[offset + 16:offset + 48].hex()))
+                offset += SEGMENT_HEADER + length
+    return found
+
+
 def make_client(endpoint, access, secret, legacy=False, **config):
     """boto3 as it behaves today (CRC32 on every PUT), or with legacy=True as before 1.36
     (AWS_REQUEST_CHECKSUM_CALCULATION=when_required: Content-MD5 where required, no checksum)."""

@@ -112,7 +112,8 @@ def test_json_on_every_answering_command_is_parseable_with_no_escaped_slashes(sp
     shares = json.loads(answers["shares"])["shares"]
     assert any(share["url"].startswith("http://") and share["key"] == "a/b/c.txt" for share in shares)
     assert [k["access_key"] for k in json.loads(answers["keys"])["keys"]] == [key["access_key"]]
-    assert set(json.loads(spore.cli("gc", "--grace", "3600", "--json").stdout)) == {"collected", "adopted_orphans"}
+    assert set(json.loads(spore.cli("gc", "--grace", "3600", "--json").stdout)) == {
+        "collected", "adopted_orphans", "segments_rewritten", "segments_deleted", "segment_bytes_freed"}
     stats = json.loads(spore.cli("stats", "--json").stdout)
     assert any(b["name"] == bucket and b["versions"] == 1 for b in stats["buckets"])
 

@@ -8,7 +8,7 @@ import os
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code
+from conftest import error_code, stored_blobs
 
 KEY_A = os.urandom(32)
 KEY_B = os.urandom(32)
@@ -164,25 +164,14 @@ def test_a_flipped_bit_on_disk_is_never_served(spore, bucket):
     s3 = spore.client()
     body = os.urandom(300_000)
     s3.put_object(Bucket=bucket, Key="f", Body=body, ServerSideEncryption="AES256")
-    before = {}
-    for root, _, files in os.walk(spore.data_dir / "blobs" if (spore.data_dir / "blobs").exists() else spore.data_dir):
-        for name in files:
-            path = os.path.join(root, name)
-            if os.path.getsize(path) == 20 + len(body) + 16 * 5:
-                before[path] = open(path, "rb").read()
-    assert len(before) == 1, before.keys()
-    path, data = next(iter(before.items()))
-    os.chmod(path, 0o644)
-    with open(path, "r+b") as handle:
-        handle.seek(100_000)
-        handle.write(bytes([data[100_000] ^ 1]))
+    # The sealed blob: a 20-byte header and a 16-byte tag per 64 KiB chunk (a file or a segment entry).
+    copies = [blob for blob in stored_blobs(spore.data_dir) if blob.length == 20 + len(body) + 16 * 5]
+    assert len(copies) == 1, [blob.path for blob in copies]
+    original = copies[0].flip(100_000)
     try:
         with pytest.raises(Exception):
             s3.get_object(Bucket=bucket, Key="f")["Body"].read()
         # The untouched first chunk still reads.
         assert s3.get_object(Bucket=bucket, Key="f", Range="bytes=0-999")["Body"].read() == body[:1000]
     finally:
-        with open(path, "r+b") as handle:
-            handle.write(b"")
-            handle.seek(0)
-            handle.write(data)
+        copies[0].restore(100_000, original)

@@ -15,7 +15,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import BINARY, ROOT, ROOT_PASSWORD, ROOT_USER, Spore, admin_caller, error_code, spore_cli
+from conftest import BINARY, ROOT, ROOT_PASSWORD, ROOT_USER, Spore, admin_caller, error_code, spore_cli, stored_blobs
 
 
 class NotifyListener:
@@ -182,7 +182,9 @@ def test_disk_full_refuses_writes_keeps_reads_and_recovers(fresh_spore):
 
 
 def test_fsck_gc_and_stats_on_a_stopped_and_a_running_store(fresh_spore):
-    daemon = fresh_spore(args=["--gc-grace", "3600"])
+    # Blobs as files of their own (packing off): the orphan and the corrupt blob below are files.
+    # tests/integration/test_segments.py does the same for packed blobs.
+    daemon = fresh_spore(args=["--gc-grace", "3600", "--pack-max", "0"])
     s3 = daemon.client()
     s3.create_bucket(Bucket="audit")
     shared = os.urandom(300_000)
@@ -219,16 +221,16 @@ def test_fsck_gc_and_stats_on_a_stopped_and_a_running_store(fresh_spore):
         daemon.client().get_object(Bucket="audit", Key="one")["Body"].read()
 
 
-def test_scrubber_quarantines_a_corrupt_blob_and_get_refuses_it(fresh_spore):
-    daemon = fresh_spore(args=["--scrub-rate", "100000000"])
+@pytest.mark.parametrize("pack_max", ["0", "1048576"], ids=["file", "packed"])
+def test_scrubber_quarantines_a_corrupt_blob_and_get_refuses_it(fresh_spore, pack_max):
+    daemon = fresh_spore(args=["--scrub-rate", "100000000", "--pack-max", pack_max])
     s3 = daemon.client()
     s3.create_bucket(Bucket="scrub")
     s3.put_object(Bucket="scrub", Key="victim", Body=os.urandom(100_000))
     daemon.stop()
-    victim = next(p for p in (daemon.data_dir / "blobs").rglob("*") if p.is_file())
-    raw = bytearray(victim.read_bytes())
-    raw[0] ^= 0xFF
-    victim.write_bytes(bytes(raw))
+    [victim] = stored_blobs(daemon.data_dir)
+    assert (victim.path.parent.name == "segments") == (pack_max != "0")
+    victim.flip(0)
     daemon.start()
     deadline = time.time() + 20
     while not (daemon.data_dir / "quarantine" / victim.name).exists() and time.time() < deadline:

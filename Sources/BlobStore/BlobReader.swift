@@ -12,10 +12,14 @@ public final class BlobReader: BlobSource {
     private let path: String
     /// Where the blob starts in the file: 0 for a blob file, the entry's data for a packed blob.
     private let baseOffset: Int64
+    /// A descriptor shared with other readers (an open segment): it closes with its handle, not
+    /// with this reader.
+    private let shared: OpenFile?
 
     init(io: any FileSystemIO, threadPool: NIOThreadPool, descriptor: Int32, path: String, byteCount: Int64, baseOffset: Int64 = 0) {
         precondition(baseOffset >= 0, "a blob starts inside its file")
         self.baseOffset = baseOffset
+        self.shared = nil
         self.io = io
         self.threadPool = threadPool
         self.descriptor = descriptor
@@ -23,8 +27,19 @@ public final class BlobReader: BlobSource {
         self.byteCount = byteCount
     }
 
+    init(io: any FileSystemIO, threadPool: NIOThreadPool, file: OpenFile, byteCount: Int64, baseOffset: Int64) {
+        precondition(baseOffset >= 0, "a blob starts inside its file")
+        self.io = io
+        self.threadPool = threadPool
+        self.descriptor = file.descriptor
+        self.path = file.path
+        self.byteCount = byteCount
+        self.baseOffset = baseOffset
+        self.shared = file
+    }
+
     deinit {
-        io.close(descriptor)
+        if shared == nil { io.close(descriptor) }
     }
 
     /// Hands the bytes of `range` to `consume` in order, in chunks of at most `chunkByteCount`.
@@ -104,4 +119,19 @@ private final class SpareBuffers: Sendable {
     }
 
     func take() -> ByteBuffer? { buffers.withLock { $0.popLast() } }
+}
+
+/// A file opened for reading and shared by the readers that hold it; closed when the last goes.
+final class OpenFile: Sendable {
+    let descriptor: Int32
+    let path: String
+    private let io: any FileSystemIO
+
+    init(descriptor: Int32, path: String, io: any FileSystemIO) {
+        self.descriptor = descriptor
+        self.path = path
+        self.io = io
+    }
+
+    deinit { io.close(descriptor) }
 }

@@ -30,6 +30,9 @@ public protocol BlobStorage: AnyObject, Sendable {
     func store(_ bytes: ByteBuffer, checksums: Set<ChecksumAlgorithm>) async throws -> (ContentDigests, BlobLease)
     /// Opens a blob for ranged reads.
     func open(_ digest: BlobDigest) async throws -> any BlobSource
+    /// Reads `range` of a blob into one buffer: for small reads, which a store may answer without
+    /// the hops of a streamed read.
+    func read(_ digest: BlobDigest, range: Range<Int64>) async throws -> ByteBuffer
     /// The blob's size, or nil when it is not stored.
     func size(of digest: BlobDigest) async throws -> Int64?
     /// Rehashes a blob and compares with its name.
@@ -49,6 +52,13 @@ public protocol BlobStorage: AnyObject, Sendable {
 }
 
 extension BlobStorage {
+    public func read(_ digest: BlobDigest, range: Range<Int64>) async throws -> ByteBuffer {
+        let source = try await open(digest)
+        var buffer = ByteBufferAllocator().buffer(capacity: Int(range.count))
+        try await source.read(range: range) { chunk in buffer.writeImmutableBuffer(chunk) }
+        return buffer
+    }
+
     public func makeWriter(checksums: Set<ChecksumAlgorithm> = [], byteCountMax: Int64) async throws -> any BlobSink {
         try await makeWriter(checksums: checksums, byteCountMax: byteCountMax, expectedByteCount: nil)
     }

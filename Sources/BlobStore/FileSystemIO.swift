@@ -15,6 +15,10 @@ public protocol FileSystemIO: Sendable {
     func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws(BlobStoreError)
     /// Reads up to `buffer.count` bytes at `offset`; returns how many were read (0 at the end).
     func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(BlobStoreError) -> Int
+    /// Reads like `read` when the bytes are in the page cache, without waiting for the disk; nil
+    /// when the read would wait (then the caller reads on a thread pool). Never blocks on I/O, so
+    /// it may run on any thread.
+    func readIfCached(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Int?
     func synchronize(_ descriptor: Int32, path: String) throws(BlobStoreError)
     /// Asks the kernel to start writing a range back to disk without waiting for it, so the
     /// fsync that makes a large file durable finds little left to write. Best effort: the fsync
@@ -36,6 +40,9 @@ public protocol FileSystemIO: Sendable {
 
 extension FileSystemIO {
     public func startWriteBack(_ descriptor: Int32, offset: Int64, byteCount: Int64) {}
+
+    /// Unknown: read on the thread pool (fault-injecting file systems keep every read there).
+    public func readIfCached(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Int? { nil }
 }
 
 /// `FileSystemIO` on the local POSIX file system.
@@ -72,6 +79,11 @@ public struct PosixFileSystem: FileSystemIO {
             if result >= 0 { return result }
             if errno != EINTR { throw .system("read", path: path, errorNumber: errno) }
         }
+    }
+
+    public func readIfCached(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Int? {
+        let result = spore_read_if_cached(descriptor, buffer.baseAddress, Int64(buffer.count), offset)
+        return result >= 0 ? Int(result) : nil
     }
 
     public func synchronize(_ descriptor: Int32, path: String) throws(BlobStoreError) {

@@ -47,6 +47,7 @@ extension LocalBlobStore {
         for (segment, byteCount) in sealed {
             let liveByteCount = live[segment] ?? 0
             if liveByteCount == 0 {
+                closeSegment(segment)
                 try await segments.delete(segment)
                 report.segmentsDeleted += 1
                 report.byteCountReclaimed += byteCount
@@ -61,6 +62,7 @@ extension LocalBlobStore {
             report.blobsMoved += outcome.moved
             report.blobsSkippedCorrupt += outcome.skipped
             if try locator.packedBlobs(in: segment).isEmpty {
+                closeSegment(segment)
                 try await segments.delete(segment)
                 report.byteCountReclaimed += byteCount
             }

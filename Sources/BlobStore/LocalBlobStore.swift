@@ -42,6 +42,10 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     private let stagingMemory: StagingMemory
     /// The index, once attached: packing needs it to find packed blobs again.
     private let locatorBox = Mutex<(any BlobLocator)?>(nil)
+    /// Segments open for reading, shared by readers so that a small GET costs no open or close.
+    /// Bounded; an entry dropped while readers hold it closes when the last of them is done.
+    private let openSegments = Mutex<[UInt64: OpenFile]>([:])
+    static let openSegmentCountMax = 64
 
     struct PinState {
         var counts: [BlobDigest: Int] = [:]
@@ -348,11 +352,74 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     }
 
     func openPacked(_ location: BlobLocation) async throws -> any BlobSource {
-        let (io, target) = (self.io, segments.path(of: location.segment))
+        BlobReader(io: io, threadPool: threadPool, file: try await openSegment(location.segment), byteCount: location.byteCount, baseOffset: location.offset)
+    }
+
+    private func openSegment(_ segment: UInt64) async throws -> OpenFile {
+        if let open = openSegments.withLock({ $0[segment] }) { return open }
+        let (io, target) = (self.io, segments.path(of: segment))
         let descriptor = try await threadPool.runIfActive { try io.openForReading(at: target) }
-        return BlobReader(
-            io: io, threadPool: threadPool, descriptor: descriptor, path: target, byteCount: location.byteCount, baseOffset: location.offset
-        )
+        let file = OpenFile(descriptor: descriptor, path: target, io: io)
+        openSegments.withLock { open in
+            if open.count >= Self.openSegmentCountMax { open.removeAll(keepingCapacity: true) }
+            open[segment] = file
+        }
+        return file
+    }
+
+    /// Forgets an open segment (it is being deleted); readers holding it finish undisturbed.
+    func closeSegment(_ segment: UInt64) {
+        _ = openSegments.withLock { $0.removeValue(forKey: segment) }
+    }
+
+    /// Reads `range` of a blob into one buffer. A packed blob whose bytes are in the page cache is
+    /// read right here, without a hop to the thread pool; anything else takes one hop.
+    public func read(_ digest: BlobDigest, range: Range<Int64>) async throws -> ByteBuffer {
+        precondition(range.lowerBound >= 0, "ranges start at or after the first byte")
+        for attempt in 0..<2 {
+            guard let location = try packedLocation(of: digest) else { break }
+            guard range.upperBound <= location.byteCount else {
+                throw BlobStoreError(.corrupt, "blob \(digest) has \(location.byteCount) bytes, \(range.upperBound) were expected")
+            }
+            let file: OpenFile
+            do {
+                file = try await openSegment(location.segment)
+            } catch let error as BlobStoreError where error.kind == .notFound && attempt == 0 {
+                continue
+            }
+            let (io, count, offset) = (self.io, Int(range.count), location.offset + range.lowerBound)
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            let cached = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                io.readIfCached(file.descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), at: offset) ?? 0
+            }
+            if cached == count { return buffer }
+            return try await threadPool.runIfActive {
+                var buffer = ByteBufferAllocator().buffer(capacity: count)
+                try Self.readFully(io, file.descriptor, file.path, into: &buffer, count: count, at: offset)
+                return buffer
+            }
+        }
+        let (io, target, count, offset) = (self.io, path(of: digest), Int(range.count), range.lowerBound)
+        return try await threadPool.runIfActive {
+            let descriptor = try io.openForReading(at: target)
+            defer { io.close(descriptor) }
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try Self.readFully(io, descriptor, target, into: &buffer, count: count, at: offset)
+            return buffer
+        }
+    }
+
+    private static func readFully(
+        _ io: any FileSystemIO, _ descriptor: Int32, _ path: String, into buffer: inout ByteBuffer, count: Int, at offset: Int64
+    ) throws {
+        var filled = 0
+        while filled < count {
+            let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { raw in
+                try io.read(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(count - filled)]), at: offset + Int64(filled), path: path)
+            }
+            if read == 0 { throw BlobStoreError(.corrupt, "\(path) ended early at \(offset + Int64(filled))") }
+            filled += read
+        }
     }
 
     /// Size of a stored blob, or nil. A packed blob counts as stored only while its segment file

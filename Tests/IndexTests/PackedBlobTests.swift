@@ -122,6 +122,24 @@ import Testing
         await harness.close()
     }
 
+    @Test func oneBufferReadsMatchStreamedReadsForPackedBlobsAndFiles() async throws {
+        let harness = try open()
+        try await makeBucket(harness)
+        let small = bytes(21, 50_000)
+        let large = bytes(22, 100_000)
+        let packed = try await put(harness, "small", small)
+        let file = try await put(harness, "large", large)
+        #expect(try harness.catalog.placement(of: file) == .file)
+        for (digest, body) in [(packed, small), (file, large)] {
+            for range in [0..<Int64(body.count), 1..<2, 777..<40_000, Int64(body.count - 1)..<Int64(body.count), 5..<5] {
+                let buffer = try await harness.store.read(digest, range: range)
+                #expect(Array(buffer: buffer) == Array(body[Int(range.lowerBound)..<Int(range.upperBound)]))
+            }
+        }
+        await #expect(throws: BlobStoreError.self) { _ = try await harness.store.read(packed, range: 0..<50_001) }
+        await harness.close()
+    }
+
     @Test func identicalBodiesAreStoredOnceAndLargerOnesStayFiles() async throws {
         let harness = try open()
         try await makeBucket(harness)

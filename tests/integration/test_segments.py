@@ -57,7 +57,7 @@ def test_small_objects_are_packed_and_read_back_after_a_restart(fresh_spore):
     bodies = {f"s{size}": os.urandom(size) for size in sizes}
     for key, body in bodies.items():
         s3.put_object(Bucket="packed", Key=key, Body=body)
-    # Bodies up to 16 KiB live in the index, up to 1 MiB in segments, larger ones in files.
+    # Bodies up to 1 KiB live in the index, up to 1 MiB in segments, larger ones in files.
     assert len(segment_files(daemon)) == 1
     assert len(blob_files(daemon)) == 1
     for key, body in bodies.items():

@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Domain for virtual-host style requests, e.g. s3.lan.") var domain: String?
     @Option(help: "Region reported to clients (default us-east-1).") var region: String?
     @Option(help: "always (default) or never: whether writes are fsynced before they are acknowledged.") var fsync: String?
-    @Option(name: .customLong("inline-max"), help: "Bodies up to this many bytes live in the index (default 16384).") var inlineMax: String?
+    @Option(name: .customLong("inline-max"), help: "Bodies up to this many bytes live in the index (default 1024).") var inlineMax: String?
     @Option(name: .customLong("pack-max"), help: "Blobs up to this many bytes are packed into segment files (default 1048576; 0 turns packing off).") var packMax: String?
     @Option(name: .customLong("segment-size"), help: "Segment files are sealed at this many bytes (default 67108864).") var segmentSize: String?
     @Option(name: .customLong("part-size-min"), help: "Smallest multipart part other than the last, in bytes (default 5 MiB).") var partSizeMin:

@@ -49,7 +49,7 @@ struct SettingDefinition: Sendable {
         .init(
             "fsync", .choice(["always", "never"]), "always",
             "always: every acknowledged write is on disk; never: faster, a power loss may lose recent writes"),
-        .init("inline_max", .bytes, "16384", "bodies up to this size are kept inside the index"),
+        .init("inline_max", .bytes, "1024", "bodies up to this size are kept inside the index"),
         .init("pack_max", .bytes, "1048576", "blobs up to this size are packed into segment files (0: a file each)"),
         .init("segment_size", .bytes, "67108864", "a segment file is sealed (and may be compacted) at this size"),
         .init("part_size_min", .bytes, "5242880", "smallest multipart part other than the last"),

@@ -7,7 +7,10 @@ public enum Limits {
     /// Largest object a single PUT may create (AWS: 5 GiB).
     public static let objectByteCountMax: Int64 = 5 << 30
     /// Default size up to which bodies are kept inline in the index.
-    public static let inlineObjectByteCountDefault = 16 << 10
+    /// 1 KiB: a version record with such a body still fits an index page beside others. A 4 KiB
+    /// body inline took two overflow pages (8 KiB of index per object; 7.7 GiB of mapped pages
+    /// for a million objects), so larger bodies are packed into segments (docs/performance.md).
+    public static let inlineObjectByteCountDefault = 1 << 10
     /// Inline bodies above this would make index records unreasonably large.
     public static let inlineObjectByteCountMax = 256 << 10
     /// The largest `pack_max`: a packed body is held in memory on its way into a segment.

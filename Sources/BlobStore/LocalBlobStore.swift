@@ -352,7 +352,8 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     }
 
     func openPacked(_ location: BlobLocation) async throws -> any BlobSource {
-        BlobReader(io: io, threadPool: threadPool, file: try await openSegment(location.segment), byteCount: location.byteCount, baseOffset: location.offset)
+        BlobReader(
+            io: io, threadPool: threadPool, file: try await openSegment(location.segment), byteCount: location.byteCount, baseOffset: location.offset)
     }
 
     private func openSegment(_ segment: UInt64) async throws -> OpenFile {
@@ -415,7 +416,8 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
         var filled = 0
         while filled < count {
             let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { raw in
-                try io.read(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(count - filled)]), at: offset + Int64(filled), path: path)
+                try io.read(
+                    descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<(count - filled)]), at: offset + Int64(filled), path: path)
             }
             if read == 0 { throw BlobStoreError(.corrupt, "\(path) ended early at \(offset + Int64(filled))") }
             filled += read

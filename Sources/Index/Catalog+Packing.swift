@@ -27,7 +27,9 @@ extension Catalog: BlobLocator {
     /// reads as fully live.
     public func packedByteCounts() throws -> [UInt64: Int64] {
         var counts = [UInt64: Int64]()
-        try forEachPackedBlob { _, location in counts[location.segment, default: 0] += location.byteCount + Int64(BlobLocation.segmentEntryHeaderByteCount) }
+        try forEachPackedBlob { _, location in
+            counts[location.segment, default: 0] += location.byteCount + Int64(BlobLocation.segmentEntryHeaderByteCount)
+        }
         return counts
     }
 

@@ -40,7 +40,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Region reported to clients (default us-east-1).") var region: String?
     @Option(help: "always (default) or never: whether writes are fsynced before they are acknowledged.") var fsync: String?
     @Option(name: .customLong("inline-max"), help: "Bodies up to this many bytes live in the index (default 1024).") var inlineMax: String?
-    @Option(name: .customLong("pack-max"), help: "Blobs up to this many bytes are packed into segment files (default 1048576; 0 turns packing off).") var packMax: String?
+    @Option(name: .customLong("pack-max"), help: "Blobs up to this many bytes are packed into segment files (default 1048576; 0 turns packing off).")
+    var packMax: String?
     @Option(name: .customLong("segment-size"), help: "Segment files are sealed at this many bytes (default 67108864).") var segmentSize: String?
     @Option(name: .customLong("part-size-min"), help: "Smallest multipart part other than the last, in bytes (default 5 MiB).") var partSizeMin:
         String?
@@ -63,7 +64,8 @@ struct Serve: AsyncParsableCommand {
             ("s3_address", s3Address), ("http_address", httpAddress), ("public_url", publicURL), ("http_public_url", httpPublicURL),
             ("domain", domain), ("region", region), ("tls_cert", tlsCert), ("tls_key", tlsKey), ("s3_tls_cert", s3TLSCert),
             ("s3_tls_key", s3TLSKey), ("http_tls_cert", httpTLSCert), ("http_tls_key", httpTLSKey),
-            ("fsync", fsync), ("inline_max", inlineMax), ("pack_max", packMax), ("segment_size", segmentSize), ("part_size_min", partSizeMin), ("upload_age_max", uploadAgeMax),
+            ("fsync", fsync), ("inline_max", inlineMax), ("pack_max", packMax), ("segment_size", segmentSize), ("part_size_min", partSizeMin),
+            ("upload_age_max", uploadAgeMax),
             ("gc_grace", gcGrace), ("maintenance_interval", maintenanceInterval), ("lifecycle_day_seconds", lifecycleDaySeconds),
             ("scrub_rate", scrubRate), ("disk_reserve", diskReserve), ("cors_origins", corsOrigins), ("log_level", logLevel),
             ("log_format", logFormat),

@@ -76,7 +76,8 @@ struct MaintenanceService: Service {
                             ])
                     }
                     if report.blobsSkippedCorrupt > 0 {
-                        logger.error("segment blobs no longer match their digest; left for the scrub", metadata: ["count": "\(report.blobsSkippedCorrupt)"])
+                        logger.error(
+                            "segment blobs no longer match their digest; left for the scrub", metadata: ["count": "\(report.blobsSkippedCorrupt)"])
                     }
                 }
             } catch {

@@ -71,8 +71,8 @@ public protocol BlobLocator: AnyObject, Sendable {
     func placement(of digest: BlobDigest) throws -> BlobPlacement
     /// Bytes of referenced-or-recorded blobs in each segment (the rest of a segment is dead).
     func packedByteCounts() throws -> [UInt64: Int64]
-    /// The blobs recorded in one segment.
-    func packedBlobs(in segment: UInt64) throws -> [(digest: BlobDigest, location: BlobLocation)]
+    /// The blobs recorded in the given segments, by segment, each in offset order.
+    func packedBlobs(in segments: Set<UInt64>) throws -> [UInt64: [(digest: BlobDigest, location: BlobLocation)]]
     /// Records the moves whose blob is still at `from`; returns how many were recorded.
     func relocate(_ moves: [BlobMove]) async throws -> Int
     /// Forgets a packed blob's location (after its bytes were quarantined).

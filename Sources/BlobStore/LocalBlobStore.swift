@@ -27,7 +27,7 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     /// Whether bodies and directories are fsynced before a write is acknowledged (the default).
     public let isSynchronous: Bool
     private let io: any FileSystemIO
-    private let threadPool: NIOThreadPool
+    let threadPool: NIOThreadPool
     private let ownsThreadPool: Bool
     /// Directories `blobs/ab` and `blobs/ab/cd` known to exist and to be durable, indexed `0xabcd`
     /// and `0x10000 + 0xab`, so that placement does not mkdir on every write.
@@ -44,13 +44,26 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     private let locatorBox = Mutex<(any BlobLocator)?>(nil)
     /// Segments open for reading, shared by readers so that a small GET costs no open or close.
     /// Bounded; an entry dropped while readers hold it closes when the last of them is done.
-    private let openSegments = Mutex<[UInt64: OpenFile]>([:])
+    private let openSegments = Mutex(OpenSegments())
     static let openSegmentCountMax = 64
+
+    struct OpenSegments {
+        var files: [UInt64: OpenFile] = [:]
+        /// Segments deleted by this process: a reader that opened one just before its deletion
+        /// must not put it in the cache afterwards (its disk space would stay held).
+        var deleted: Set<UInt64> = []
+    }
+
+    /// Only one compaction pass at a time (the maintenance round and `spore gc` may both ask).
+    let compacting = Atomic<Bool>(false)
 
     struct PinState {
         var counts: [BlobDigest: Int] = [:]
         var collecting: Set<BlobDigest> = []
-        /// Where pinned blobs were just appended, until their index commit records it.
+        /// Where pinned blobs were just appended, until their index commit records it. Any
+        /// commit of the digest may record this location (not only the appender's), so the entry
+        /// keeps its segment in flight, safe from compaction, for as long as it exists: until the
+        /// last pin on the digest goes.
         var placed: [BlobDigest: BlobLocation] = [:]
     }
 
@@ -193,21 +206,25 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     /// keeps the segment from compaction until the index has recorded the location.
     private func placePacked(_ digest: BlobDigest, _ bytes: ByteBuffer) async throws -> BlobLease {
         try await pinCount(digest)
-        // Stored already: being placed by another request, packed, or a file of its own.
-        if let placed = pins.withLock({ $0.placed[digest] }) {
-            segments.retainInFlight(placed.segment)
-            return lease(digest, inFlight: placed.segment)
-        }
+        // Stored already: being placed by another request (whose entry in `placed` keeps its
+        // segment in flight while this pin lasts), packed, or a file of its own.
+        if pins.withLock({ $0.placed[digest] }) != nil { return lease(digest, inFlight: nil) }
         do {
             switch try locator?.placement(of: digest) ?? .unknown {
-            case .packed: return lease(digest, inFlight: nil)
+            case .packed(let location):
+                if try await segmentCovers(location) { return lease(digest, inFlight: nil) }
             case .file:
                 let target = path(of: digest)
                 if try await threadPool.runIfActive({ [io] in try io.fileSize(at: target) }) != nil { return lease(digest, inFlight: nil) }
             case .unknown: break
             }
             let location = try await segments.append(bytes, digest: digest)
-            pins.withLock { if $0.placed[digest] == nil { $0.placed[digest] = location } }
+            let recorded = pins.withLock { state -> Bool in
+                guard state.placed[digest] == nil else { return false }
+                state.placed[digest] = location
+                return true
+            }
+            if recorded { segments.retainInFlight(location.segment) }
             return lease(digest, inFlight: location.segment)
         } catch {
             unpin(digest)
@@ -270,15 +287,16 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     }
 
     func unpin(_ digest: BlobDigest) {
-        pins.withLock { state in
+        let placed = pins.withLock { state -> BlobLocation? in
             guard let count = state.counts[digest] else { preconditionFailure("unpinned a blob that was not pinned") }
             if count == 1 {
                 state.counts[digest] = nil
-                state.placed[digest] = nil
-            } else {
-                state.counts[digest] = count - 1
+                return state.placed.removeValue(forKey: digest)
             }
+            state.counts[digest] = count - 1
+            return nil
         }
+        if let placed { segments.finished(placed.segment) }
     }
 
     /// Deletes a blob if no request holds a pin on it and `confirm` (the index transaction that
@@ -345,10 +363,19 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
         return BlobReader(io: io, threadPool: threadPool, descriptor: descriptor, path: target, byteCount: size)
     }
 
+    /// The index's location first (compaction keeps it current), then one placed by a request
+    /// that has not committed yet.
     private func packedLocation(of digest: BlobDigest) throws -> BlobLocation? {
-        if let placed = pins.withLock({ $0.placed[digest] }) { return placed }
         if case .packed(let location) = try locator?.placement(of: digest) { return location }
-        return nil
+        return pins.withLock { $0.placed[digest] }
+    }
+
+    /// Whether a packed location's segment still holds its bytes (a lost segment is not a blob to
+    /// deduplicate against).
+    private func segmentCovers(_ location: BlobLocation) async throws -> Bool {
+        let (io, target) = (self.io, segments.path(of: location.segment))
+        let size = try await threadPool.runIfActive { try io.fileSize(at: target) }
+        return (size ?? 0) >= location.offset + location.byteCount
     }
 
     func openPacked(_ location: BlobLocation) async throws -> any BlobSource {
@@ -357,20 +384,24 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     }
 
     private func openSegment(_ segment: UInt64) async throws -> OpenFile {
-        if let open = openSegments.withLock({ $0[segment] }) { return open }
+        if let open = openSegments.withLock({ $0.files[segment] }) { return open }
         let (io, target) = (self.io, segments.path(of: segment))
         let descriptor = try await threadPool.runIfActive { try io.openForReading(at: target) }
         let file = OpenFile(descriptor: descriptor, path: target, io: io)
         openSegments.withLock { open in
-            if open.count >= Self.openSegmentCountMax { open.removeAll(keepingCapacity: true) }
-            open[segment] = file
+            guard !open.deleted.contains(segment) else { return }
+            if open.files.count >= Self.openSegmentCountMax { open.files.removeAll(keepingCapacity: true) }
+            open.files[segment] = file
         }
         return file
     }
 
-    /// Forgets an open segment (it is being deleted); readers holding it finish undisturbed.
+    /// Forgets an open segment that is being deleted; readers holding it finish undisturbed.
     func closeSegment(_ segment: UInt64) {
-        _ = openSegments.withLock { $0.removeValue(forKey: segment) }
+        openSegments.withLock { open in
+            open.files[segment] = nil
+            open.deleted.insert(segment)
+        }
     }
 
     /// Reads `range` of a blob into one buffer. A packed blob whose bytes are in the page cache is
@@ -427,11 +458,7 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
     /// Size of a stored blob, or nil. A packed blob counts as stored only while its segment file
     /// still covers it.
     public func size(of digest: BlobDigest) async throws -> Int64? {
-        if let location = try packedLocation(of: digest) {
-            let (io, target) = (self.io, segments.path(of: location.segment))
-            let segmentSize = try await threadPool.runIfActive { try io.fileSize(at: target) }
-            return (segmentSize ?? 0) >= location.offset + location.byteCount ? location.byteCount : nil
-        }
+        if let location = try packedLocation(of: digest) { return try await segmentCovers(location) ? location.byteCount : nil }
         let (io, target) = (self.io, path(of: digest))
         return try await threadPool.runIfActive { try io.fileSize(at: target) }
     }

@@ -2,6 +2,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Segment files for small blobs:
 ///
 /// ```
@@ -27,6 +31,10 @@ final class SegmentLog: Sendable {
         let descriptor: Int32
         let path: String
         private let io: any FileSystemIO
+        /// Set by any failed write or fsync, for good: Linux reports a lost write-back once, and
+        /// a later fsync of the same file may succeed without the lost pages, so no append to this
+        /// segment is ever acknowledged after a failure, also one reserved before it.
+        let failed = Atomic<Bool>(false)
 
         init(id: UInt64, descriptor: Int32, path: String, io: any FileSystemIO) {
             self.id = id
@@ -72,7 +80,18 @@ final class SegmentLog: Sendable {
         self.isSynchronous = synchronous
         self.segmentByteCountMax = segmentByteCountMax
         let existing = try Self.segmentIDs(in: directory, io: io)
-        state = Mutex(State(nextID: (existing.max() ?? 0) + 1))
+        state = Mutex(State(nextID: max((existing.max() ?? 0) + 1, Self.idFloor())))
+    }
+
+    /// Ids never come back: compaction may delete the newest segment, so "one past the largest on
+    /// disk" could name a new segment like one a tool still has open, or one a stale location
+    /// points at. Each start begins at the wall-clock milliseconds shifted left 16 bits, above any
+    /// id an earlier start handed out unless it opened 65,536 segments per millisecond of uptime.
+    static func idFloor() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let milliseconds = UInt64(max(0, now.tv_sec)) * 1000 + UInt64(max(0, now.tv_nsec) / 1_000_000)
+        return milliseconds << 16
     }
 
     static func segmentIDs(in directory: String, io: any FileSystemIO) throws(BlobStoreError) -> [UInt64] {
@@ -111,7 +130,11 @@ final class SegmentLog: Sendable {
                 try written.withUnsafeReadableBytes { try io.write(segment.descriptor, $0, at: entryOffset, path: segment.path) }
             }
             if isSynchronous { try await synchronize(segment) }
+            if segment.failed.load(ordering: .acquiring) {
+                throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
+            }
         } catch {
+            segment.failed.store(true, ordering: .releasing)
             // The entry may be half written or not durable: nothing will ever point at it, and
             // no later append may land in a file whose fsync failed once.
             seal(segment)
@@ -236,9 +259,13 @@ final class SegmentLog: Sendable {
             for waiter in batch where results[ObjectIdentifier(waiter.segment)] == nil {
                 let segment = waiter.segment
                 do {
+                    if segment.failed.load(ordering: .acquiring) {
+                        throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
+                    }
                     try await threadPool.runIfActive { try io.synchronize(segment.descriptor, path: segment.path) }
                     results[ObjectIdentifier(segment)] = .success(())
                 } catch {
+                    segment.failed.store(true, ordering: .releasing)
                     seal(segment)
                     results[ObjectIdentifier(segment)] = .failure(error)
                 }

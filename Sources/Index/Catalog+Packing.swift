@@ -33,12 +33,12 @@ extension Catalog: BlobLocator {
         return counts
     }
 
-    public func packedBlobs(in segment: UInt64) throws -> [(digest: BlobDigest, location: BlobLocation)] {
-        var found = [(digest: BlobDigest, location: BlobLocation)]()
+    public func packedBlobs(in segments: Set<UInt64>) throws -> [UInt64: [(digest: BlobDigest, location: BlobLocation)]] {
+        var found = [UInt64: [(digest: BlobDigest, location: BlobLocation)]]()
         try forEachPackedBlob { digest, location in
-            if location.segment == segment { found.append((digest, location)) }
+            if segments.contains(location.segment) { found[location.segment, default: []].append((digest, location)) }
         }
-        return found.sorted { $0.location.offset < $1.location.offset }
+        return found.mapValues { $0.sorted { $0.location.offset < $1.location.offset } }
     }
 
     public func relocate(_ moves: [BlobMove]) async throws -> Int {

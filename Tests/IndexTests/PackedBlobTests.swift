@@ -258,6 +258,85 @@ import Testing
         await harness.close()
     }
 
+    /// Two requests store the same body at once; the one that appended fails its commit and lets
+    /// go; compaction runs; the other commits the appender's location. That segment must still be
+    /// there (the placed location keeps it in flight while any pin on the digest lasts).
+    @Test func aCommitThatRecordsAnotherRequestsPlacementFindsItsSegmentIntact() async throws {
+        let harness = try open(segmentByteCountMax: 16 << 10)
+        try await makeBucket(harness)
+        let body = bytes(31, 9000)
+        func stage() async throws -> StagedBlob {
+            let writer = try await harness.store.makeWriter(checksums: [], byteCountMax: 9000, expectedByteCount: 9000)
+            try await writer.write(ByteBuffer(bytes: body))
+            return try await writer.finish()
+        }
+        let appender = try await harness.store.place(try await stage())
+        let deduplicated = try await harness.store.place(try await stage())
+        #expect(try segmentFiles().count == 1, "the second placement found the first")
+        try await put(harness, "filler", bytes(32, 9000))
+        // The appender's commit failed: it hands the blob to the collector and lets go.
+        try await harness.catalog.objects.adoptOrphans([appender.digest], nowMilliseconds: now)
+        appender.release()
+        let during = try await harness.store.compactSegments(liveFractionMin: 1)
+        #expect(during.segmentsDeleted == 0 && during.segmentsRewritten == 0)
+        let chunk = Chunk(digest: deduplicated.digest, byteCount: 9000)
+        let version = ObjectVersion(byteCount: 9000, etag: "e", lastModifiedMilliseconds: now, body: .chunks([chunk]), owner: "alice")
+        _ = try await harness.catalog.objects.putObject(
+            bucket: "packed", key: try #require(ObjectKey(validating: "k")), version: version, nowMilliseconds: now
+        )
+        deduplicated.release()
+        _ = try await harness.store.compactSegments(liveFractionMin: 1)
+        #expect(try await read(harness, deduplicated.digest) == body)
+        await harness.close()
+    }
+
+    @Test func segmentIdsNeverComeBackAfterARestart() async throws {
+        var harness = try open()
+        try await makeBucket(harness)
+        try await put(harness, "a", bytes(33, 3000))
+        await harness.close()
+        let first = try #require(try segmentFiles().first)
+        // Compaction may delete the newest segment; the next start must not reuse its id.
+        try FileManager.default.removeItem(atPath: directory.path + "/segments/" + first)
+        harness = try open()
+        try await put(harness, "b", bytes(34, 3000))
+        let second = try #require(try segmentFiles().first)
+        #expect(second > first)
+        await harness.close()
+    }
+
+    @Test func onlyOneCompactionPassRunsAtATime() async throws {
+        let harness = try open(segmentByteCountMax: 16 << 10)
+        try await makeBucket(harness)
+        for index in 0..<12 { try await put(harness, "k\(index)", bytes(40 + index, 5000)) }
+        for index in 0..<12 { try await put(harness, "k\(index)", bytes(60 + index, 10)) }
+        _ = try await collectAll(harness)
+        async let one = harness.store.compactSegments(liveFractionMin: 1)
+        async let two = harness.store.compactSegments(liveFractionMin: 1)
+        let (a, b) = try await (one, two)
+        #expect(a.segmentsDeleted + b.segmentsDeleted > 0)
+        #expect(a.segmentsDeleted == 0 || b.segmentsDeleted == 0, "the second pass found the first running")
+        for index in 0..<12 {
+            let digest = try #require(try currentDigest(harness, "k\(index)"))
+            #expect(try await read(harness, digest) == bytes(60 + index, 10))
+        }
+        await harness.close()
+    }
+
+    @Test func anEntryHeaderThatDoesNotNameTheBlobIsFound() async throws {
+        let harness = try open()
+        try await makeBucket(harness)
+        let digest = try await put(harness, "a", bytes(35, 3000))
+        #expect(try await harness.store.packedEntryMatches(digest) == true)
+        let path = directory.path + "/segments/" + (try segmentFiles()[0])
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: 20)
+        handle.write(Data([0xFF]))
+        try handle.close()
+        #expect(try await harness.store.packedEntryMatches(digest) == false)
+        await harness.close()
+    }
+
     @Test func aTornTailFromACrashIsDeadSpaceThatCompactionReclaims() async throws {
         var harness = try open()
         try await makeBucket(harness)

@@ -120,7 +120,19 @@ struct Fsck: AsyncParsableCommand {
             if let recorded = audit.sizes[digest], recorded > 0, let size = try await access.blobs.size(of: digest), size != recorded {
                 report.wrongSize.append(digest)
             }
-            if rehash, try await access.blobs.verify(digest) == false { report.corrupt.append(digest) }
+            // A packed blob's entry header must name it at its recorded place (checked with --quick too).
+            if let store = access.blobs as? LocalBlobStore, try await store.packedEntryMatches(digest) == false {
+                report.corrupt.append(digest)
+                continue
+            }
+            if rehash {
+                do {
+                    if try await access.blobs.verify(digest) == false { report.corrupt.append(digest) }
+                } catch let error as BlobStoreError where error.kind == .notFound {
+                    // Gone since it was listed (beside a running daemon: collected or compacted).
+                    report.missing.append(digest)
+                }
+            }
         }
         // Blobs being written right now (a running daemon) are on disk before their record.
         report.orphans = onDisk.filter { audit.recorded[$0] == nil && !access.blobs.isPinned($0) }.sorted()

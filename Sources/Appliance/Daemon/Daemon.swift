@@ -58,12 +58,10 @@ struct Daemon {
             synchronous: synchronous, lifecycleDayMilliseconds: (settings.int("lifecycle_day_seconds") ?? 86_400) * 1000
         )
         _ = try await catalog.checkFormat()
-        let packedMax = settings.int("pack_max") ?? Int64(LocalBlobStore.packedByteCountMaxDefault)
-        guard packedMax >= 0, packedMax <= Limits.packedByteCountMax else { throw SporeError("pack_max may be at most \(Limits.packedByteCountMax)") }
-        let segmentSize = settings.int("segment_size") ?? LocalBlobStore.segmentByteCountMaxDefault
-        guard segmentSize > packedMax, segmentSize >= 1 << 16 else { throw SporeError("segment_size must be at least 64 KiB and above pack_max") }
+        let packing = try settings.blobPacking()
         let store = try LocalBlobStore(
-            root: directory.path, synchronous: synchronous, packedByteCountMax: Int(packedMax), segmentByteCountMax: segmentSize
+            root: directory.path, synchronous: synchronous, packedByteCountMax: packing.packedByteCountMax,
+            segmentByteCountMax: packing.segmentByteCountMax
         )
         catalog.connect(store)
         blobs = store

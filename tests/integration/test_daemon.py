@@ -54,6 +54,23 @@ def test_second_daemon_on_same_data_dir_refuses(fresh_spore):
     first.client().list_buckets()
 
 
+def test_a_listener_that_cannot_bind_stops_the_daemon_with_an_error(tmp_path):
+    # The pre-start check cannot see every bind failure (a port taken in between, an address not on
+    # this host): the other listener is already up, and the daemon must still exit, not hang.
+    daemon = Spore(tmp_path / "data")
+    env = daemon.env()
+    process = subprocess.Popen(
+        [str(BINARY), "serve", "--data-dir", str(daemon.data_dir), "--s3-address", "127.0.0.1:0",
+         "--http-address", "10.255.255.1:19999"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the daemon kept running after a listener failed to bind")
+    assert process.returncode != 0
+    assert "Cannot assign requested address" in output
+
+
 def test_sigterm_drains_in_flight_upload_and_exits_zero(fresh_spore):
     daemon = fresh_spore()
     client = daemon.client()

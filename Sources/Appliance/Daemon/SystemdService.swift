@@ -20,7 +20,8 @@ struct SystemdService: Service {
     let logger: Logger
 
     func run() async throws {
-        await readiness.wait()
+        await cancelWhenGracefulShutdown { await readiness.wait() }
+        guard readiness.isReady, !Task.isCancelledOrShuttingDown else { return }
         notifier.notify("READY=1\nSTATUS=\(status())")
         logger.info("ready", metadata: ["status": "\(status())"])
         let interval = notifier.watchdogIntervalNanoseconds ?? 30_000_000_000

@@ -307,7 +307,7 @@ final class SegmentLog: Sendable {
             defer { state.dirty = [:] }
             return Array(state.dirty.values)
         }
-        for (index, segment) in dirty.enumerated() {
+        for segment in dirty {
             do {
                 if segment.failed.load(ordering: .acquiring) {
                     throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
@@ -315,10 +315,6 @@ final class SegmentLog: Sendable {
                 try io.synchronize(segment.descriptor, path: segment.path)
             } catch {
                 markFailed(segment)
-                // The segments after it were not synced: a later commit must still sync them.
-                state.withLock { state in
-                    for rest in dirty[(index + 1)...] where state.dirty[rest.id] == nil { state.dirty[rest.id] = rest }
-                }
                 throw error
             }
         }

@@ -3,9 +3,9 @@ import BlobStore
 /// Reference counts of blobs, kept in the same transaction as the versions that refer to them.
 ///
 /// `blobs`: digest → `refCount | byteCount | zeroSince | md5 | location`, the location being set
-/// for a blob packed into a segment (the store's `BlobLocator` reads it). When a count reaches zero
-/// the blob gets an entry in `garbage` (`zeroSince | digest`), which the collector reads oldest
-/// first and acts on only after a grace period; a new reference before then removes the entry again.
+/// for a blob packed into a segment (the store's `BlobLocator` reads it). When a count reaches zero the blob gets an
+/// entry in `garbage` (`zeroSince | digest`), which the collector reads oldest first and acts on only
+/// after a grace period; a new reference before then removes the entry again.
 struct BlobReferences {
     let blobs: LMDBDatabase
     let garbage: LMDBDatabase

@@ -51,8 +51,7 @@ extension Catalog: BlobLocator {
             var recorded = 0
             for move in moves {
                 guard var record = try references.record(transaction, move.digest), record.location == move.from else { continue }
-                // A copy in a segment that failed a write or fsync is not durable: leave the blob where it is.
-                if let placements = references.placements, (try? placements.checkUsable(move.to)) == nil { continue }
+                guard (try? references.placements?.checkUsable(move.to)) != nil else { continue }
                 record.location = move.to
                 try references.store(transaction, move.digest, record)
                 recorded += 1

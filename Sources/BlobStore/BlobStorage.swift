@@ -6,8 +6,7 @@ import NIOCore
 /// names a path.
 ///
 /// The contract every implementation keeps: a staged body becomes durable under its SHA-256 in
-/// `place` before it returns (or, for a small body packed by a store joined to the index, by the
-/// time the index commit that records it is durable: `BlobPlacements.synchronizePlacements`); identical content is stored once; a placed blob is pinned (safe from
+/// `place` before it returns; identical content is stored once; a placed blob is pinned (safe from
 /// `collect`) until its lease is released; `collect` removes a blob only when `confirm` says the
 /// index still holds no reference.
 public protocol BlobStorage: AnyObject, Sendable {

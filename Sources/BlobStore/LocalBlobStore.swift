@@ -14,10 +14,9 @@ import Synchronization
 ///
 /// A blob file is placed in one order: temporary file, fsync, rename to the digest path, fsync of
 /// the directory. A small body of declared length (up to `packedByteCountMax`) is held in memory
-/// instead and appended to the active segment, its fsync shared with the appends beside it (made
-/// by the index writer right before the commit that records the blob, once `Catalog.connect` has
-/// joined the two); the index records where it went (`BlobLocator`) and `compactSegments` rewrites
-/// segments that are mostly dead. Identical content is stored once. The store knows nothing of buckets, keys or HTTP.
+/// instead and appended to the active segment, its fsync shared with the appends beside it; the
+/// index records where it went (`BlobLocator`) and `compact` rewrites segments that are mostly
+/// dead. Identical content is stored once. The store knows nothing of buckets, keys or HTTP.
 public final class LocalBlobStore: BlobStorage, BlobPlacements {
     /// Default size of the chunks a read hands to its consumer. 512 KiB measured ≈ 25 % faster
     /// than 256 KiB on a 1 GiB GET (half the reads and event-loop hops) for ≈ 10 MiB more peak RSS;

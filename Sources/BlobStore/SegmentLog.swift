@@ -19,10 +19,7 @@ import Synchronization
 ///
 /// Writers that append at the same time share one fsync of the segment (group commit): an append
 /// returns once its bytes and every append before it are durable, and only then may the index
-/// refer to the location. Joined to an index (`syncsAtIndexCommit`), an append returns once its
-/// bytes are written, and the index writer fsyncs the segments written since their last fsync
-/// right before each commit (`synchronizeDirty`), so the commit that records a location is
-/// durable only after its bytes are.
+/// refer to the location.
 final class SegmentLog: Sendable {
     static let headerByteCount = BlobLocation.segmentEntryHeaderByteCount
     static let magic: [UInt8] = Array("spS1".utf8)

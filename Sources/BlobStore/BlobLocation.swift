@@ -83,9 +83,4 @@ public protocol BlobLocator: AnyObject, Sendable {
 /// a request that has not committed yet went.
 public protocol BlobPlacements: AnyObject, Sendable {
     func placedLocation(of digest: BlobDigest) -> BlobLocation?
-    /// Throws if the location's segment failed a write or fsync: it must not be recorded.
-    func checkUsable(_ location: BlobLocation) throws
-    /// Makes every placement so far durable; the index writer calls it right before each commit
-    /// (on its own thread, so it may block).
-    func synchronizePlacements() throws
 }

@@ -244,22 +244,6 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
         pins.withLock { $0.placed[digest] }
     }
 
-    public func checkUsable(_ location: BlobLocation) throws {
-        try segments.checkUsable(location.segment)
-    }
-
-    public func synchronizePlacements() throws {
-        try segments.synchronizeDirty()
-    }
-
-    /// Leaves the fsync of segment appends to the index writer, which calls
-    /// `synchronizePlacements` before each commit: a packed write then waits for one group commit
-    /// instead of a segment fsync and an index commit in a row. Only for a store whose every
-    /// placement is followed by an index commit before it is acknowledged (`Catalog.connect`).
-    public func syncPlacementsAtIndexCommit() {
-        segments.syncsAtIndexCommit.store(true, ordering: .releasing)
-    }
-
     /// Drops a staged body that failed a check.
     public func discard(_ staged: StagedBlob) async {
         guard staged.bytes == nil else { return }

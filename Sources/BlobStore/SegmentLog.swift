@@ -62,10 +62,6 @@ final class SegmentLog: Sendable {
         var inFlight: [UInt64: Int] = [:]
         var waiters: [Waiter] = []
         var syncing = false
-        /// Segments written since their last fsync, when the index's commit makes them durable.
-        var dirty: [UInt64: Segment] = [:]
-        /// Segments that failed a write or fsync (ids only: a handful at most, ever).
-        var failedIDs: Set<UInt64> = []
     }
 
     let directory: String
@@ -75,9 +71,6 @@ final class SegmentLog: Sendable {
     private let threadPool: NIOThreadPool
     private let isSynchronous: Bool
     private let state: Mutex<State>
-    /// Whether appends leave their fsync to `synchronizeDirty`, which the index writer runs before
-    /// each commit, so a packed write waits for one group commit instead of two in a row.
-    let syncsAtIndexCommit = Atomic<Bool>(false)
 
     init(directory: String, io: any FileSystemIO, threadPool: NIOThreadPool, synchronous: Bool, segmentByteCountMax: Int64) throws {
         precondition(segmentByteCountMax > Int64(Self.headerByteCount), "a segment holds at least one entry")
@@ -136,20 +129,15 @@ final class SegmentLog: Sendable {
             try await threadPool.runIfActive {
                 try written.withUnsafeReadableBytes { try io.write(segment.descriptor, $0, at: entryOffset, path: segment.path) }
             }
-            if isSynchronous {
-                if syncsAtIndexCommit.load(ordering: .acquiring) {
-                    state.withLock { $0.dirty[segment.id] = segment }
-                } else {
-                    try await synchronize(segment)
-                }
-            }
+            if isSynchronous { try await synchronize(segment) }
             if segment.failed.load(ordering: .acquiring) {
                 throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
             }
         } catch {
+            segment.failed.store(true, ordering: .releasing)
             // The entry may be half written or not durable: nothing will ever point at it, and
             // no later append may land in a file whose fsync failed once.
-            markFailed(segment)
+            seal(segment)
             finished(segment.id)
             throw error
         }
@@ -229,13 +217,6 @@ final class SegmentLog: Sendable {
         return Segment(id: id, descriptor: descriptor, path: path, io: io)
     }
 
-    /// Marks a segment failed for good and stops appending to it.
-    private func markFailed(_ segment: Segment) {
-        segment.failed.store(true, ordering: .releasing)
-        state.withLock { _ = $0.failedIDs.insert(segment.id) }
-        seal(segment)
-    }
-
     /// Stops appending to `segment` (the next append opens a new one).
     private func seal(_ segment: Segment) {
         state.withLock { state in
@@ -284,7 +265,8 @@ final class SegmentLog: Sendable {
                     try await threadPool.runIfActive { try io.synchronize(segment.descriptor, path: segment.path) }
                     results[ObjectIdentifier(segment)] = .success(())
                 } catch {
-                    markFailed(segment)
+                    segment.failed.store(true, ordering: .releasing)
+                    seal(segment)
                     results[ObjectIdentifier(segment)] = .failure(error)
                 }
             }
@@ -292,35 +274,6 @@ final class SegmentLog: Sendable {
                 waiter.continuation.resume(with: results[ObjectIdentifier(waiter.segment)] ?? .success(()))
             }
         }
-    }
-
-    /// Makes every append written so far durable: fsyncs each segment written since its last
-    /// fsync, on the calling thread (the index writer's, right before it commits). An append's
-    /// write completed before its request handed its index write over, so the batch being
-    /// committed is covered. A failure marks the segment failed for good and is thrown, failing
-    /// the batch.
-    func synchronizeDirty() throws {
-        let dirty = state.withLock { state -> [Segment] in
-            defer { state.dirty = [:] }
-            return Array(state.dirty.values)
-        }
-        for segment in dirty {
-            do {
-                if segment.failed.load(ordering: .acquiring) {
-                    throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
-                }
-                try io.synchronize(segment.descriptor, path: segment.path)
-            } catch {
-                markFailed(segment)
-                throw error
-            }
-        }
-    }
-
-    /// Throws if `segment` failed a write or fsync: a location in it must not be recorded.
-    func checkUsable(_ segment: UInt64) throws {
-        let failed = state.withLock { $0.failedIDs.contains(segment) }
-        if failed { throw BlobStoreError(.ioFailure, "segment \(path(of: segment)) failed a write or fsync; its new blobs are not durable") }
     }
 
     // MARK: Maintenance

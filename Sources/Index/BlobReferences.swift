@@ -73,11 +73,7 @@ struct BlobReferences {
             }
             guard var record = existing else { preconditionFailure("a record exists or was made") }
             if record.md5 == nil, let md5, chunks.count == 1 { record.md5 = md5 }
-            if record.location == nil, let placed = placements?.placedLocation(of: chunk.digest) {
-                // A placement in a segment that failed a write or fsync is not durable: this write fails.
-                try placements?.checkUsable(placed)
-                record.location = placed
-            }
+            if record.location == nil, let placed = placements?.placedLocation(of: chunk.digest) { record.location = placed }
             if let zeroSince = record.zeroSinceMilliseconds {
                 try transaction.delete(garbage, Self.garbageKey(zeroSince, chunk.digest))
                 record.zeroSinceMilliseconds = nil

@@ -14,10 +14,6 @@ extension Catalog: BlobLocator {
     public func connect(_ store: LocalBlobStore) {
         store.attach(locator: self)
         attach(placements: store)
-        // Every write that records a packed location goes through this writer, so the segment
-        // fsync can be part of its group commit.
-        writer.setBeforeCommit { try store.synchronizePlacements() }
-        store.syncPlacementsAtIndexCommit()
     }
 
     public func placement(of digest: BlobDigest) throws -> BlobPlacement {
@@ -51,7 +47,6 @@ extension Catalog: BlobLocator {
             var recorded = 0
             for move in moves {
                 guard var record = try references.record(transaction, move.digest), record.location == move.from else { continue }
-                guard (try? references.placements?.checkUsable(move.to)) != nil else { continue }
                 record.location = move.to
                 try references.store(transaction, move.digest, record)
                 recorded += 1

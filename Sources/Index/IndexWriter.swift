@@ -44,15 +44,6 @@ public final class IndexWriter: @unchecked Sendable {
     private let isBusy = Atomic<Bool>(false)
     /// Bounds the queue: one place per write from `write` until its batch has committed.
     private let admission = AdmissionGate(capacity: IndexWriter.queueLengthMax)
-    /// Runs on the writer thread after a batch's writes and before its commit; a throw fails the
-    /// batch. The blob store makes the segment appends the batch refers to durable here, so a
-    /// packed write waits for one group commit instead of two (`Catalog.connect`).
-    private let beforeCommit = Mutex<(@Sendable () throws -> Void)?>(nil)
-
-    /// Sets the hook that runs before every commit (see `beforeCommit`).
-    public func setBeforeCommit(_ hook: (@Sendable () throws -> Void)?) {
-        beforeCommit.withLock { $0 = hook }
-    }
 
     init(environment: LMDBEnvironment, mapByteCountMax: Int) {
         self.environment = environment
@@ -213,7 +204,7 @@ public final class IndexWriter: @unchecked Sendable {
     private enum Attempt {
         case committed
         case mapFull
-        case failed(any Error)
+        case failed(LMDBError)
     }
 
     private func attempt(_ batch: [PendingWrite]) -> Attempt {
@@ -245,14 +236,6 @@ public final class IndexWriter: @unchecked Sendable {
                 return .mapFull
             }
         }
-        if let hook = beforeCommit.withLock({ $0 }) {
-            do {
-                try hook()
-            } catch {
-                mdb_txn_abort(parent)
-                return .failed(error)
-            }
-        }
         let code = mdb_txn_commit(parent)
         if code == MDB_SUCCESS { return .committed }
         return code == MDB_MAP_FULL ? .mapFull : .failed(LMDBError(code: code, operation: "mdb_txn_commit"))
@@ -267,7 +250,7 @@ private enum RunOutcome {
 
 private struct PendingWrite {
     let run: (borrowing LMDBTransaction) -> RunOutcome
-    let complete: ((any Error)?) -> Void
+    let complete: (LMDBError?) -> Void
 }
 
 // @unchecked Sendable: written and read only on the writer thread, before `complete` resumes the

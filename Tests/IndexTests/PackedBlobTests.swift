@@ -378,35 +378,6 @@ import Testing
         }
     }
 
-    /// The segment fsync is part of the index writer's commit. A blob appended before an fsync of
-    /// its segment failed must never be acknowledged, even by a later commit whose own batch has
-    /// nothing left to sync (Linux reports a lost write-back only once).
-    @Test func aPlacementInASegmentWhoseFsyncFailedIsNeverCommitted() async throws {
-        let io = FaultyFileSystem()
-        let harness = try open(io: io)
-        try await makeBucket(harness)
-        let body = bytes(51, 2000)
-        let writer = try await harness.store.makeWriter(checksums: [], byteCountMax: 2000, expectedByteCount: 2000)
-        try await writer.write(ByteBuffer(bytes: body))
-        let pending = try await harness.store.place(try await writer.finish())
-        io.fault.withLock { $0 = .fsyncFails }
-        await #expect(throws: BlobStoreError.self) { try await put(harness, "other", bytes(52, 2000)) }
-        io.fault.withLock { $0 = .none }
-        let chunk = Chunk(digest: pending.digest, byteCount: 2000)
-        let version = ObjectVersion(byteCount: 2000, etag: "e", lastModifiedMilliseconds: now, body: .chunks([chunk]), owner: "alice")
-        await #expect(throws: BlobStoreError.self) {
-            _ = try await harness.catalog.objects.putObject(
-                bucket: "packed", key: try #require(ObjectKey(validating: "pending")), version: version, nowMilliseconds: now
-            )
-        }
-        pending.release()
-        #expect(try currentDigest(harness, "pending") == nil)
-        // The next write goes to a new segment and is acknowledged.
-        let digest = try await put(harness, "after", bytes(53, 2000))
-        #expect(try await read(harness, digest) == bytes(53, 2000))
-        await harness.close()
-    }
-
     func segmentFilesCount() -> Int { (try? segmentFiles().count) ?? 0 }
 
     @Test func quarantineTakesAPackedBlobOutOfService() async throws {

@@ -396,6 +396,12 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
         return file
     }
 
+    /// Closes the cached segment descriptors (readers holding one finish undisturbed): the
+    /// maintenance round calls it, so an idle daemon holds no descriptors for its segments.
+    public func closeIdleSegments() {
+        openSegments.withLock { $0.files.removeAll() }
+    }
+
     /// Forgets an open segment that is being deleted; readers holding it finish undisturbed.
     func closeSegment(_ segment: UInt64) {
         openSegments.withLock { open in

@@ -62,6 +62,8 @@ struct MaintenanceService: Service {
                     if batch < settings.batchCountMax || ContinuousClock.now - roundStarted > budget { break }
                 }
                 if collected > 0 { logger.debug("collected unreferenced blobs", metadata: ["count": "\(collected)"]) }
+                // Segments opened for reads are reopened on demand: an idle daemon holds none.
+                (blobs as? LocalBlobStore)?.closeIdleSegments()
                 if let store = blobs as? LocalBlobStore,
                     collected > 0 || lastCompaction.map({ now - $0 >= settings.compactionIntervalSeconds * 1000 }) ?? true
                 {

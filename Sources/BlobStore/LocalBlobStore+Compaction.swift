@@ -97,7 +97,7 @@ extension LocalBlobStore {
         for (digest, location) in blobs {
             let bytes: ByteBuffer
             do {
-                bytes = try await read(location)
+                bytes = try await readPacked(location, range: 0..<location.byteCount)
             } catch {
                 // An unreadable blob (a torn or damaged segment) is left where it is, like a corrupt
                 // one; the rest of the segment and of the pass go on.
@@ -116,13 +116,6 @@ extension LocalBlobStore {
         }
         let recorded = moves.isEmpty ? 0 : try await locator.relocate(moves)
         return (recorded, skipped)
-    }
-
-    private func read(_ location: BlobLocation) async throws -> ByteBuffer {
-        let reader = try await openPacked(location)
-        var bytes = ByteBufferAllocator().buffer(capacity: Int(location.byteCount))
-        try await reader.read(range: 0..<location.byteCount, chunkByteCount: 1 << 20) { chunk in bytes.writeImmutableBuffer(chunk) }
-        return bytes
     }
 
     /// Whether a packed blob's entry header (magic, length, digest) names this blob at its

@@ -419,22 +419,10 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
             guard range.upperBound <= location.byteCount else {
                 throw BlobStoreError(.corrupt, "blob \(digest) has \(location.byteCount) bytes, \(range.upperBound) were expected")
             }
-            let file: OpenFile
             do {
-                file = try await openSegment(location.segment)
+                return try await readPacked(location, range: range)
             } catch let error as BlobStoreError where error.kind == .notFound && attempt == 0 {
                 continue
-            }
-            let (io, count, offset) = (self.io, Int(range.count), location.offset + range.lowerBound)
-            var buffer = ByteBufferAllocator().buffer(capacity: count)
-            let cached = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-                io.readIfCached(file.descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), at: offset) ?? 0
-            }
-            if cached == count { return buffer }
-            return try await threadPool.runIfActive {
-                var buffer = ByteBufferAllocator().buffer(capacity: count)
-                try Self.readFully(io, file.descriptor, file.path, into: &buffer, count: count, at: offset)
-                return buffer
             }
         }
         let (io, target, count, offset) = (self.io, path(of: digest), Int(range.count), range.lowerBound)
@@ -443,6 +431,23 @@ public final class LocalBlobStore: BlobStorage, BlobPlacements {
             defer { io.close(descriptor) }
             var buffer = ByteBufferAllocator().buffer(capacity: count)
             try Self.readFully(io, descriptor, target, into: &buffer, count: count, at: offset)
+            return buffer
+        }
+    }
+
+    /// Reads `range` of a packed blob at `location` into one buffer: right here when its pages are
+    /// cached, otherwise with one hop to the thread pool.
+    func readPacked(_ location: BlobLocation, range: Range<Int64>) async throws -> ByteBuffer {
+        let file = try await openSegment(location.segment)
+        let (io, count, offset) = (self.io, Int(range.count), location.offset + range.lowerBound)
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        let cached = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+            io.readIfCached(file.descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), at: offset) ?? 0
+        }
+        if cached == count { return buffer }
+        return try await threadPool.runIfActive {
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try Self.readFully(io, file.descriptor, file.path, into: &buffer, count: count, at: offset)
             return buffer
         }
     }

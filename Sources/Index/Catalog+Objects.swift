@@ -125,15 +125,33 @@ extension ObjectStore {
     ) throws -> (BucketRecord, ObjectLookup) {
         try read { transaction in
             let bucket = try catalog.requireBucket(transaction, named: name)
-            guard let entry = try catalog.loadEntry(transaction, bucketID: bucket.id, key: key) else { return (bucket, .notFound) }
-            let version: ObjectVersion?
-            if let versionID, versionID != entry.current.versionID {
-                version = try catalog.noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID)
-            } else {
-                version = entry.current
-            }
-            guard let version, !version.isExpired(atMilliseconds: nowMilliseconds) else { return (bucket, .notFound) }
-            return (bucket, version.isDeleteMarker ? .deleteMarker(version) : .found(version))
+            return (bucket, try lookup(transaction, bucket: bucket, key: key, versionID: versionID, nowMilliseconds: nowMilliseconds))
+        }
+    }
+
+    private func lookup(
+        _ transaction: borrowing LMDBTransaction, bucket: BucketRecord, key: ObjectKey, versionID: VersionID?, nowMilliseconds: Int64
+    ) throws -> ObjectLookup {
+        guard let entry = try catalog.loadEntry(transaction, bucketID: bucket.id, key: key) else { return .notFound }
+        let version: ObjectVersion?
+        if let versionID, versionID != entry.current.versionID {
+            version = try catalog.noncurrentVersion(transaction, keyID: entry.keyID, versionID: versionID)
+        } else {
+            version = entry.current
+        }
+        guard let version, !version.isExpired(atMilliseconds: nowMilliseconds) else { return .notFound }
+        return version.isDeleteMarker ? .deleteMarker(version) : .found(version)
+    }
+
+    /// `lookup`, and the bucket's lifecycle policy read in the same transaction (GET and HEAD
+    /// answer `x-amz-expiration` from it without a second read).
+    public func lookupWithLifecycle(
+        bucket name: String, key: ObjectKey, versionID: VersionID? = nil, nowMilliseconds: Int64
+    ) throws -> (BucketRecord, ObjectLookup, LifecyclePolicy?) {
+        try read { transaction in
+            let bucket = try catalog.requireBucket(transaction, named: name)
+            let policy = try catalog.lifecyclePolicy(transaction, bucketID: bucket.id)
+            return (bucket, try lookup(transaction, bucket: bucket, key: key, versionID: versionID, nowMilliseconds: nowMilliseconds), policy)
         }
     }
 

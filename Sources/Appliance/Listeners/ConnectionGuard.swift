@@ -264,10 +264,10 @@ final class RequestTimeouts: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             deadline?.cancel()
             deadline = nil
-            let length = head.headerFields[.contentLength].flatMap { Int64($0) }
+            let length = head.headerFields.value(.contentLength).flatMap { Int64($0) }
             // The body's clock runs only while its reader waits for bytes (see `read`): a body
             // the server is not reading yet (an upload queued behind others) is not stalled.
-            inRequestBody = (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil
+            inRequestBody = (length ?? 0) > 0 || head.headerFields.value(.transferEncoding) != nil
         case .body:
             deadline?.cancel()
             deadline = nil

@@ -23,3 +23,19 @@ public enum RequestFields {
         return String(text[text.index(after: colon)...])
     }
 }
+
+extension HTTPFields {
+    /// The same answer as `self[name]`: the value of the one field of that name, or, when there
+    /// are several, their values joined by ", ". The subscript always goes through an
+    /// unspecialised generic join, which was 1.5 % of a small HEAD's CPU; requests almost always
+    /// carry one field of a name, and this returns it directly.
+    @inlinable
+    public func value(_ name: HTTPField.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            if found != nil { return self[name] }
+            found = field.value
+        }
+        return found
+    }
+}

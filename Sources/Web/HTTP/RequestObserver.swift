@@ -29,8 +29,8 @@ public struct RequestObserver: Sendable {
         response.headers[Self.requestIDField] = context.requestID
         let elapsed = ContinuousClock.now - started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        let received = request.headers[.contentLength].flatMap { Int64($0) } ?? 0
-        let sent = response.headers[.contentLength].flatMap { Int64($0) } ?? 0
+        let received = request.headers.value(.contentLength).flatMap { Int64($0) } ?? 0
+        let sent = response.headers.value(.contentLength).flatMap { Int64($0) } ?? 0
         let labels = context.labels.current
         RequestTotals.shared.count(status: response.status.code)
         metrics.record(operation: labels.operation, status: response.status.code, nanoseconds: nanoseconds, receivedBytes: received, sentBytes: sent)

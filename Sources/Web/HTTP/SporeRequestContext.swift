@@ -25,11 +25,24 @@ public struct SporeRequestContext: RequestContext {
         self.labels = RequestLabels()
     }
 
+    /// A counter from a random start, put through SplitMix64's finaliser (a bijection): ids look
+    /// random and never repeat within a process, without a `getrandom` call per request (which
+    /// was 1 % of a small HEAD's CPU).
     public static func makeRequestID() -> String {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let hex = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var value = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        value ^= value >> 31
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 {
+                let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "A") + digit - 10
+            }
+            return 16
+        }
     }
+
+    private static let requestCounter = Atomic<UInt64>(UInt64.random(in: 0...UInt64.max))
 }
 
 /// What a face tells the request log about a request it answered: the operation (`PutObject`,

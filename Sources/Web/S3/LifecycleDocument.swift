@@ -206,9 +206,12 @@ extension S3Service {
 
     /// `x-amz-expiration` for a version a lifecycle rule will expire.
     func expirationHeader(bucket: String, key: ObjectKey, version: ObjectVersion) -> String? {
-        guard let policy = try? catalog.lifecyclePolicy(bucket: bucket), let due = policy.expiration(key: key.value, version: version) else {
-            return nil
-        }
+        Self.expirationHeader(policy: try? catalog.lifecyclePolicy(bucket: bucket), key: key, version: version)
+    }
+
+    /// The same, from a policy already read (GET and HEAD read it with the object).
+    static func expirationHeader(policy: LifecyclePolicy?, key: ObjectKey, version: ObjectVersion) -> String? {
+        guard let policy, let due = policy.expiration(key: key.value, version: version) else { return nil }
         return "expiry-date=\"\(Timestamp.httpDate(milliseconds: due.atMilliseconds))\", rule-id=\"\(due.ruleID)\""
     }
 }

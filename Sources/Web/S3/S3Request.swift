@@ -39,7 +39,7 @@ public struct S3Request: Sendable {
         self.host = host
         var pathPart = Substring(path)
         var queryPart: Substring = ""
-        if let mark = path.firstIndex(of: "?") {
+        if let mark = path.utf8.firstIndex(of: UInt8(ascii: "?")) {
             pathPart = path[..<mark]
             queryPart = path[path.index(after: mark)...]
         }
@@ -71,8 +71,7 @@ public struct S3Request: Sendable {
             throw S3Error.invalidArgument("The request path is malformed.")
         }
         decodedPath = decoded
-        let hostName = host.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
-        if let domain, hostName.hasSuffix("." + domain.lowercased()) {
+        if let domain, case let hostName = Self.hostName(host), hostName.hasSuffix("." + domain.lowercased()) {
             // Virtual-host style: the bucket is the host's first labels, the whole path is the key.
             bucket = String(hostName.dropLast(domain.count + 1))
             keyBytes = decoded.count > 1 ? Array(decoded.dropFirst()) : nil
@@ -92,6 +91,12 @@ public struct S3Request: Sendable {
         }
     }
 
+    /// The host without its port, lowercased.
+    static func hostName(_ host: String) -> String {
+        let name = host.utf8.firstIndex(of: UInt8(ascii: ":")).map { host[..<$0] } ?? Substring(host)
+        return name.lowercased()
+    }
+
     /// The first value of a query parameter (an empty string for a bare `?name`).
     public func queryValue(_ name: String) -> String? {
         guard let item = query.first(where: { $0.name == name }) else { return nil }
@@ -103,7 +108,7 @@ public struct S3Request: Sendable {
     /// The first value of a header.
     public func header(_ name: String) -> String? {
         guard let fieldName = HTTPField.Name(name) else { return nil }
-        return headers[fieldName]
+        return headers.value(fieldName)
     }
 
     /// The validated object key, or the S3 error for a bad one.

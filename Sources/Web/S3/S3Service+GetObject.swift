@@ -18,9 +18,11 @@ extension S3Service {
         let now = clock.nowMilliseconds()
         let lookup: ObjectLookup
         let bucket: BucketRecord
+        let lifecycle: LifecyclePolicy?
         do {
             let found: ObjectLookup
-            (bucket, found) = try catalog.objects.lookup(bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
+            (bucket, found, lifecycle) = try catalog.objects.lookupWithLifecycle(
+                bucket: bucketName, key: key, versionID: versionID, nowMilliseconds: now)
             var object: ObjectVersion?
             if case .found(let version) = found { object = version }
             try authorizeRead(auth, bucket, request: request, object: object)
@@ -56,7 +58,7 @@ extension S3Service {
         if !version.isNullVersion || versionID != nil { headers[Self.versionIDField] = version.versionID.rawValue }
         Self.addEncryptionHeaders(&headers, version.encryption, customerKeyMD5: customer?.md5)
         addLockHeaders(&headers, version, bucket: bucket, request: request, auth: auth)
-        if let expiration = expirationHeader(bucket: bucketName, key: key, version: version) { headers[Self.expirationField] = expiration }
+        if let expiration = Self.expirationHeader(policy: lifecycle, key: key, version: version) { headers[Self.expirationField] = expiration }
         if let notModified = try Self.evaluateConditions(request, version, headers: headers) { return notModified }
 
         var range = try ByteRange.parse(request.headers[.range], size: version.byteCount)

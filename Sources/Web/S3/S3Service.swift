@@ -81,10 +81,10 @@ public final class S3Service: Sendable {
             }
             let operation = S3Operation.resolve(s3)
             identified(s3, operation)
-            var authentication = try await authenticateThrottled(
-                s3, address: context.remoteAddress?.ipAddress, isAdminCall: s3.rawPath.hasPrefix(AdminRequest.pathPrefix))
+            let address = context.remoteAddress?.ipAddress
+            var authentication = try await authenticateThrottled(s3, address: address, isAdminCall: s3.rawPath.hasPrefix(AdminRequest.pathPrefix))
             authentication.action = operation.action(s3)
-            authentication.sourceIP = context.remoteAddress?.ipAddress
+            authentication.sourceIP = address
             authentication.secureTransport = secureTransport
             if s3.rawPath.hasPrefix(AdminRequest.pathPrefix) {
                 var response = try await administer(s3, request, authentication)
@@ -92,7 +92,7 @@ public final class S3Service: Sendable {
                 return response
             }
             var http = request
-            if request.headers[.expect] != nil {
+            if request.headers.value(.expect) != nil {
                 http.body = RequestBody(asyncSequence: ContinueOnFirstRead(base: request.body, channel: context.channel))
             }
             var response = try await dispatch(operation, s3, http, authentication)

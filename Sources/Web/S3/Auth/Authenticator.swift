@@ -65,13 +65,14 @@ public final class Authenticator: Sendable {
     /// failure throttle counts); nil for anonymous requests.
     public static func claimedAccessKey(_ request: S3Request) -> String? {
         let claimed: Substring?
-        if let authorization = request.headers[.authorization] {
-            if authorization.hasPrefix(SigV4.algorithm + " "),
-                let field = authorization.split(separator: " ").first(where: { $0.hasPrefix("Credential=") })
-            {
-                claimed = field.dropFirst("Credential=".count).prefix { $0 != "/" && $0 != "," }
-            } else if authorization.hasPrefix("AWS ") {
-                claimed = authorization.dropFirst(4).prefix { $0 != ":" }
+        if let authorization = request.headers.value(.authorization) {
+            // Byte-wise: this runs before every signed request (a Character-wise split of the
+            // header was 8 % of a small HEAD's CPU).
+            if authorization.utf8.starts(with: Self.sigV4Prefix.utf8) {
+                claimed = Self.credentialAccessKey(in: authorization)
+            } else if authorization.utf8.starts(with: Self.sigV2Prefix.utf8) {
+                let body = authorization.utf8.dropFirst(Self.sigV2Prefix.utf8.count)
+                claimed = authorization[body.startIndex..<(body.firstIndex(of: UInt8(ascii: ":")) ?? body.endIndex)]
             } else {
                 claimed = nil
             }
@@ -84,15 +85,38 @@ public final class Authenticator: Sendable {
         return String(claimed.prefix(Self.claimedAccessKeyByteCountMax))
     }
 
+    static let sigV4Prefix = SigV4.algorithm + " "
+    static let sigV2Prefix = "AWS "
+
+    /// The key of the first space-separated field starting `Credential=`, up to `/`, `,` or a
+    /// space: what a split on spaces would find, without building the fields.
+    static func credentialAccessKey(in authorization: String) -> Substring? {
+        let bytes = authorization.utf8
+        let marker = "Credential=".utf8
+        var fieldStart = bytes.startIndex
+        while fieldStart != bytes.endIndex {
+            let field = bytes[fieldStart...]
+            if field.starts(with: marker) {
+                let start = bytes.index(fieldStart, offsetBy: marker.count)
+                let end =
+                    bytes[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: " ") } ?? bytes.endIndex
+                return authorization[start..<end]
+            }
+            guard let space = field.firstIndex(of: UInt8(ascii: " ")) else { return nil }
+            fieldStart = bytes.index(after: space)
+        }
+        return nil
+    }
+
     static let claimedAccessKeyByteCountMax = 128
 
     /// Authenticates a request, or throws the S3 error AWS would answer with.
     public func authenticate(_ request: S3Request) throws -> Authentication {
-        if let authorization = request.headers[.authorization] {
-            if authorization.hasPrefix(SigV4.algorithm + " ") {
+        if let authorization = request.headers.value(.authorization) {
+            if authorization.utf8.starts(with: Self.sigV4Prefix.utf8) {
                 return try verifyHeaderV4(request, authorization: authorization)
             }
-            if authorization.hasPrefix("AWS ") {
+            if authorization.utf8.starts(with: Self.sigV2Prefix.utf8) {
                 return try verifyHeaderV2(request, authorization: authorization)
             }
             throw S3Error.invalidArgument("Unsupported Authorization Type", name: "Authorization", value: authorization)
@@ -118,36 +142,64 @@ public final class Authenticator: Sendable {
     }
 
     private func parseAuthorizationV4(_ authorization: String) throws -> HeaderFields {
-        let body = authorization.dropFirst(SigV4.algorithm.count + 1)
-        var credential: String?
-        var signedHeaders: String?
-        var signature: String?
-        for part in body.splitting(onASCII: UInt8(ascii: ",")) {
-            let trimmed = part.trimmingSpaces()
-            guard let equals = trimmed.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = trimmed[..<equals]
-            let value = String(trimmed[trimmed.utf8.index(after: equals)...])
-            switch name {
-            case "Credential": credential = value
-            case "SignedHeaders": signedHeaders = value
-            case "Signature": signature = value
-            default: continue
-            }
-        }
-        guard let credential, let signedHeaders, let signature else {
+        var text = authorization
+        // Over the raw bytes: this runs for every signed request, and the Substring-based
+        // version (split, trim, a String per part) was 3–4 % of a small HEAD's CPU.
+        let found = text.withUTF8 { Self.authorizationFieldsV4($0, skipping: SigV4.algorithm.utf8.count + 1) }
+        guard let credential = found.credential, let signedHeaders = found.signedHeaders, let signature = found.signature else {
             throw S3Error.authorizationHeaderMalformed(
                 "The authorization header is malformed; it must contain Credential, SignedHeaders and Signature.")
         }
-        let scope = Substring(credential).splitting(onASCII: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(String.init)
-        guard scope.count == 5, scope[4] == "aws4_request" else {
+        guard credential.count == 5, credential[4] == "aws4_request" else {
             throw S3Error.authorizationHeaderMalformed(
                 "The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
             )
         }
         return HeaderFields(
-            accessKey: scope[0], date: scope[1], region: scope[2], service: scope[3],
-            signedHeaders: Substring(signedHeaders).splitting(onASCII: UInt8(ascii: ";")).map(String.init), signature: signature
-        )
+            accessKey: credential[0], date: credential[1], region: credential[2], service: credential[3], signedHeaders: signedHeaders,
+            signature: signature)
+    }
+
+    /// The `Credential` (split on `/`, empty parts kept), `SignedHeaders` (split on `;`, empty
+    /// parts dropped) and `Signature` of an `AWS4-HMAC-SHA256` header, from its comma-separated
+    /// `name=value` parts (spaces and tabs around a part ignored; a later part wins).
+    static func authorizationFieldsV4(
+        _ bytes: UnsafeBufferPointer<UInt8>, skipping prefixByteCount: Int
+    ) -> (credential: [String]?, signedHeaders: [String]?, signature: String?) {
+        var credential: [String]?
+        var signedHeaders: [String]?
+        var signature: String?
+        var partStart = min(prefixByteCount, bytes.count)
+        while partStart < bytes.count {
+            var partEnd = partStart
+            while partEnd < bytes.count, bytes[partEnd] != UInt8(ascii: ",") { partEnd += 1 }
+            defer { partStart = partEnd + 1 }
+            var start = partStart
+            var end = partEnd
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while start < end, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            guard let equals = (start..<end).first(where: { bytes[$0] == UInt8(ascii: "=") }) else { continue }
+            let name = UnsafeBufferPointer(rebasing: bytes[start..<equals])
+            let value = UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end])
+            if name.elementsEqual("Credential".utf8) {
+                credential = split(value, on: UInt8(ascii: "/"), omittingEmpty: false)
+            } else if name.elementsEqual("SignedHeaders".utf8) {
+                signedHeaders = split(value, on: UInt8(ascii: ";"), omittingEmpty: true)
+            } else if name.elementsEqual("Signature".utf8) {
+                signature = String(decoding: value, as: UTF8.self)
+            }
+        }
+        return (credential, signedHeaders, signature)
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>, on separator: UInt8, omittingEmpty: Bool) -> [String] {
+        var pieces = [String]()
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == separator {
+            if !omittingEmpty || index > start { pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
+            start = index + 1
+        }
+        return pieces
     }
 
     private func verifyHeaderV4(_ request: S3Request, authorization: String) throws -> Authentication {
@@ -161,7 +213,7 @@ public final class Authenticator: Sendable {
             // botocore sends the ISO basic form; a client may add an RFC 1123 x-amz-date beside it.
             amzDate = Timestamp.parseAmzDate(value) != nil ? value : Timestamp.amzDate(milliseconds: parsed)
             requestMilliseconds = parsed
-        } else if let value = request.headers[.date], let parsed = Timestamp.parseHTTPDate(value) {
+        } else if let value = request.headers.value(.date), let parsed = Timestamp.parseHTTPDate(value) {
             amzDate = Timestamp.amzDate(milliseconds: parsed)
             requestMilliseconds = parsed
         } else {
@@ -177,7 +229,7 @@ public final class Authenticator: Sendable {
                 "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
         }
         guard fields.signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
-        guard let payloadHash = request.headers[Self.contentSHA256Field] else {
+        guard let payloadHash = request.headers.value(Self.contentSHA256Field) else {
             throw S3Error.invalidRequest("Missing required header for this request: x-amz-content-sha256")
         }
         let scope = "\(fields.date)/\(fields.region)/\(fields.service)/aws4_request"
@@ -260,7 +312,7 @@ public final class Authenticator: Sendable {
         }
         let signedHeaders = Substring(signedHeadersText).splitting(onASCII: UInt8(ascii: ";")).map(String.init)
         guard signedHeaders.contains("host") else { throw S3Error.signatureDoesNotMatch() }
-        let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? request.headers[Self.contentSHA256Field] ?? SigV4.unsignedPayload
+        let payloadHash = request.queryValue("X-Amz-Content-Sha256") ?? request.headers.value(Self.contentSHA256Field) ?? SigV4.unsignedPayload
         let scopeText = "\(scope[1])/\(scope[2])/\(scope[3])/aws4_request"
         let key = signingKey(credential, date: scope[1], region: scope[2])
         try verifySignature(request, key: key, provided: signature, accessKey: credential.accessKey) { path in
@@ -307,14 +359,14 @@ public final class Authenticator: Sendable {
             // When x-amz-date is present it is the date that counts, and it must be valid.
             guard let parsed = Timestamp.parseHTTPDate(value) ?? Timestamp.parseAmzDate(value) else { throw missingDate }
             dateMilliseconds = parsed
-        } else if let value = request.headers[.date], let parsed = Timestamp.parseHTTPDate(value) {
+        } else if let value = request.headers.value(.date), let parsed = Timestamp.parseHTTPDate(value) {
             dateMilliseconds = parsed
         } else {
             throw missingDate
         }
         guard dateMilliseconds >= 0 else { throw missingDate }
         try checkSkew(dateMilliseconds)
-        let dateForSigning = request.headers[Self.amzDateField] != nil ? "" : (request.headers[.date] ?? "")
+        let dateForSigning = request.headers[Self.amzDateField] != nil ? "" : (request.headers.value(.date) ?? "")
         try verifyV2(request, dateOrExpires: dateForSigning, credential: credential, signature: signature)
         return Authentication(
             principal: credential.principal,
@@ -361,7 +413,7 @@ public final class Authenticator: Sendable {
 
     /// SigV2 does not sign the payload, but a client may still send `x-amz-content-sha256`.
     private func v2PayloadCheck(_ request: S3Request) throws -> PayloadCheck {
-        guard let value = request.headers[Self.contentSHA256Field], value.utf8.count == 64, Hex.decode(value) != nil else { return .unsigned }
+        guard let value = request.headers.value(Self.contentSHA256Field), value.utf8.count == 64, Hex.decode(value) != nil else { return .unsigned }
         return .sha256(value.lowercased())
     }
 

@@ -17,9 +17,9 @@ import Synchronization
 /// active segment, which this process created; every segment found at start is sealed, so the
 /// torn tail of a crashed process is dead space that compaction reclaims, never appended after.
 ///
-/// Writers that append at the same time share one fsync of the segment (group commit): an append
-/// returns once its bytes and every append before it are durable, and only then may the index
-/// refer to the location.
+/// Writers that append at the same time share one trip to the thread pool, where their entries
+/// are written and the segment fsynced once (group commit): an append returns once its bytes are
+/// durable, and only then may the index refer to the location.
 final class SegmentLog: Sendable {
     static let headerByteCount = BlobLocation.segmentEntryHeaderByteCount
     static let magic: [UInt8] = Array("spS1".utf8)
@@ -46,8 +46,11 @@ final class SegmentLog: Sendable {
         deinit { io.close(descriptor) }
     }
 
+    /// An entry waiting to be written and made durable.
     private struct Waiter {
         let segment: Segment
+        let offset: Int64
+        let entry: ByteBuffer
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -61,7 +64,8 @@ final class SegmentLog: Sendable {
         /// segment: such a segment is never compacted.
         var inFlight: [UInt64: Int] = [:]
         var waiters: [Waiter] = []
-        var syncing = false
+        /// A task is writing and fsyncing batches of waiters.
+        var flushing = false
     }
 
     let directory: String
@@ -125,14 +129,7 @@ final class SegmentLog: Sendable {
             var entry = ByteBufferAllocator().buffer(capacity: Int(entryByteCount))
             entry.writeBytes(Self.header(byteCount: bytes.readableBytes, digest: digest))
             entry.writeImmutableBuffer(bytes)
-            let (io, written) = (self.io, entry)
-            try await threadPool.runIfActive {
-                try written.withUnsafeReadableBytes { try io.write(segment.descriptor, $0, at: entryOffset, path: segment.path) }
-            }
-            if isSynchronous { try await synchronize(segment) }
-            if segment.failed.load(ordering: .acquiring) {
-                throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
-            }
+            try await writeDurably(entry, at: entryOffset, in: segment)
         } catch {
             segment.failed.store(true, ordering: .releasing)
             // The entry may be half written or not durable: nothing will ever point at it, and
@@ -227,51 +224,69 @@ final class SegmentLog: Sendable {
         }
     }
 
-    /// Waits until everything written to `segment` so far is durable, sharing each fsync with
-    /// every appender that wrote before it started.
-    private func synchronize(_ segment: Segment) async throws {
+    /// Writes `entry` at `offset` and waits until it is durable. Entries queued while a batch is
+    /// on the thread pool go together in the next one: one hop to the pool for the batch (a hop
+    /// per 4 KiB write was ≈ 10 % of a small PUT's CPU), their writes, then one fsync per segment.
+    private func writeDurably(_ entry: ByteBuffer, at offset: Int64, in segment: Segment) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let leads = state.withLock { state -> Bool in
-                state.waiters.append(Waiter(segment: segment, continuation: continuation))
-                if state.syncing { return false }
-                state.syncing = true
+                state.waiters.append(Waiter(segment: segment, offset: offset, entry: entry, continuation: continuation))
+                if state.flushing { return false }
+                state.flushing = true
                 return true
             }
-            if leads { Task { await self.synchronizeWaiters() } }
+            if leads { Task { await self.flushWaiters() } }
         }
     }
 
-    /// Fsyncs for the waiters gathered so far, batch after batch, until none are left. A waiter's
-    /// bytes were written before it joined, so the fsync of the batch that takes it covers them.
-    private func synchronizeWaiters() async {
+    /// Writes and fsyncs the waiters gathered so far, batch after batch, until none are left.
+    /// A segment that fails a write or an fsync fails every waiter of the batch in it (and is
+    /// sealed and marked failed, so no later append there is acknowledged either).
+    private func flushWaiters() async {
         while true {
             let batch = state.withLock { state -> [Waiter]? in
                 if state.waiters.isEmpty {
-                    state.syncing = false
+                    state.flushing = false
                     return nil
                 }
                 defer { state.waiters = [] }
                 return state.waiters
             }
             guard let batch else { return }
-            var results: [ObjectIdentifier: Result<Void, any Error>] = [:]
-            let io = self.io
-            for waiter in batch where results[ObjectIdentifier(waiter.segment)] == nil {
-                let segment = waiter.segment
-                do {
-                    if segment.failed.load(ordering: .acquiring) {
-                        throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
+            var touched: [Segment] = []
+            for waiter in batch where !touched.contains(where: { $0 === waiter.segment }) { touched.append(waiter.segment) }
+            let segments = touched
+            let (io, isSynchronous) = (self.io, self.isSynchronous)
+            let outcomes: [Result<Void, any Error>]
+            do {
+                outcomes = try await threadPool.runIfActive {
+                    segments.map { segment in
+                        Result {
+                            if segment.failed.load(ordering: .acquiring) {
+                                throw BlobStoreError(.ioFailure, "segment \(segment.path) failed an earlier write or fsync")
+                            }
+                            for waiter in batch where waiter.segment === segment {
+                                try waiter.entry.withUnsafeReadableBytes {
+                                    try io.write(segment.descriptor, $0, at: waiter.offset, path: segment.path)
+                                }
+                            }
+                            if isSynchronous { try io.synchronize(segment.descriptor, path: segment.path) }
+                        }
                     }
-                    try await threadPool.runIfActive { try io.synchronize(segment.descriptor, path: segment.path) }
-                    results[ObjectIdentifier(segment)] = .success(())
-                } catch {
+                }
+            } catch {
+                // The pool is shutting down: nothing of this batch was written.
+                outcomes = segments.map { _ in .failure(error) }
+            }
+            for (segment, outcome) in zip(segments, outcomes) {
+                if case .failure = outcome {
                     segment.failed.store(true, ordering: .releasing)
                     seal(segment)
-                    results[ObjectIdentifier(segment)] = .failure(error)
                 }
             }
             for waiter in batch {
-                waiter.continuation.resume(with: results[ObjectIdentifier(waiter.segment)] ?? .success(()))
+                let index = segments.firstIndex { $0 === waiter.segment }!
+                waiter.continuation.resume(with: outcomes[index])
             }
         }
     }

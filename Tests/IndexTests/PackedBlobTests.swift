@@ -41,6 +41,11 @@ import Testing
     /// Stores `body` as object `key` the way a PUT does: stage, place, commit, release.
     @discardableResult
     func put(_ harness: Harness, _ key: String, _ body: [UInt8], bucket: String = "packed") async throws -> BlobDigest {
+        try await Self.put(harness, key, body, bucket: bucket, now: now)
+    }
+
+    @discardableResult
+    static func put(_ harness: Harness, _ key: String, _ body: [UInt8], bucket: String = "packed", now: Int64) async throws -> BlobDigest {
         let writer = try await harness.store.makeWriter(checksums: [], byteCountMax: Int64(body.count), expectedByteCount: Int64(body.count))
         try await writer.write(ByteBuffer(bytes: body))
         let staged = try await writer.finish()
@@ -379,6 +384,34 @@ import Testing
     }
 
     func segmentFilesCount() -> Int { (try? segmentFiles().count) ?? 0 }
+
+    @Test func appendsThatArriveDuringAnFsyncAreWrittenAndFsyncedTogetherInTheNextBatch() async throws {
+        let io = FaultyFileSystem()
+        let harness = try open(io: io)
+        try await makeBucket(harness)
+        try await put(harness, "warm-up", bytes(1, 1000))
+        let before = io.synchronizeCount.load(ordering: .relaxed)
+        io.synchronizeGateIsOpen.store(false, ordering: .releasing)
+        let (firstBody, now) = (bytes(2, 1000), now)
+        let first = Task { try await Self.put(harness, "first", firstBody, now: now) }
+        while io.synchronizeCount.load(ordering: .relaxed) == before { try await Task.sleep(nanoseconds: 1_000_000) }
+        // The first batch is held in its fsync; these twenty queue behind it.
+        let rest = (0..<20).map { index in
+            let body = bytes(100 + index, 1000)
+            return Task { try await Self.put(harness, "queued-\(index)", body, now: now) }
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        io.synchronizeGateIsOpen.store(true, ordering: .releasing)
+        _ = try await first.value
+        for task in rest { _ = try await task.value }
+        let fsyncs = io.synchronizeCount.load(ordering: .relaxed) - before
+        #expect(fsyncs < 21, "queued appends share fsyncs (\(fsyncs) for 21 appends)")
+        for index in 0..<20 {
+            let digest = try #require(try currentDigest(harness, "queued-\(index)"))
+            #expect(try await read(harness, digest) == bytes(100 + index, 1000))
+        }
+        await harness.close()
+    }
 
     @Test func quarantineTakesAPackedBlobOutOfService() async throws {
         let harness = try open()

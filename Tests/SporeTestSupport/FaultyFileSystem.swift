@@ -18,6 +18,10 @@ public final class FaultyFileSystem: FileSystemIO {
 
     let real = PosixFileSystem()
     public let fault = Mutex(Fault.none)
+    /// File fsyncs so far (segment and blob files; not directories).
+    public let synchronizeCount = Atomic<Int>(0)
+    /// While closed, every file fsync waits (to hold a group commit on the thread pool).
+    public let synchronizeGateIsOpen = Atomic<Bool>(true)
 
     public init() {}
 
@@ -34,6 +38,8 @@ public final class FaultyFileSystem: FileSystemIO {
         try real.read(descriptor, into: buffer, at: offset, path: path)
     }
     public func synchronize(_ descriptor: Int32, path: String) throws(BlobStoreError) {
+        synchronizeCount.add(1, ordering: .relaxed)
+        while !synchronizeGateIsOpen.load(ordering: .acquiring) { usleep(1000) }
         if case .fsyncFails = fault.withLock({ $0 }) { throw .system("fsync", path: path, errorNumber: EIO) }
         try real.synchronize(descriptor, path: path)
     }

@@ -1,3 +1,4 @@
+import Crypto
 import HTTPTypes
 import Testing
 
@@ -88,6 +89,15 @@ import Testing
         fields.append(HTTPField(name: .ifMatch, value: "\"b\""))
         for name: HTTPField.Name in [.ifMatch, .contentLength, .range] { #expect(fields.value(name) == fields[name]) }
         #expect(fields.value(.ifMatch) == "\"a\", \"b\"")
+    }
+
+    @Test func aKeyedMACGivesTheSignatureOfTheKeyAndStaysUnchanged() {
+        let key = SigV4.signingKey(secret: "secret", date: "20130524", region: "us-east-1", service: "s3")
+        let keyed = HMAC<SHA256>(key: key)
+        for text in ["", "AWS4-HMAC-SHA256\n20130524T000000Z\nscope\nabc", String(repeating: "x", count: 1000)] {
+            #expect(SigV4.signature(keyedMAC: keyed, stringToSign: text) == SigV4.signature(key: key, stringToSign: text))
+        }
+        #expect(SigV4.signature(keyedMAC: keyed, stringToSign: "a") == SigV4.signature(keyedMAC: keyed, stringToSign: "a"))
     }
 
     @Test func requestIDsAreSixteenHexDigitsAndDistinct() {

@@ -95,6 +95,14 @@ public enum SigV4 {
         return text.withUTF8 { Hex.encode(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key)) }
     }
 
+    /// The same signature from an HMAC already keyed with the signing key (a copy is used).
+    public static func signature(keyedMAC: HMAC<SHA256>, stringToSign: String) -> String {
+        var mac = keyedMAC
+        var text = stringToSign
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return Hex.encode(mac.finalize())
+    }
+
     public static func hmac(_ key: [UInt8], _ message: String) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key)))
     }

@@ -79,6 +79,7 @@ struct Workloads {
     var bucket: String { options.bucket }
 
     func run(_ name: String) async throws -> [String: Any] {
+        precondition(PayloadBlock.block.count == PayloadBlock.chunkByteCount, "the payload block is made before any timing")
         let large = Int64(options.largeMiB) << 20
         switch name {
         case "setup":

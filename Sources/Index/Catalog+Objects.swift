@@ -144,13 +144,14 @@ extension ObjectStore {
     }
 
     /// `lookup`, and the bucket's lifecycle policy read in the same transaction (GET and HEAD
-    /// answer `x-amz-expiration` from it without a second read).
+    /// answer `x-amz-expiration` from it without a second read). A policy that cannot be read
+    /// is no policy here, as it was when it was read apart: it never fails the read of an object.
     public func lookupWithLifecycle(
         bucket name: String, key: ObjectKey, versionID: VersionID? = nil, nowMilliseconds: Int64
     ) throws -> (BucketRecord, ObjectLookup, LifecyclePolicy?) {
         try read { transaction in
             let bucket = try catalog.requireBucket(transaction, named: name)
-            let policy = try catalog.lifecyclePolicy(transaction, bucketID: bucket.id)
+            let policy = try? catalog.lifecyclePolicy(transaction, bucketID: bucket.id)
             return (bucket, try lookup(transaction, bucket: bucket, key: key, versionID: versionID, nowMilliseconds: nowMilliseconds), policy)
         }
     }
